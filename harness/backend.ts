@@ -1,0 +1,79 @@
+/**
+ * Picks the tfjs backend once per process: tensorflow-gpu > tensorflow > wasm > cpu (DESIGN "Compute backend").
+ * `--backend <name>` or `OM2P_BACKEND` forces one. A backend that fails to load is skipped with a one-line notice.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import type { RunEnvironment } from './types.ts';
+
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** How each candidate is loaded: import the package that registers it, then the tfjs backend name it registers. */
+const loaders: Record<BackendName, { tfName: string; load: () => Promise<unknown> }> = {
+  'tensorflow-gpu': { tfName: 'tensorflow', load: () => import(/* optional */ '@tensorflow/tfjs-node-gpu' as string) },
+  tensorflow: { tfName: 'tensorflow', load: () => import(/* optional */ '@tensorflow/tfjs-node' as string) },
+  wasm: { tfName: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') },
+  cpu: { tfName: 'cpu', load: async () => undefined },
+};
+
+let chosen: BackendName | undefined;
+
+export function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
+/**
+ * Initialises the backend (idempotent within a process). `forced` comes from `--backend`; otherwise
+ * `OM2P_BACKEND`; otherwise the first that loads. `notice` receives one line per skipped backend.
+ */
+export async function initBackend(
+  forced?: string,
+  notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<BackendName> {
+  const request = forced ?? process.env.OM2P_BACKEND ?? undefined;
+  if (chosen && (!request || request === chosen)) return chosen;
+  if (request !== undefined && !isBackendName(request)) {
+    throw new Error(`unknown backend '${request}' (choose one of ${BACKENDS.join(', ')})`);
+  }
+  const candidates: BackendName[] = request ? [request] : [...BACKENDS];
+  for (const name of candidates) {
+    try {
+      await loaders[name].load();
+      const ok = await tf.setBackend(loaders[name].tfName);
+      if (!ok) throw new Error('tf.setBackend returned false');
+      await tf.ready();
+      chosen = name;
+      return name;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      notice(`backend ${name} skipped: ${reason}`);
+      if (request) throw new Error(`backend ${name} was requested but could not be loaded: ${reason}`);
+    }
+  }
+  throw new Error('no tfjs backend could be loaded');
+}
+
+/** The backend chosen by `initBackend` (throws if none was). */
+export function currentBackend(): BackendName {
+  if (!chosen) throw new Error('initBackend() has not run');
+  return chosen;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Backend, versions and host: recorded in every result file. */
+export function runEnvironment(): RunEnvironment {
+  const pkg = require('../package.json') as { version: string };
+  return {
+    backend: currentBackend(),
+    tfjsVersion: tf.version.tfjs,
+    nodeVersion: process.version,
+    harnessVersion: pkg.version,
+    host: { cores: navigatorCores(), platform: process.platform, arch: process.arch },
+  };
+}
+
+function navigatorCores(): number {
+  return require('node:os').availableParallelism?.() ?? require('node:os').cpus().length;
+}

@@ -1,0 +1,33 @@
+/**
+ * The `om2p-bench` command. Parsing and `--help` come from commander declarations; each command group lives in
+ * `harness/commands/` and only parses, resolves and calls harness functions.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerInfo } from './commands/info.ts';
+import { registerValidate } from './commands/validate.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('om2p-bench')
+    .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
+    .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu (default: first that loads; env OM2P_BACKEND)')
+    .option('--plugin <path...>', 'load algorithm/environment definitions from a .ts or .js file')
+    .option('--data-dir <dir>', 'dataset directory (default: env OM2P_DATA_DIR, else <package>/.om2p/datasets)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerInfo(program);
+  registerValidate(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`om2p-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

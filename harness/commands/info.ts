@@ -1,0 +1,39 @@
+/** `om2p-bench info`: backend, versions, cores and where datasets and results go. */
+import type { Command } from 'commander';
+import { runEnvironment } from '../backend.ts';
+import { dataDir, resultsDir } from '../paths.ts';
+import { algorithmNames, environmentNames } from '../registry.ts';
+import { prepare } from './context.ts';
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('print the backend in use, versions, cores, registered algorithms/environments and data/result paths')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      const { options } = await prepare(command);
+      const info = {
+        ...runEnvironment(),
+        dataDir: dataDir(options.dataDir),
+        resultsDir: resultsDir('<matrix>'),
+        algorithms: algorithmNames(),
+        environments: environmentNames(),
+      };
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `backend      ${info.backend}`,
+        `tfjs         ${info.tfjsVersion}`,
+        `node         ${info.nodeVersion}`,
+        `om2p-bench   ${info.harnessVersion}`,
+        `cores        ${info.host.cores} (${info.host.platform}/${info.host.arch})`,
+        `datasets     ${info.dataDir}`,
+        `results      ${info.resultsDir}`,
+        `algorithms   ${info.algorithms.join(', ') || '(none)'}`,
+        `environments ${info.environments.join(', ') || '(none)'}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

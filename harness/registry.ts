@@ -1,0 +1,72 @@
+/**
+ * Built-in algorithms and environments, plus plugins loaded from a path. The only harness module that imports
+ * concrete algorithms and environments; everything else looks them up here by name.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { AlgorithmDef, EnvironmentDef } from './types.ts';
+
+// Built-ins: one line each.
+const builtinAlgorithms: AlgorithmDef<any>[] = [];
+const builtinEnvironments: EnvironmentDef<any>[] = [];
+
+const algorithms = new Map<string, AlgorithmDef<any>>(builtinAlgorithms.map((d) => [d.name, d]));
+const environments = new Map<string, EnvironmentDef<any>>(builtinEnvironments.map((d) => [d.name, d]));
+
+export function registerAlgorithm(def: AlgorithmDef<any>): void {
+  algorithms.set(def.name, def);
+}
+
+export function registerEnvironment(def: EnvironmentDef<any>): void {
+  environments.set(def.name, def);
+}
+
+export function getAlgorithm(name: string): AlgorithmDef<any> {
+  const def = algorithms.get(name);
+  if (!def) throw new Error(`unknown algorithm '${name}' (known: ${[...algorithms.keys()].join(', ')})`);
+  return def;
+}
+
+export function getEnvironment(name: string): EnvironmentDef<any> {
+  const def = environments.get(name);
+  if (!def) throw new Error(`unknown environment '${name}' (known: ${[...environments.keys()].join(', ')})`);
+  return def;
+}
+
+export function algorithmNames(): string[] {
+  return [...algorithms.keys()];
+}
+
+export function environmentNames(): string[] {
+  return [...environments.keys()];
+}
+
+function isAlgorithmDef(value: unknown): value is AlgorithmDef {
+  const v = value as AlgorithmDef;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.create === 'function' && 'presets' in v;
+}
+
+function isEnvironmentDef(value: unknown): value is EnvironmentDef {
+  const v = value as EnvironmentDef;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.create === 'function' && !('presets' in v);
+}
+
+/**
+ * Loads a plugin file (`.ts` through tsx, or `.js`) and registers every exported algorithm or environment
+ * definition. Returns the names it registered; throws when the file exports neither.
+ */
+export async function loadPlugin(path: string): Promise<string[]> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const names: string[] = [];
+  for (const value of Object.values(module)) {
+    if (isAlgorithmDef(value)) {
+      registerAlgorithm(value);
+      names.push(value.name);
+    } else if (isEnvironmentDef(value)) {
+      registerEnvironment(value);
+      names.push(value.name);
+    }
+  }
+  if (names.length === 0) throw new Error(`plugin ${path} exports no algorithm or environment definition`);
+  return names;
+}

@@ -1,0 +1,259 @@
+/**
+ * The contracts of om2p-bench. `algorithms/` and `envs/` implement these; the harness reaches them only
+ * through `registry.ts`. Every array is flat, row-major and batch-first unless a comment says otherwise.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from './rng.ts';
+
+/** A JSON Schema (2020-12) object, compiled with ajv. */
+export type JsonSchema = Record<string, unknown>;
+
+// ---------------------------------------------------------------- environments
+
+/** Static description of a multi-agent task. */
+export interface EnvSpec {
+  /** Registry name, e.g. `simple_spread`. */
+  name: string;
+  /** Name of the task including options that change it, e.g. `simple_tag[prey=scripted]` (SPEC §1.5). */
+  taskId: string;
+  /** Every agent in the world, fixed ones (the prey) included, in world order. */
+  numAgents: number;
+  /** Indices of the agents that algorithms control; the others act by the environment's own policy. */
+  learnedAgents: number[];
+  /** Observation length per environment agent. */
+  obsDims: number[];
+  /** Action length per environment agent; actions live in [-1, 1]. */
+  actDims: number[];
+  /** Steps per episode (25 for MPE, 1000 for HalfCheetah). */
+  episodeLength: number;
+  /** Length of the global state vector, when the task has one (HalfCheetah: 17). */
+  stateDim?: number;
+}
+
+/** What one batched step returns. Arrays are per environment agent, each `B × dim`. */
+export interface StepResult {
+  /** Observations after the step, per agent, `B × obsDims[i]`. */
+  obs: Float32Array[];
+  /** Actions actually applied, per agent (the fixed agents' included), `B × actDims[i]`. */
+  actions: Float32Array[];
+  /** Reward per agent, `B`. */
+  rewards: Float32Array[];
+  /** Per copy, this step's contribution to the evaluation return as SPEC defines it, `B`. */
+  evalReward: Float32Array;
+  /** Global state after the step, `B × stateDim` (only when `spec.stateDim` is set). */
+  state?: Float32Array;
+}
+
+/** A serialisable snapshot of all B copies, enough to replay an episode exactly. */
+export type EnvState = unknown;
+
+/** B parallel copies of one task, stepped together. */
+export interface Environment {
+  readonly spec: EnvSpec;
+  /** Number of parallel copies. */
+  readonly batch: number;
+  /**
+   * Resets every copy; copy b draws its start state from its own stream seeded with `seeds[b]`, so B copies
+   * equal B single-copy runs. Returns observations per agent, `B × obsDims[i]`.
+   */
+  reset(seeds: ArrayLike<number>): Float32Array[];
+  /** Global state (`B × stateDim`) for tasks that have one. */
+  state?(): Float32Array;
+  /**
+   * Steps every copy. `actions` holds one `B × actDims[i]` array per learned agent (fixed agents use their own
+   * policy) or one per environment agent (overriding the fixed agents too, as replays do).
+   */
+  step(actions: Float32Array[]): StepResult;
+  getState(): EnvState;
+  setState(state: EnvState): void;
+  /** Frees native resources (MuJoCo); a no-op for pure-JS environments. */
+  dispose(): void;
+}
+
+/** A registered environment: `create` builds B copies from validated options. */
+export interface EnvironmentDef<O = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Option defaults; user options are merged over these and validated against `schema`. */
+  defaults: O;
+  schema: JsonSchema;
+  create(options: O, batch: number): Promise<Environment>;
+}
+
+// ---------------------------------------------------------------- datasets
+
+/** The transitions of one agent; row k of every array belongs to the same transition. */
+export interface AgentTransitions {
+  obs: Float32Array; // N × obsDim
+  acts: Float32Array; // N × actDim
+  rews: Float32Array; // N
+  nextObs: Float32Array; // N × obsDim
+  dones: Float32Array; // N
+}
+
+/** An offline dataset in memory: per environment agent, aligned by row. */
+export interface Dataset {
+  env: string;
+  level: string;
+  size: number;
+  agents: AgentTransitions[];
+  /** Per-agent observation mean and std over the dataset (td3bc normalises with them). */
+  obsMean: Float32Array[];
+  obsStd: Float32Array[];
+  /** Random and expert reference returns used for normalised scores (SPEC §1.6). */
+  reference: { random: number; expert: number; source: string };
+  /** sha256 of the card (or of the files for foreign data), recorded in results. */
+  sha256: string;
+}
+
+/** One minibatch for one learned agent, as tensors owned by the harness (disposed after `update`). */
+export interface AgentBatch {
+  obs: tf.Tensor2D;
+  acts: tf.Tensor2D;
+  rews: tf.Tensor2D; // B × 1
+  nextObs: tf.Tensor2D;
+  dones: tf.Tensor2D; // B × 1
+}
+
+// ---------------------------------------------------------------- algorithms
+
+/** What an algorithm is told about the problem. */
+export interface AgentSpace {
+  /** Observation and action length per learned agent, in `EnvSpec.learnedAgents` order. */
+  obsDims: number[];
+  actDims: number[];
+  /** Dataset statistics per learned agent (td3bc's observation normalisation). */
+  obsMean: Float32Array[];
+  obsStd: Float32Array[];
+}
+
+/** A trained or training set of per-agent learners. The caller owns nothing it did not create. */
+export interface Agent {
+  /** One gradient update on one minibatch per learned agent; returns named losses (`critic/loss`, `actor/q`, ...). */
+  update(batch: AgentBatch[]): Record<string, number>;
+  /** Actions for every learned agent, `B × actDims[i]` each, in [-1, 1]. One call serves all agents. */
+  act(obs: Float32Array[], options: { deterministic: boolean }): Float32Array[];
+  /** Network evaluations per sampled action (1 for om2p, T for diffusion, K for flow). */
+  readonly networkEvalsPerAction: number;
+  save(): NamedWeights;
+  load(weights: NamedWeights): void;
+  dispose(): void;
+}
+
+/** Weights by variable name, as plain arrays with shapes (JSON-friendly). */
+export type NamedWeights = Record<string, { shape: number[]; values: number[] }>;
+
+export type SizePreset = 'cpu' | 'paper';
+
+/** A registered algorithm. `C` is its resolved config type. */
+export interface AlgorithmDef<C = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Defaults of the `cpu` preset; `presets.paper` overrides them for the paper scale. */
+  defaults: C;
+  presets: Record<SizePreset, Partial<C>>;
+  /** JSON Schema of the config; unknown keys must be rejected (`additionalProperties: false`). */
+  schema: JsonSchema;
+  /** `rng` is the cell's `init` stream; algorithms fork it for noise and minibatch-independent draws. */
+  create(space: AgentSpace, config: C, rng: Rng): Agent;
+}
+
+// ---------------------------------------------------------------- cells and results
+
+/** Training budget of one cell. */
+export interface Budget {
+  /** Gradient updates. */
+  updates: number;
+  /** Evaluate after update 1 and every `evalEvery` updates (SPEC §5). */
+  evalEvery: number;
+  /** Evaluation episodes, run as one batch. */
+  episodes: number;
+}
+
+/** Everything that determines one run; its hash is the cell id. */
+export interface CellSpec {
+  algorithm: string;
+  /** Overrides over the algorithm's preset (validated against its schema). */
+  config: Record<string, unknown>;
+  preset: SizePreset;
+  env: string;
+  envOptions: Record<string, unknown>;
+  /** Dataset level (`expert`, ...) or a path to an OMAR-layout folder. */
+  dataset: string;
+  /** Dataset size preset it was built with (`smoke`, `quick`, `paper`). */
+  datasetPreset: string;
+  seed: number;
+  budget: Budget;
+}
+
+/** Branded cell id: a hash of the canonical CellSpec. */
+export type CellId = string & { readonly __brand: 'CellId' };
+
+export interface EvalPoint {
+  update: number;
+  /** Mean evaluation return over the episodes, raw and normalised (SPEC §1.6). */
+  returnMean: number;
+  returnSd: number;
+  normalised: number;
+}
+
+export interface RunEnvironment {
+  backend: string;
+  tfjsVersion: string;
+  nodeVersion: string;
+  harnessVersion: string;
+  host: { cores: number; platform: string; arch: string };
+}
+
+export interface Efficiency {
+  /** Peak tensor bytes of one update (tf.profile). */
+  updatePeakBytes: number;
+  /** Tensors and bytes one update leaves behind (0 when there is no leak). */
+  updateLeakTensors: number;
+  updateLeakBytes: number;
+  /** Median milliseconds per update over the run. */
+  updateMsMedian: number;
+  updatesPerSecond: number;
+  /** Median milliseconds to sample one batch of actions at batch 1 and at the evaluation batch. */
+  actMsBatch1: number;
+  actMsBatchEval: number;
+  networkEvalsPerAction: number;
+}
+
+interface CellCommon {
+  cellId: CellId;
+  spec: CellSpec;
+  /** Fully resolved algorithm config (preset + overrides). */
+  resolvedConfig: Record<string, unknown>;
+  configHash: string;
+  datasetSha256: string;
+  runtime: RunEnvironment;
+  startedAt: string;
+  wallMs: number;
+}
+
+export interface CellDone extends CellCommon {
+  status: 'done';
+  curve: EvalPoint[];
+  last: EvalPoint;
+  best: EvalPoint;
+  /** Loss values averaged over each evaluation interval, keyed by loss name. */
+  losses: { update: number; values: Record<string, number> }[];
+  efficiency: Efficiency;
+}
+
+export interface CellDiverged extends CellCommon {
+  status: 'diverged';
+  /** Update at which a loss became NaN or infinite, and which one. */
+  step: number;
+  lossName: string;
+  curve: EvalPoint[];
+}
+
+export interface CellFailed extends CellCommon {
+  status: 'failed';
+  error: string;
+}
+
+/** Results are a tagged union: every consumer handles divergence and failure. */
+export type CellResult = CellDone | CellDiverged | CellFailed;

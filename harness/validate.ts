@@ -1,0 +1,62 @@
+/**
+ * Validation of result, spec and dataset files against `schemas/`. Which schema applies is decided by the file:
+ * `card.json` → dataset card; a JSON object with `cellId` → cell result; with `algorithms` and `seeds` → matrix spec;
+ * `<name>.csv` → the row schema `om2p-bench/csv/<name>` applied to every row.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { ajv, validationErrors, type ValidationIssue } from './schema.ts';
+
+export interface FileIssue extends ValidationIssue {
+  file: string;
+}
+
+/** The schema id for a JSON document, or undefined when the harness has none for it. */
+export function schemaForJson(file: string, value: unknown): string | undefined {
+  if (basename(file) === 'card.json') return 'om2p-bench/dataset-card';
+  if (typeof value !== 'object' || value === null) return undefined;
+  if ('cellId' in value) return 'om2p-bench/cell-result';
+  if ('algorithms' in value && 'seeds' in value) return 'om2p-bench/matrix-spec';
+  return undefined;
+}
+
+/** Parses a CSV (header row, numbers cast) into row objects; empty cells are dropped (absent fields). */
+export function parseCsvRows(text: string): Record<string, unknown>[] {
+  const rows = parse(text, { columns: true, cast: true, skip_empty_lines: true }) as Record<string, unknown>[];
+  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== '')));
+}
+
+/** Problems of one file; a file the harness has no schema for is itself a problem. */
+export function validateFile(file: string): FileIssue[] {
+  const text = readFileSync(file, 'utf8');
+  const at = (issues: ValidationIssue[]) => issues.map((issue) => ({ file, ...issue }));
+  if (extname(file) === '.csv') {
+    const id = `om2p-bench/csv/${basename(file, '.csv')}`;
+    if (!ajv().getSchema(id)) return [{ file, path: '', reason: `no row schema ${id}` }];
+    return parseCsvRows(text).flatMap((row, k) =>
+      at(validationErrors(id, row).map((issue) => ({ ...issue, path: `/${k}${issue.path}` }))),
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return [{ file, path: '', reason: `not valid JSON: ${(error as Error).message}` }];
+  }
+  const id = schemaForJson(file, value);
+  if (!id) return [{ file, path: '', reason: 'no schema applies to this file' }];
+  return at(validationErrors(id, value));
+}
+
+/** Files under `path` that validation looks at: `.json` and `.csv`, recursively. */
+export function validatableFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) return validatableFiles(full);
+      return ['.json', '.csv'].includes(extname(entry.name)) ? [full] : [];
+    });
+}
