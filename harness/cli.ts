@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerBench } from './commands/bench.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInfo(program);
   registerValidate(program);
+  const bench = registerBench(program);
+  void bench;
   return program;
 }
 

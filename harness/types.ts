@@ -77,6 +77,8 @@ export interface EnvironmentDef<O = Record<string, unknown>> {
   /** Option defaults; user options are merged over these and validated against `schema`. */
   defaults: O;
   schema: JsonSchema;
+  /** Batch sizes `bench env` measures (default [1, 100]). */
+  benchBatches?: number[];
   create(options: O, batch: number): Promise<Environment>;
 }
 
