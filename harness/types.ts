@@ -225,6 +225,8 @@ export interface Efficiency {
 interface CellCommon {
   cellId: CellId;
   spec: CellSpec;
+  /** `EnvSpec.taskId` of the environment the cell ran on: results of different tasks are never pooled. */
+  taskId: string;
   /** Fully resolved algorithm config (preset + overrides). */
   resolvedConfig: Record<string, unknown>;
   configHash: string;
