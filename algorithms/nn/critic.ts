@@ -1,0 +1,43 @@
+/** Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../harness/rng.ts';
+import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
+
+export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
+  obsDim: number;
+  actDim: number;
+  /** @default 2 */
+  heads?: number;
+}
+
+export interface Critic {
+  readonly heads: Mlp[];
+  readonly variables: tf.Variable[];
+  /** obs: B × obsDim, act: B × actDim → one B × 1 tensor per head. The caller owns the results. */
+  forward(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D[];
+}
+
+export function createCritic(options: CriticOptions, rng: Rng, name: string): Critic {
+  const { obsDim, actDim, heads = 2, ...mlp } = options;
+  const nets = Array.from({ length: heads }, (_, k) =>
+    createMlp({ ...mlp, inputDim: obsDim + actDim, outputDim: 1 }, rng.fork(`${name}/q${k}`), `${name}/q${k}`),
+  );
+  return {
+    heads: nets,
+    variables: nets.flatMap((n) => n.variables),
+    forward: (obs, act) => {
+      const input = tf.concat([obs, act], 1) as tf.Tensor2D;
+      const out = nets.map((n) => n.forward(input));
+      input.dispose();
+      return out;
+    },
+  };
+}
+
+/** Mean or minimum over heads (SPEC §4 "Common": `agg`). Caller owns the result. */
+export function aggregateHeads(values: tf.Tensor2D[], how: 'mean' | 'min'): tf.Tensor2D {
+  return tf.tidy(() => {
+    const stacked = tf.stack(values);
+    return (how === 'mean' ? tf.mean(stacked, 0) : tf.min(stacked, 0)) as tf.Tensor2D;
+  });
+}
