@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerBenchNn } from './commands/bench-nn.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerValidate(program);
   const bench = registerBench(program);
-  void bench;
+  registerBenchNn(bench);
   return program;
 }
 

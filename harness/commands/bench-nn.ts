@@ -1,0 +1,47 @@
+/**
+ * `om2p-bench bench nn`: a 3×256 MLP train step (batch 256, Adam) with tfjs' autograd dense layer vs the explicit-transpose
+ * custom-gradient dense layer, on the current backend, side by side in one process.
+ */
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../rng.ts';
+import { createMlp } from '../../algorithms/nn/mlp.ts';
+import { createAdam } from '../../algorithms/nn/optim.ts';
+import { setDenseMode, type DenseMode } from '../../algorithms/nn/dense.ts';
+import { measureLatencies } from '../measure/latency.ts';
+import { prepare } from './context.ts';
+
+export function registerBenchNn(bench: Command): void {
+  bench
+    .command('nn')
+    .description('3×256 MLP train step (batch 256): autograd dense vs explicit-transpose custom-gradient dense')
+    .option('--iterations <n>', 'minimum measured steps per variant', (v) => Number.parseInt(v, 10), 20)
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { iterations: number; json?: boolean }, command: Command) => {
+      const { backend } = await prepare(command);
+      const rng = createRng(0);
+      const net = createMlp({ inputDim: 32, hidden: [256, 256, 256], outputDim: 8, activation: 'relu' }, rng, 'bench');
+      const adam = createAdam(net.variables, { learningRate: 1e-4 });
+      const x = tf.randomNormal([256, 32], 0, 1, 'float32', 1) as tf.Tensor2D;
+      const y = tf.randomNormal([256, 8], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const step = (mode: DenseMode) => () => {
+        setDenseMode(mode);
+        adam.step('loss', () => ({ loss: tf.tidy(() => tf.losses.meanSquaredError(y, net.forward(x)) as tf.Scalar) }));
+      };
+      const results = measureLatencies({ autograd: step('autograd'), explicit: step('explicit') }, { iterations: opts.iterations });
+      setDenseMode('explicit');
+      const ratio = results.autograd.medianMs / results.explicit.medianMs;
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ backend, ...results, speedup: ratio }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        [
+          `backend ${backend}: 3×256 MLP train step, batch 256 (median of ≥${opts.iterations} after warm-up)`,
+          `  autograd dense           ${results.autograd.medianMs.toFixed(2)} ms  (±${results.autograd.madMs.toFixed(2)} MAD, n=${results.autograd.samples})`,
+          `  explicit-transpose dense ${results.explicit.medianMs.toFixed(2)} ms  (±${results.explicit.madMs.toFixed(2)} MAD, n=${results.explicit.samples})`,
+          `  speed-up                 ${ratio.toFixed(2)}×`,
+        ].join('\n') + '\n',
+      );
+    });
+}
