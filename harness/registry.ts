@@ -5,10 +5,13 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
+import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [];
-const builtinEnvironments: EnvironmentDef<any>[] = [];
+const builtinEnvironments: EnvironmentDef<any>[] = [
+  halfCheetah2x3,
+];
 
 const algorithms = new Map<string, AlgorithmDef<any>>(builtinAlgorithms.map((d) => [d.name, d]));
 const environments = new Map<string, EnvironmentDef<any>>(builtinEnvironments.map((d) => [d.name, d]));
