@@ -6,11 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
+import { simpleSpread } from '../envs/mpe/simple-spread.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [];
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,
+  simpleSpread,
 ];
 
 const algorithms = new Map<string, AlgorithmDef<any>>(builtinAlgorithms.map((d) => [d.name, d]));
