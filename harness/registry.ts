@@ -7,9 +7,12 @@ import { resolve } from 'node:path';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 import { simpleSpread } from '../envs/mpe/simple-spread.ts';
+import { bc } from '../algorithms/bc.ts';
 
 // Built-ins: one line each.
-const builtinAlgorithms: AlgorithmDef<any>[] = [];
+const builtinAlgorithms: AlgorithmDef<any>[] = [
+  bc,
+];
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,
   simpleSpread,

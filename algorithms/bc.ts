@@ -1,0 +1,77 @@
+/**
+ * Behaviour cloning (SPEC §4.4 "bc"): a deterministic MLP policy with a tanh output, regressed onto the dataset actions.
+ * The floor every offline method must beat; on a multi-modal dataset it averages the modes (test/algorithms/bc.test.ts).
+ * cpu preset: 2×256 ReLU, batch 256 (CORL's BC network, cheap on 2 cores). paper preset: 4×512 GELU, the
+ * paper-scale settings of SPEC §4. **Choice**: lr 3e-4 in both presets (SPEC §4 paper-scale lr).
+ * Logged keys: `actor/bc` = mean over batch and action dimensions of (π(o) − a)² before the step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../harness/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { ActivationName } from './nn/activations.ts';
+import { independentAgents, type Learner } from './nn/independent.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import { createAdam } from './nn/optim.ts';
+
+export interface BcConfig {
+  /** Policy hidden layer widths. */
+  hidden: number[];
+  /** Hidden activation of the policy. */
+  activation: ActivationName;
+  /** Adam learning rate (> 0). */
+  learningRate: number;
+  /** Minibatch size drawn by the harness's sampler (≥ 1). */
+  batchSize: number;
+}
+
+const defaults: BcConfig = { hidden: [256, 256], activation: 'relu', learningRate: 3e-4, batchSize: 256 };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+    activation: { enum: ['relu', 'gelu', 'mish', 'tanh'] },
+    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    batchSize: { type: 'integer', minimum: 1 },
+  },
+};
+
+/** L_BC = mean over batch and action dimensions of (π(o) − a)² (SPEC §4 "Losses"). */
+function bcLoss(policy: Mlp, batch: AgentBatch): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.squaredDifference(policy.forward(batch.obs), batch.acts)) as tf.Scalar);
+}
+
+function createLearner(space: AgentSpace, config: BcConfig, rng: Rng, agentIndex: number): Learner {
+  const policy = createMlp(
+    {
+      inputDim: space.obsDims[agentIndex],
+      hidden: config.hidden,
+      outputDim: space.actDims[agentIndex],
+      activation: config.activation,
+      outputActivation: 'tanh', // actions live in [−1, 1]
+    },
+    rng.fork('actor'),
+    `agent${agentIndex}/actor`,
+  );
+  const optimizer = createAdam(policy.variables, { learningRate: config.learningRate });
+  return {
+    update: (batch) => optimizer.step('actor/bc', () => ({ loss: bcLoss(policy, batch) })),
+    act: (obs) => policy.forward(obs),
+    variables: policy.variables,
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose(policy.variables);
+    },
+  };
+}
+
+export const bc: AlgorithmDef<BcConfig> = {
+  name: 'bc',
+  description: 'Behaviour cloning: deterministic tanh MLP regressed onto dataset actions (SPEC §4.4)',
+  defaults,
+  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu' } },
+  schema,
+  create: (space, config, rng) =>
+    independentAgents(space, (i) => createLearner(space, config, rng.fork(`agent${i}`), i), 1),
+};
