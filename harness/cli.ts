@@ -7,6 +7,8 @@ import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
+import { registerTrain } from './commands/train.ts';
+import { registerMatrix } from './commands/matrix.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInfo(program);
   registerValidate(program);
+  registerTrain(program);
+  registerMatrix(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
   return program;

@@ -1,0 +1,55 @@
+/** `om2p-bench matrix run|merge`. */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { dataDir, resultsDir } from '../paths.ts';
+import { parseShard, readMatrixSpec } from '../run/expand.ts';
+import { runMatrix } from '../run/matrix.ts';
+import { mergeResults } from '../run/merge.ts';
+import { writeReport } from '../report/index.ts';
+import { globalOptions, loadPlugins } from './context.ts';
+
+export function registerMatrix(program: Command): void {
+  const matrix = program.command('matrix').description('run a benchmark matrix (resumable, shardable) and merge shard outputs');
+  matrix
+    .command('run')
+    .description('run every cell of a matrix spec: builds missing datasets first, skips finished cells, records failures')
+    .argument('<spec>', 'matrix spec JSON (e.g. results/quick.json)')
+    .option('--workers <n>', 'worker processes (0 = in this process)', (v) => Number.parseInt(v, 10), availableParallelism())
+    .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
+    .option('--out <dir>', 'output folder (default: results/<matrix name>)')
+    .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
+    .option('--no-progress', 'no progress bar')
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
+      await loadPlugins(command);
+      const global = globalOptions(command);
+      const out = resolve(opts.out ?? resultsDir(readMatrixSpec(specPath).name));
+      const summary = await runMatrix({
+        spec: specPath,
+        out,
+        workers: opts.workers,
+        shard: opts.shard ? parseShard(opts.shard) : undefined,
+        backend: global.backend,
+        plugins: global.plugin ?? [],
+        dataDir: dataDir(global.dataDir),
+        progress: opts.progress && process.stderr.isTTY === true,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
+      for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
+      if (opts.report) {
+        const report = await writeReport(out);
+        process.stdout.write(`\n${report.summaryMarkdown}\n\nwrote:\n${report.paths.map((p) => `  ${p}`).join('\n')}\n`);
+      }
+      if (summary.failed.length > 0) process.exitCode = 1;
+    });
+  matrix
+    .command('merge')
+    .description('combine result folders (e.g. shards); identical duplicates are fine, conflicting ones are an error')
+    .argument('<dirs...>', 'result folders, each with cells/')
+    .requiredOption('--out <dir>', 'merged output folder')
+    .action((dirs: string[], opts: { out: string }) => {
+      const { cells, duplicates } = mergeResults(dirs, opts.out);
+      process.stdout.write(`merged ${cells} cell(s) (${duplicates} identical duplicate(s)) into ${opts.out}\n`);
+    });
+}

@@ -1,0 +1,77 @@
+/** `om2p-bench train`: one cell (algorithm × env × dataset × seed), in this process, written as a schema-valid CellResult. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { dataDir } from '../paths.ts';
+import { runCell } from '../run/cell.ts';
+import { parseAssignments } from '../run/resolve.ts';
+import { writeCellFile } from '../run/store.ts';
+import type { CellSpec, SizePreset } from '../types.ts';
+import { prepare } from './context.ts';
+
+const int = (v: string) => Number.parseInt(v, 10);
+const collect = (v: string, all: string[] = []) => [...all, v];
+
+interface TrainOptions {
+  algo: string;
+  env: string;
+  dataset?: string;
+  data?: string;
+  datasetPreset: string;
+  seed: number;
+  steps: number;
+  evalEvery: number;
+  episodes: number;
+  preset: SizePreset;
+  set?: string[];
+  option?: string[];
+  out: string;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train and evaluate one cell on a built dataset (or an OMAR-layout folder) and write its CellResult')
+    .requiredOption('--algo <name>', 'algorithm (om2p, diffusion, flow, fql, bc, td3bc, or a plugin)')
+    .requiredOption('--env <name>', 'environment (simple_spread, simple_tag, simple_world, halfcheetah-2x3)')
+    .option('--dataset <level>', 'dataset level built by `datasets build` (random, medium-replay, medium, medium-expert, expert)')
+    .option('--data <path>', 'an OMAR-layout folder (…/seed_<k>_data) instead of a built level')
+    .option('--dataset-preset <name>', 'size preset the dataset was built with', 'quick')
+    .option('--seed <k>', 'seed of the cell', int, 0)
+    .option('--steps <n>', 'gradient updates', int, 10_000)
+    .option('--eval-every <m>', 'evaluate after update 1 and every m updates', int, 1_000)
+    .option('--episodes <e>', 'evaluation episodes (run as one batch)', int, 10)
+    .option('--preset <name>', 'network size preset: cpu | paper', 'cpu')
+    .option('--set <key=value>', 'algorithm config override (repeatable), e.g. --set eta=0.1', collect)
+    .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
+    .requiredOption('--out <file>', 'where to write the CellResult JSON')
+    .action(async (opts: TrainOptions, command: Command) => {
+      const { backend, options } = await prepare(command);
+      const dataset = opts.data ?? opts.dataset;
+      if (!dataset) throw new Error('give --dataset <level> or --data <path>');
+      const spec: CellSpec = {
+        algorithm: opts.algo,
+        config: parseAssignments(opts.set),
+        preset: opts.preset,
+        env: opts.env,
+        envOptions: parseAssignments(opts.option),
+        dataset: opts.data ? resolve(opts.data) : dataset,
+        datasetPreset: opts.datasetPreset,
+        seed: opts.seed,
+        budget: { updates: opts.steps, evalEvery: opts.evalEvery, episodes: opts.episodes },
+      };
+      process.stderr.write(`train ${spec.algorithm} on ${spec.env}/${dataset} seed ${spec.seed}, backend ${backend}\n`);
+      const result = await runCell(spec, {
+        dataDir: dataDir(options.dataDir),
+        onEval: (p) => process.stderr.write(`  update ${p.update}: return ${p.returnMean.toFixed(2)} ± ${p.returnSd.toFixed(2)} (normalised ${p.normalised.toFixed(1)})\n`),
+      });
+      writeCellFile(opts.out, result);
+      const line =
+        result.status === 'done'
+          ? `done: last ${result.last.returnMean.toFixed(2)} (norm ${result.last.normalised.toFixed(1)}), best ${result.best.returnMean.toFixed(2)}, ${(result.wallMs / 1000).toFixed(1)} s`
+          : result.status === 'diverged'
+            ? `diverged: ${result.lossName} non-finite at update ${result.step}`
+            : `failed: ${result.error}`;
+      process.stdout.write(`${line}\n→ ${opts.out}\n`);
+      if (result.status !== 'done') process.exitCode = 1;
+    });
+}

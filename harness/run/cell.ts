@@ -1,0 +1,140 @@
+/**
+ * One cell: load the dataset, train the algorithm for the budget, evaluate after update 1 and every `evalEvery` updates,
+ * measure memory and speed, and return a `CellResult`. A NaN/Inf loss ends the cell as `diverged`; any other error as `failed`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { runEnvironment } from '../backend.ts';
+import { DivergedError } from '../errors.ts';
+import { createRng } from '../rng.ts';
+import type { Agent, AgentSpace, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../types.ts';
+import { actLatency, profileUpdate, type UpdateProfile } from '../measure/efficiency.ts';
+import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
+import { createSampler } from '../data/sampler.ts';
+import { openCellDataset } from './dataset-for-cell.ts';
+import { cellId } from './expand.ts';
+import { resolveAlgorithmConfig, resolveEnvOptions } from './resolve.ts';
+
+export interface CellContext {
+  dataDir: string;
+  /** Called after every evaluation with the update number (progress reporting). */
+  onEval?: (point: EvalPoint) => void;
+}
+
+/** Runs one cell to completion; never throws for training problems (they are part of the result). */
+export async function runCell(spec: CellSpec, context: CellContext): Promise<CellResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const common = { cellId: cellId(spec), spec, startedAt, runtime: runEnvironment() };
+  let env: Environment | undefined;
+  let partial = { taskId: spec.env, resolvedConfig: spec.config, configHash: '', datasetSha256: '' };
+  const curve: EvalPoint[] = [];
+  try {
+    const { def: envDef, options } = resolveEnvOptions(spec.env, spec.envOptions);
+    const { def, config, configHash } = resolveAlgorithmConfig(spec.algorithm, spec.preset, spec.config);
+    env = await envDef.create(options, spec.budget.episodes);
+    const dataset = openCellDataset(spec, env.spec, context.dataDir);
+    partial = { taskId: env.spec.taskId, resolvedConfig: config, configHash, datasetSha256: dataset.sha256 };
+    const outcome = await train(spec, env, dataset, def.create(agentSpace(env, dataset), config, createRng(spec.seed).fork('init')), config, curve, context);
+    const wallMs = performance.now() - t0;
+    return { status: 'done', ...common, ...partial, ...outcome, curve, wallMs };
+  } catch (error) {
+    const wallMs = performance.now() - t0;
+    if (error instanceof DivergedError) {
+      return { status: 'diverged', ...common, ...partial, step: error.step, lossName: error.lossName, curve, wallMs };
+    }
+    return { status: 'failed', ...common, ...partial, error: error instanceof Error ? error.message : String(error), wallMs };
+  } finally {
+    env?.dispose();
+  }
+}
+
+function agentSpace(env: Environment, dataset: Dataset): AgentSpace {
+  const learned = env.spec.learnedAgents;
+  return {
+    obsDims: learned.map((i) => env.spec.obsDims[i]),
+    actDims: learned.map((i) => env.spec.actDims[i]),
+    obsMean: learned.map((i) => dataset.obsMean[i]),
+    obsStd: learned.map((i) => dataset.obsStd[i]),
+  };
+}
+
+type TrainOutcome = Pick<Extract<CellResult, { status: 'done' }>, 'last' | 'best' | 'losses' | 'efficiency'>;
+
+/** The training loop; throws DivergedError on a non-finite loss. `curve` is filled as it goes (kept on divergence). */
+async function train(
+  spec: CellSpec,
+  env: Environment,
+  dataset: Dataset,
+  agent: Agent,
+  config: Record<string, unknown>,
+  curve: EvalPoint[],
+  context: CellContext,
+): Promise<TrainOutcome> {
+  const rng = createRng(spec.seed);
+  const sampler = createSampler(dataset, env.spec.learnedAgents, Number(config.batchSize), rng.fork('batches'));
+  const evalRng = rng.fork('env');
+  const { updates, evalEvery } = spec.budget;
+  const losses: TrainOutcome['losses'] = [];
+  const updateMs: number[] = [];
+  let sums: Record<string, number> = {};
+  let counted = 0;
+  let profile: UpdateProfile | undefined;
+  const evaluate = (update: number) => {
+    const { mean, sd } = evaluateEpisodes(env, agent, evalRng.fork(`eval-${update}`));
+    const point = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference) };
+    curve.push(point);
+    context.onEval?.(point);
+  };
+  try {
+    for (let update = 1; update <= updates; update++) {
+      const batch = sampler.next();
+      try {
+        let values: Record<string, number>;
+        // Update 3 is profiled: optimiser slots exist by then, so anything it leaves behind is a leak.
+        if (update === Math.min(3, updates)) {
+          profile = await profileUpdate(agent, batch);
+          values = profile.losses;
+        } else {
+          const start = performance.now();
+          values = agent.update(batch);
+          updateMs.push(performance.now() - start);
+        }
+        for (const [name, value] of Object.entries(values)) {
+          if (!Number.isFinite(value)) throw new DivergedError(update, name, value);
+          sums[name] = (sums[name] ?? 0) + value;
+        }
+        counted++;
+      } finally {
+        tf.dispose(batch.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]));
+      }
+      if (update === 1 || update % evalEvery === 0 || update === updates) {
+        if (counted > 0) losses.push({ update, values: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) });
+        sums = {};
+        counted = 0;
+        evaluate(update);
+      }
+    }
+    const [batch1, batchEval] = actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
+    const sorted = [...updateMs].sort((a, b) => a - b);
+    const medianMs = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
+    const last = curve[curve.length - 1];
+    const best = curve.reduce((a, b) => (b.returnMean > a.returnMean ? b : a));
+    return {
+      last,
+      best,
+      losses,
+      efficiency: {
+        updatePeakBytes: profile?.peakBytes ?? 0,
+        updateLeakTensors: profile?.leakTensors ?? 0,
+        updateLeakBytes: profile?.leakBytes ?? 0,
+        updateMsMedian: medianMs,
+        updatesPerSecond: medianMs > 0 ? 1000 / medianMs : 0,
+        actMsBatch1: batch1.medianMs,
+        actMsBatchEval: batchEval.medianMs,
+        networkEvalsPerAction: agent.networkEvalsPerAction,
+      },
+    };
+  } finally {
+    agent.dispose();
+  }
+}

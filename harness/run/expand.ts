@@ -1,0 +1,75 @@
+/**
+ * Matrix specs: validation, expansion into cells (algorithms × environments × datasets × seeds), cell ids and sharding.
+ */
+import { readFileSync } from 'node:fs';
+import { validateOrThrow } from '../schema.ts';
+import type { Budget, CellId, CellSpec, SizePreset } from '../types.ts';
+import { contentHash } from './canonical.ts';
+
+export interface MatrixSpec {
+  name: string;
+  description?: string;
+  preset?: SizePreset;
+  datasetPreset?: 'smoke' | 'quick' | 'paper';
+  algorithms: { name: string; config?: Record<string, unknown>; eta?: Record<string, number> }[];
+  environments: { name: string; options?: Record<string, unknown> }[];
+  datasets: string[];
+  seeds: number[];
+  budget: Budget;
+}
+
+/** Reads and validates a matrix spec; a malformed spec throws a ConfigError naming the file and the field. */
+export function readMatrixSpec(path: string): MatrixSpec {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return validateOrThrow<MatrixSpec>('om2p-bench/matrix-spec', value, path);
+}
+
+export function cellId(spec: CellSpec): CellId {
+  return contentHash(spec) as CellId;
+}
+
+/** Every cell of the matrix, in a stable order (algorithm, environment, dataset, seed). */
+export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
+  const cells: CellSpec[] = [];
+  for (const algorithm of matrix.algorithms) {
+    for (const env of matrix.environments) {
+      for (const dataset of matrix.datasets) {
+        const eta = algorithm.eta?.[`${env.name}/${dataset}`];
+        const config = { ...(algorithm.config ?? {}), ...(eta === undefined ? {} : { eta }) };
+        for (const seed of matrix.seeds) {
+          cells.push({
+            algorithm: algorithm.name,
+            config,
+            preset: matrix.preset ?? 'cpu',
+            env: env.name,
+            envOptions: env.options ?? {},
+            dataset,
+            datasetPreset: matrix.datasetPreset ?? 'quick',
+            seed,
+            budget: matrix.budget,
+          });
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** Parses `k/n` (1 ≤ k ≤ n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard must be k/n with 1 ≤ k ≤ n, got '${text}'`);
+  return { index, count };
+}
+
+/** The deterministic 1/n of the cells that shard k runs: by cell id, so it does not depend on the spec's order. */
+export function shardCells(cells: CellSpec[], shard: { index: number; count: number }): CellSpec[] {
+  return cells.filter((cell) => Number.parseInt(cellId(cell).slice(0, 8), 16) % shard.count === shard.index - 1);
+}
