@@ -1,0 +1,231 @@
+/**
+ * MATD3 (Ackermann et al. 2019, arXiv 1910.01465, on TD3, arXiv 1802.09477): the online learner of the behaviour policies
+ * that build the offline datasets (SPEC §4.5, defaults SPEC §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
+ * Per-agent actors π_i(o_i) (tanh output, last layer U(±3e-3)); centralised twin critics Q_i(o_1..o_n, a_1..a_n) over the
+ * learned agents; target smoothing 0.2 clipped 0.5; actors and targets every 2nd critic update; Gaussian exploration.
+ * Choice (SPEC §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
+ * Choice: in agent i's actor loss the other agents' actions are the batch's (MADDPG); the critic loss sums the two heads'
+ * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (SPEC §4 table, row matd3).
+ * Logged keys (means over agents): `critic/loss`, `critic/q`; on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../harness/rng.ts';
+import type { AgentBatch, JsonSchema, NamedWeights } from '../harness/types.ts';
+import { createCritic, type Critic } from './nn/critic.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
+import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+import { loadWeights, saveWeights } from './nn/weights.ts';
+
+export interface Matd3Config {
+  /** Hidden layer sizes of actors and critics (ReLU): [64, 64] MPE, [256, 256] HalfCheetah. */
+  hidden: number[];
+  /** Adam learning rate of actors and critics (> 0). */
+  learningRate: number;
+  /** γ in [0, 1]. */
+  discount: number;
+  /** Polyak rate of the target networks, in (0, 1]. */
+  targetUpdateRate: number;
+  /** Minibatch size sampled from the replay buffer. */
+  batchSize: number;
+  /** Std of the Gaussian exploration noise added to π(o) before clipping to [−1, 1]. */
+  explorationNoise: number;
+  /** Std of the target-policy smoothing noise. */
+  targetNoise: number;
+  /** The smoothing noise is clipped to ±targetNoiseClip. */
+  targetNoiseClip: number;
+  /** Actors and targets update every `policyDelay`-th critic update. */
+  policyDelay: number;
+  /** Weight of mean(pre-tanh²) in the actor loss. */
+  actionPenalty: number;
+}
+
+/** SPEC §3.1 generator defaults per environment family. */
+export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
+  mpe: {
+    hidden: [64, 64], learningRate: 0.01, discount: 0.95, targetUpdateRate: 0.01, batchSize: 1024,
+    explorationNoise: 0.1, targetNoise: 0.2, targetNoiseClip: 0.5, policyDelay: 2, actionPenalty: 1e-3,
+  },
+  mujoco: {
+    hidden: [256, 256], learningRate: 3e-4, discount: 0.99, targetUpdateRate: 0.005, batchSize: 256,
+    explorationNoise: 0.1, targetNoise: 0.2, targetNoiseClip: 0.5, policyDelay: 2, actionPenalty: 1e-3,
+  },
+};
+
+export const MATD3_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(MATD3_PRESETS.mpe),
+  properties: {
+    hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } },
+    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    discount: { type: 'number', minimum: 0, maximum: 1 },
+    targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    batchSize: { type: 'integer', minimum: 1 },
+    explorationNoise: { type: 'number', minimum: 0 },
+    targetNoise: { type: 'number', minimum: 0 },
+    targetNoiseClip: { type: 'number', minimum: 0 },
+    policyDelay: { type: 'integer', minimum: 1 },
+    actionPenalty: { type: 'number', minimum: 0 },
+  },
+};
+
+/** Observation and action length per learned agent. */
+export interface Matd3Space {
+  obsDims: number[];
+  actDims: number[];
+}
+
+/** A set of MATD3 learners over the learned agents of one task. */
+export interface Matd3 {
+  readonly config: Matd3Config;
+  /** One critic update per agent and, every `policyDelay`-th call, actor and target updates. Same rows for every agent. */
+  update(batch: AgentBatch[]): Record<string, number>;
+  /** Actions per learned agent, `B × actDims[i]`: π(o), plus clipped exploration noise when `explore`. */
+  act(obs: Float32Array[], explore: boolean): Float32Array[];
+  /** Every variable (actors, critics, targets). */
+  save(): NamedWeights;
+  load(weights: NamedWeights): void;
+  /** The actors only: what a behaviour-policy checkpoint needs to act. */
+  saveActors(): NamedWeights;
+  loadActors(weights: NamedWeights): void;
+  dispose(): void;
+}
+
+interface AgentNets {
+  actor: Mlp;
+  actorTarget: Mlp;
+  critic: Critic;
+  criticTarget: Critic;
+  actorOptimizer: Adam;
+  criticOptimizer: Adam;
+}
+
+/** Builds agent i's networks; targets start as copies (names `agent<i>/<net>`, see nn/independent.ts). */
+function createAgentNets(space: Matd3Space, i: number, config: Matd3Config, rng: Rng): AgentNets {
+  const actorOptions = {
+    inputDim: space.obsDims[i], hidden: config.hidden, outputDim: space.actDims[i],
+    activation: 'relu' as const, outputInitScale: 3e-3,
+  };
+  const criticOptions = {
+    obsDim: sum(space.obsDims), actDim: sum(space.actDims), hidden: config.hidden, heads: 2, activation: 'relu' as const,
+  };
+  const actor = createMlp(actorOptions, rng.fork('actor'), `agent${i}/actor`);
+  const actorTarget = createMlp(actorOptions, rng.fork('actor_target'), `agent${i}/actor_target`);
+  const critic = createCritic(criticOptions, rng.fork('critic'), `agent${i}/critic`);
+  const criticTarget = createCritic(criticOptions, rng.fork('critic_target'), `agent${i}/critic_target`);
+  copyVariables(actorTarget.variables, actor.variables);
+  copyVariables(criticTarget.variables, critic.variables);
+  return {
+    actor, actorTarget, critic, criticTarget,
+    actorOptimizer: createAdam(actor.variables, { learningRate: config.learningRate }),
+    criticOptimizer: createAdam(critic.variables, { learningRate: config.learningRate }),
+  };
+}
+
+/** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1) (TD3 target policy smoothing). Caller owns the result. */
+function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Matd3Config, rng: Rng): tf.Tensor2D {
+  return tf.tidy(() => {
+    const mean = tf.tanh(actorTarget.forward(nextObs));
+    const noise = tf.clipByValue(
+      tf.randomNormal(mean.shape, 0, config.targetNoise, 'float32', rng.nextSeed()), -config.targetNoiseClip, config.targetNoiseClip,
+    );
+    return tf.clipByValue(tf.add(mean, noise), -1, 1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * L_Q_i = Σ_k mean_B (Q_i,k(o, a) − y)², y = r_i + γ(1 − d)·min_k Q̄_i,k(o', a') (SPEC §4 "Common", row matd3). `joint` holds
+ * the concatenated observations and batch actions of all learned agents with agent i's reward; `nextActs` is the smoothed a'.
+ */
+function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, config: Matd3Config) {
+  const target = tdTarget(nets.criticTarget, joint, nextActs, config.discount, 'min');
+  const q = tf.mean(nets.critic.forward(joint.obs, joint.acts)[0]) as tf.Scalar;
+  return { loss: criticRegressionLoss(nets.critic, joint.obs, joint.acts, target, 'sum'), extras: { 'critic/q': q } };
+}
+
+/**
+ * L_π_i = −mean Q_i,1(o, a_1..π_i(o_i)..a_n) + λ·mean(pre-tanh²) (SPEC §3.1); only actor i's variables take the step.
+ * `batchActs` are the batch's actions per agent; agent i's is replaced by its actor's.
+ */
+function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf.Tensor2D, config: Matd3Config) {
+  const preTanh = nets.actor.forward(batch[i].obs);
+  const acts = batch.map((b, j) => (j === i ? tf.tanh(preTanh) : b.acts));
+  const jointActs = tf.concat(acts, 1) as tf.Tensor2D;
+  const q1 = nets.critic.forward(jointObs, jointActs)[0];
+  const q = tf.mean(q1) as tf.Scalar;
+  const penalty = tf.mean(tf.square(preTanh)) as tf.Scalar;
+  return { loss: tf.add(tf.neg(q), tf.mul(config.actionPenalty, penalty)) as tf.Scalar, extras: { 'actor/q': q, 'actor/penalty': penalty } };
+}
+
+export function createMatd3(space: Matd3Space, config: Matd3Config, rng: Rng): Matd3 {
+  const agents = space.obsDims.map((_, i) => createAgentNets(space, i, config, rng.fork(`agent${i}`)));
+  const targetNoiseRng = rng.fork('target_noise');
+  const explorationRng = rng.fork('exploration');
+  const allVariables = () =>
+    agents.flatMap((a) => [...a.actor.variables, ...a.actorTarget.variables, ...a.critic.variables, ...a.criticTarget.variables]);
+  const actorVariables = () => agents.flatMap((a) => a.actor.variables);
+  let criticUpdates = 0;
+
+  const update = (batch: AgentBatch[]): Record<string, number> => {
+    criticUpdates++;
+    const delayed = criticUpdates % config.policyDelay === 0;
+    const jointObs = tf.concat(batch.map((b) => b.obs), 1) as tf.Tensor2D;
+    const jointActs = tf.concat(batch.map((b) => b.acts), 1) as tf.Tensor2D;
+    const jointNextObs = tf.concat(batch.map((b) => b.nextObs), 1) as tf.Tensor2D;
+    const nextActs = tf.tidy(() =>
+      tf.concat(agents.map((a, j) => smoothedTargetAction(a.actorTarget, batch[j].nextObs, config, targetNoiseRng)), 1),
+    ) as tf.Tensor2D;
+    const sums: Record<string, number> = {};
+    const add = (values: Record<string, number>) => {
+      for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v / agents.length;
+    };
+    agents.forEach((nets, i) => {
+      const joint: AgentBatch = { obs: jointObs, acts: jointActs, rews: batch[i].rews, nextObs: jointNextObs, dones: batch[i].dones };
+      add(nets.criticOptimizer.step('critic/loss', () => criticLoss(nets, joint, nextActs, config)));
+      // Actor i after critic i: critic parameters are not updated by the actor loss (the optimiser holds actor i's only).
+      if (delayed) add(nets.actorOptimizer.step('actor/loss', () => actorLoss(nets, i, batch, jointObs, config)));
+    });
+    if (delayed) {
+      for (const nets of agents) {
+        polyakUpdate(nets.actorTarget.variables, nets.actor.variables, config.targetUpdateRate);
+        polyakUpdate(nets.criticTarget.variables, nets.critic.variables, config.targetUpdateRate);
+      }
+    }
+    tf.dispose([jointObs, jointActs, jointNextObs, nextActs]);
+    return sums;
+  };
+
+  const act = (obs: Float32Array[], explore: boolean): Float32Array[] =>
+    agents.map((nets, i) => {
+      const rows = obs[i].length / space.obsDims[i];
+      const actions = Float32Array.from(tf.tidy(() => tf.tanh(nets.actor.forward(tf.tensor2d(obs[i], [rows, space.obsDims[i]]))).dataSync()));
+      if (explore) {
+        for (let k = 0; k < actions.length; k++) {
+          actions[k] = Math.min(1, Math.max(-1, actions[k] + config.explorationNoise * explorationRng.normal()));
+        }
+      }
+      return actions;
+    });
+
+  return {
+    config,
+    update,
+    act,
+    save: () => saveWeights(allVariables()),
+    load: (weights) => loadWeights(allVariables(), weights),
+    saveActors: () => saveWeights(actorVariables()),
+    loadActors: (weights) => loadWeights(actorVariables(), weights),
+    dispose: () => {
+      tf.dispose(allVariables());
+      for (const a of agents) {
+        a.actorOptimizer.dispose();
+        a.criticOptimizer.dispose();
+      }
+    },
+  };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,134 @@
+/** MATD3 behaviour learner (SPEC §4.5, §3.1): exploration, delayed updates, Polyak targets, learning a two-agent bandit. */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMatd3, MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';
+import { createRng, type Rng } from '../../harness/rng.ts';
+import type { AgentBatch, NamedWeights } from '../../harness/types.ts';
+import { leakedTensors, useBackend } from '../helpers/backend.ts';
+
+const SPACE = { obsDims: [3, 4], actDims: [1, 2] };
+const CONFIG: Matd3Config = { ...MATD3_PRESETS.mpe, hidden: [32, 32], batchSize: 128 };
+/** The bandit's best actions: agent 0 → [0.5], agent 1 → [−0.3, 0.2]. */
+const BEST = [[0.5], [-0.3, 0.2]];
+
+/**
+ * One-step cooperative bandit (dones = 1, so y = r): r = −Σ_agents Σ_dims (a − best)², shared by both agents; random
+ * observations and uniform actions.
+ */
+function banditBatch(rng: Rng, rows: number): AgentBatch[] {
+  const acts = SPACE.actDims.map((d) => Float32Array.from({ length: rows * d }, () => rng.range(-1, 1)));
+  const reward = new Float32Array(rows);
+  SPACE.actDims.forEach((d, i) => {
+    for (let r = 0; r < rows; r++) for (let k = 0; k < d; k++) reward[r] -= (acts[i][r * d + k] - BEST[i][k]) ** 2;
+  });
+  return SPACE.obsDims.map((o, i) => ({
+    obs: tf.tensor2d(Float32Array.from({ length: rows * o }, () => rng.normal()), [rows, o]),
+    acts: tf.tensor2d(acts[i], [rows, SPACE.actDims[i]]),
+    rews: tf.tensor2d(reward, [rows, 1]),
+    nextObs: tf.tensor2d(Float32Array.from({ length: rows * o }, () => rng.normal()), [rows, o]),
+    dones: tf.ones([rows, 1]) as tf.Tensor2D,
+  }));
+}
+
+function disposeBatch(batch: AgentBatch[]): void {
+  for (const b of batch) tf.dispose([b.obs, b.acts, b.rews, b.nextObs, b.dones]);
+}
+
+function values(weights: NamedWeights, name: string): number[] {
+  return weights[name].values;
+}
+
+function randomObs(rng: Rng, rows: number): Float32Array[] {
+  return SPACE.obsDims.map((o) => Float32Array.from({ length: rows * o }, () => rng.normal()));
+}
+
+describe('matd3', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('starts near zero (last layer U(±3e-3)) and explores with clipped N(0, 0.1²) noise', () => {
+    const agent = createMatd3(SPACE, CONFIG, createRng(1));
+    const obs = randomObs(createRng(2), 4000);
+    const mean = agent.act(obs, false);
+    const noisy = agent.act(obs, true);
+    for (const a of mean) expect(Math.max(...a.map(Math.abs))).toBeLessThan(0.05);
+    const diffs = noisy.flatMap((a, i) => Array.from(a, (x, k) => x - mean[i][k]));
+    const sd = Math.sqrt(diffs.reduce((s, d) => s + d * d, 0) / diffs.length);
+    expect(sd).toBeGreaterThan(0.095);
+    expect(sd).toBeLessThan(0.105);
+    const far = createMatd3(SPACE, { ...CONFIG, explorationNoise: 5 }, createRng(1)).act(obs, true);
+    for (const a of far) expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(1);
+    expect(far[0].some((x) => Math.abs(x) === 1)).toBe(true);
+    agent.dispose();
+  });
+
+  it('updates critics every step and actors and targets every 2nd step, targets by Polyak', () => {
+    const agent = createMatd3(SPACE, CONFIG, createRng(3));
+    const rng = createRng(4);
+    const snapshot = () => agent.save();
+    const w0 = snapshot();
+    const batch = banditBatch(rng, 64);
+    const first = agent.update(batch);
+    const w1 = snapshot();
+    expect(Object.keys(first).sort()).toEqual(['critic/loss', 'critic/q']);
+    expect(values(w1, 'agent0/critic/q0/l0/w')).not.toEqual(values(w0, 'agent0/critic/q0/l0/w'));
+    expect(values(w1, 'agent1/actor/l0/w')).toEqual(values(w0, 'agent1/actor/l0/w'));
+    expect(values(w1, 'agent1/critic_target/q1/l0/w')).toEqual(values(w0, 'agent1/critic_target/q1/l0/w'));
+    const second = agent.update(batch);
+    const w2 = snapshot();
+    expect(Object.keys(second).sort()).toEqual(['actor/loss', 'actor/penalty', 'actor/q', 'critic/loss', 'critic/q']);
+    expect(values(w2, 'agent1/actor/l0/w')).not.toEqual(values(w1, 'agent1/actor/l0/w'));
+    // target ← 0.99·target + 0.01·source, with the source after this step's update.
+    for (const [target, source] of [['agent0/actor_target/l2/w', 'agent0/actor/l2/w'], ['agent1/critic_target/q0/l1/w', 'agent1/critic/q0/l1/w']]) {
+      const expected = values(w1, target).map((t, k) => 0.99 * t + 0.01 * values(w2, source)[k]);
+      values(w2, target).forEach((x, k) => expect(x).toBeCloseTo(expected[k], 6));
+    }
+    expect(leakedTensors(() => agent.update(batch))).toBe(0);
+    expect(leakedTensors(() => agent.update(batch))).toBe(0);
+    disposeBatch(batch);
+    agent.dispose();
+  });
+
+  it('learns the cooperative bandit optimum through the centralised critics', () => {
+    const agent = createMatd3(SPACE, CONFIG, createRng(5));
+    const rng = createRng(6);
+    let losses: Record<string, number> = {};
+    for (let step = 0; step < 400; step++) {
+      const batch = banditBatch(rng, CONFIG.batchSize);
+      losses = { ...losses, ...agent.update(batch) };
+      disposeBatch(batch);
+    }
+    // Q ≈ r: the best reward is 0, so the actor's Q approaches 0 from below and the critic fits the quadratic.
+    expect(losses['critic/loss']).toBeLessThan(0.05);
+    const actions = agent.act(randomObs(createRng(7), 200), false);
+    actions.forEach((a, i) => {
+      const d = SPACE.actDims[i];
+      for (let k = 0; k < d; k++) {
+        let mean = 0;
+        for (let r = 0; r < 200; r++) mean += a[r * d + k] / 200;
+        expect(Math.abs(mean - BEST[i][k])).toBeLessThan(0.1);
+      }
+    });
+    agent.dispose();
+  });
+
+  it('gives identical losses for the same seed and restores weights with load', () => {
+    const run = () => {
+      const agent = createMatd3(SPACE, CONFIG, createRng(8));
+      const batch = banditBatch(createRng(9), 64);
+      const out = [agent.update(batch), agent.update(batch)];
+      disposeBatch(batch);
+      return { out, agent };
+    };
+    const a = run();
+    const b = run();
+    expect(b.out).toEqual(a.out);
+    const fresh = createMatd3(SPACE, CONFIG, createRng(10));
+    const obs = randomObs(createRng(11), 5);
+    expect(fresh.act(obs, false)).not.toEqual(a.agent.act(obs, false));
+    fresh.loadActors(a.agent.saveActors());
+    expect(fresh.act(obs, false)).toEqual(a.agent.act(obs, false));
+    fresh.load(b.agent.save());
+    expect(fresh.save()).toEqual(b.agent.save());
+    for (const x of [a.agent, b.agent, fresh]) x.dispose();
+  });
+});
