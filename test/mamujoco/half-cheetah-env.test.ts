@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../harness/errors.ts';
+import { validationErrors } from '../../harness/schema.ts';
 import { Rng } from '../../harness/rng.ts';
 import type { Environment } from '../../harness/types.ts';
 import { halfCheetah2x3, type HalfCheetahCopyState } from '../../envs/mamujoco/half-cheetah.ts';
@@ -126,6 +127,13 @@ describe('halfcheetah-2x3 reset', () => {
     const [copy] = snapshot(env);
     expect(copy.qpos).toEqual(qpos);
     expect(copy.qvel).toEqual(qvel);
+  });
+
+  it('validates its options: defaults pass, unknown keys and negative weights are named', () => {
+    expect(validationErrors(halfCheetah2x3.schema, halfCheetah2x3.defaults)).toEqual([]);
+    const wrong = { ...halfCheetah2x3.defaults, frameSkip: 4, ctrlCostWeight: -1 };
+    const paths = validationErrors(halfCheetah2x3.schema, wrong).map((issue) => issue.path);
+    expect(paths.sort()).toEqual(['/ctrlCostWeight', '/frameSkip']);
   });
 
   it('scales the start noise with resetNoiseScale and names changed options in the task id', async () => {
