@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 import { simpleSpread } from '../envs/mpe/simple-spread.ts';
+import { simpleTag } from '../envs/mpe/simple-tag.ts';
+import { simpleWorld } from '../envs/mpe/simple-world.ts';
 import { bc } from '../algorithms/bc.ts';
 
 // Built-ins: one line each.
@@ -16,6 +18,8 @@ const builtinAlgorithms: AlgorithmDef<any>[] = [
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,
   simpleSpread,
+  simpleTag,
+  simpleWorld,
 ];
 
 const algorithms = new Map<string, AlgorithmDef<any>>(builtinAlgorithms.map((d) => [d.name, d]));
