@@ -1,0 +1,72 @@
+/**
+ * Reading a results folder (`<dir>/cells/*.json`, one CellResult per file, through the run store) and the keys
+ * the report groups them by. Results of different tasks or datasets are never pooled (SPEC §5).
+ */
+import { cellsDir, readCellResults } from '../run/store.ts';
+import type { CellDone, CellResult } from '../types.ts';
+
+/** A cell with the label its algorithm column shows (see `labelCells`). */
+export interface LabelledCell {
+  cell: CellResult;
+  algorithm: string;
+}
+
+/** Every cell result of `dir` (schema-checked by the store), in cell-id order; an empty folder is an error. */
+export function readCells(dir: string): CellResult[] {
+  const cells = [...readCellResults(dir).values()];
+  if (cells.length === 0) throw new Error(`${cellsDir(dir)}: no cell results (run a matrix into ${dir} first)`);
+  return cells;
+}
+
+/**
+ * Labels each cell's algorithm. An algorithm that ran with one config keeps its registry name; one that ran with
+ * several (an η sweep, say) gets its overrides in brackets, e.g. `om2p[eta=0.1]`, so different configs are never
+ * pooled over seeds.
+ */
+export function labelCells(cells: readonly CellResult[]): LabelledCell[] {
+  const configsPerAlgorithm = new Map<string, Set<string>>();
+  for (const cell of cells) {
+    const configs = configsPerAlgorithm.get(cell.spec.algorithm) ?? new Set<string>();
+    configs.add(overridesText(cell.spec.config));
+    configsPerAlgorithm.set(cell.spec.algorithm, configs);
+  }
+  return cells.map((cell) => {
+    const overrides = overridesText(cell.spec.config);
+    const ambiguous = configsPerAlgorithm.get(cell.spec.algorithm)!.size > 1;
+    return { cell, algorithm: ambiguous && overrides ? `${cell.spec.algorithm}[${overrides}]` : cell.spec.algorithm };
+  });
+}
+
+/** Algorithm labels in report order: `om2p` first (the method every table compares against), then alphabetical. */
+export function orderAlgorithms(labels: Iterable<string>): string[] {
+  return [...new Set(labels)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The method the ratios, speed-ups and probabilities of improvement are relative to. */
+export const REFERENCE_ALGORITHM = 'om2p';
+
+/** Groups items by a string key, keeping the first-seen order of keys. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}
+
+/** Finished cells only (the ones with scores and efficiency numbers). */
+export function doneCells(cells: readonly LabelledCell[]): (LabelledCell & { cell: CellDone })[] {
+  return cells.filter((entry): entry is LabelledCell & { cell: CellDone } => entry.cell.status === 'done');
+}
+
+function overridesText(config: Record<string, unknown>): string {
+  return Object.keys(config)
+    .sort()
+    .map((key) => `${key}=${JSON.stringify(config[key])}`)
+    .join(',');
+}
+
+function rank(label: string): number {
+  return label === REFERENCE_ALGORITHM ? 0 : 1;
+}

@@ -1,0 +1,135 @@
+/**
+ * The paper-layout tables (DESIGN "Outputs"): returns (normalised and raw, rows task × dataset, one column per
+ * algorithm, mean ± sd over finished seeds, best mean in bold), peak update memory and update time with their
+ * ratio to om2p, and the long summary the CLI prints. Each is a `Table`, written as `.md` and `.tex`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { orderAlgorithms, REFERENCE_ALGORITHM } from './cells.ts';
+import type { EfficiencyRow, SummaryRow } from './rows.ts';
+import { renderTable, type Table, type TableCell, type TableFormat } from './table.ts';
+
+interface PivotOptions<R> {
+  caption: string;
+  keyHeaders: string[];
+  /** Row keys of a source row (e.g. [taskId, dataset]). */
+  keysOf: (row: R) => string[];
+  algorithmOf: (row: R) => string;
+  /** The cell of a source row, or undefined when it has nothing to show. */
+  cellOf: (row: R) => TableCell | undefined;
+  /** Which way is best, for the bold cell of each table row. */
+  better: 'higher' | 'lower';
+  /** Adds `value / om2p value` to the other algorithms' cells (memory ratio, speed-up). */
+  ratioToReference: boolean;
+}
+
+/** Rows × algorithm columns from long-format rows; the best value of each row is bold (all of them on a tie). */
+function pivot<R>(source: readonly R[], options: PivotOptions<R>): Table {
+  const algorithms = orderAlgorithms(source.map(options.algorithmOf));
+  const byKeys = new Map<string, { keys: string[]; cells: Map<string, TableCell> }>();
+  for (const row of source) {
+    const keys = options.keysOf(row);
+    const id = JSON.stringify(keys);
+    const entry = byKeys.get(id) ?? { keys, cells: new Map<string, TableCell>() };
+    const cell = options.cellOf(row);
+    if (cell) entry.cells.set(options.algorithmOf(row), cell);
+    byKeys.set(id, entry);
+  }
+  const rows = [...byKeys.values()].map(({ keys, cells }) => {
+    const values = [...cells.values()].map((cell) => cell.value!);
+    const best = options.better === 'higher' ? Math.max(...values) : Math.min(...values);
+    const reference = cells.get(REFERENCE_ALGORITHM)?.value;
+    return {
+      keys,
+      cells: algorithms.map((algorithm) => {
+        const cell = cells.get(algorithm);
+        if (!cell) return undefined;
+        const ratio = options.ratioToReference && reference && algorithm !== REFERENCE_ALGORITHM ? cell.value! / reference : undefined;
+        return { ...cell, ratio, bold: cell.value === best };
+      }),
+    };
+  });
+  return { caption: options.caption, keyHeaders: options.keyHeaders, valueHeaders: algorithms, rows };
+}
+
+function returnsTable(summary: readonly SummaryRow[], prefix: 'normalised' | 'return'): Table {
+  const what = prefix === 'normalised' ? 'Normalised score (100 = expert, 0 = random; SPEC §1.6)' : 'Raw return';
+  return pivot(summary, {
+    caption: `${what} at the last evaluation: mean ± sd over finished seeds; best mean in bold; — no finished seed.`,
+    keyHeaders: ['Task', 'Dataset'],
+    keysOf: (row) => [row.taskId, row.dataset],
+    algorithmOf: (row) => row.algorithm,
+    cellOf: (row) => (row.n > 0 ? { value: row[`${prefix}Mean`] as number, spread: row[`${prefix}Sd`] as number | undefined } : undefined),
+    better: 'higher',
+    ratioToReference: false,
+  });
+}
+
+function efficiencyTable(rows: readonly EfficiencyRow[], caption: string, valueOf: (row: EfficiencyRow) => number): Table {
+  return pivot(rows, {
+    caption,
+    keyHeaders: ['Task'],
+    keysOf: (row) => [row.taskId],
+    algorithmOf: (row) => row.algorithm,
+    cellOf: (row) => ({ value: valueOf(row) }),
+    better: 'lower',
+    ratioToReference: true,
+  });
+}
+
+/** The long per-group table the CLI prints (and `tables/summary.md|.tex`). */
+function summaryTable(summary: readonly SummaryRow[]): Table {
+  const stat = (row: SummaryRow, name: string) => row[name] as number | undefined;
+  return {
+    caption: 'Last-evaluation scores over seeds: normalised mean ± sd, its 95 % bootstrap CI and IQM; raw mean ± sd.',
+    keyHeaders: ['Task', 'Dataset', 'Algorithm'],
+    valueHeaders: ['n', 'Normalised', '95 % CI', 'IQM', 'Return', 'Diverged', 'Failed'],
+    rows: summary.map((row) => {
+      const done = row.n > 0;
+      return {
+        keys: [row.taskId, row.dataset, row.algorithm],
+        cells: [
+          { text: String(row.n) },
+          done ? { value: stat(row, 'normalisedMean'), spread: stat(row, 'normalisedSd') } : undefined,
+          done ? { interval: [stat(row, 'normalisedCiLow')!, stat(row, 'normalisedCiHigh')!] } : undefined,
+          done ? { value: stat(row, 'normalisedIqm') } : undefined,
+          done ? { value: stat(row, 'returnMean'), spread: stat(row, 'returnSd') } : undefined,
+          { text: String(row.diverged) },
+          { text: String(row.failed) },
+        ],
+      };
+    }),
+  };
+}
+
+const MIB = 2 ** 20;
+
+/** Every table by file name. */
+export function paperTables(summary: readonly SummaryRow[], memory: readonly EfficiencyRow[], throughput: readonly EfficiencyRow[]): Record<string, Table> {
+  return {
+    returns: returnsTable(summary, 'normalised'),
+    'returns-raw': returnsTable(summary, 'return'),
+    memory: efficiencyTable(
+      memory,
+      `Peak tensor memory of one update (MiB, mean over cells); in parentheses the ratio baseline / ${REFERENCE_ALGORITHM}; lowest in bold.`,
+      (row) => (row.updatePeakBytes as number) / MIB,
+    ),
+    'training-time': efficiencyTable(
+      throughput,
+      `Median time of one update (ms, mean over cells); in parentheses the speed-up of ${REFERENCE_ALGORITHM}, baseline time / ${REFERENCE_ALGORITHM} time; fastest in bold.`,
+      (row) => row.updateMsMedian as number,
+    ),
+    summary: summaryTable(summary),
+  };
+}
+
+/** Writes `<tablesDir>/<name>.md` and `.tex` for every table; returns the paths. */
+export function writeTables(tablesDir: string, tables: Record<string, Table>): string[] {
+  return Object.entries(tables).flatMap(([name, table]) =>
+    (['md', 'tex'] as TableFormat[]).map((format) => {
+      const path = join(tablesDir, `${name}.${format}`);
+      writeFileSync(path, renderTable(table, format));
+      return path;
+    }),
+  );
+}
