@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
+import { registerReport } from './commands/report.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerTrain(program);
   registerMatrix(program);
+  registerReport(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
   return program;

@@ -1,0 +1,145 @@
+/**
+ * End to end: `writeReport` on the hand-made folder of fixtures.ts (one task, om2p and bc, done/diverged/failed cells).
+ * Expected numbers are computed by hand from the fixture values listed there.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport, type SummaryRow } from '../../harness/report/index.ts';
+import { parseCsvRows, validateFile } from '../../harness/validate.ts';
+import type { CellResult } from '../../harness/types.ts';
+import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
+
+const CSVS = ['returns', 'summary', 'aggregate', 'memory', 'throughput'];
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+const csvRows = (dir: string, name: string) => parseCsvRows(read(dir, `${name}.csv`));
+
+describe('report on a hand-made results folder', () => {
+  let dir: string;
+  let summary: SummaryRow[];
+  let paths: string[];
+
+  beforeAll(async () => {
+    dir = makeResultsDir();
+    ({ summary, paths } = await writeReport(dir, { reps: 400 }));
+  }, 60_000);
+  afterAll(() => cleanup(dir));
+
+  it('writes one returns row per cell and one summary row per task × dataset × algorithm', () => {
+    expect(csvRows(dir, 'returns')).toHaveLength(5);
+    expect(csvRows(dir, 'summary')).toHaveLength(2);
+    expect(csvRows(dir, 'memory')).toHaveLength(2);
+    expect(csvRows(dir, 'throughput')).toHaveLength(2);
+    // IQM row per algorithm plus one probability of improvement (om2p over bc)
+    expect(csvRows(dir, 'aggregate')).toHaveLength(3);
+  });
+
+  it('summary statistics of om2p over its two finished seeds match the hand-computed values', () => {
+    const om2p = summary.find((row) => row.algorithm === 'om2p')!;
+    // normalised 60, 80: mean 70, sd √((10² + 10²)/1) = √200, se √200/√2 = 10; raw 400, 450: mean 425, sd √1250
+    expect(om2p).toMatchObject({ n: 2, diverged: 0, failed: 1, normalisedMean: 70, returnMean: 425, normalisedSe: 10, normalisedIqm: 70 });
+    expect(om2p.normalisedSd).toBeCloseTo(Math.sqrt(200), 12);
+    expect(om2p.returnSd).toBeCloseTo(Math.sqrt(1250), 12);
+    // the bootstrap mean of {60, 80} can only be 60, 70 or 80
+    expect([om2p.normalisedCiLow, om2p.normalisedCiHigh]).toEqual([60, 80]);
+  });
+
+  it('a group with one finished seed has mean, CI and IQM but no sd, and counts its diverged cell', () => {
+    const bc = csvRows(dir, 'summary').find((row) => row.algorithm === 'bc')!;
+    expect(bc).toMatchObject({ n: 1, diverged: 1, failed: 0, normalisedMean: 30, normalisedCiLow: 30, normalisedCiHigh: 30 });
+    expect(bc).not.toHaveProperty('normalisedSd');
+  });
+
+  it('returns.csv keeps the reason a cell did not finish', () => {
+    const rows = csvRows(dir, 'returns');
+    expect(rows.find((row) => row.status === 'diverged')).toMatchObject({ algorithm: 'bc', updates: 7, note: 'actor/loss not finite at update 7' });
+    expect(rows.find((row) => row.status === 'failed')).toMatchObject({ algorithm: 'om2p', note: 'out of memory' });
+  });
+
+  it('aggregates: IQM of two values is their mean; om2p beats bc in every pair, so P = 1', () => {
+    const rows = csvRows(dir, 'aggregate');
+    expect(rows.find((row) => row.metric === 'iqm' && row.algorithm === 'om2p')).toMatchObject({ point: 70, tasks: 1, runs: 2 });
+    expect(rows.find((row) => row.metric === 'probability-of-improvement')).toMatchObject({
+      algorithm: 'om2p',
+      versus: 'bc',
+      point: 1,
+      ciLow: 1,
+      ciHigh: 1,
+    });
+  });
+
+  it('efficiency: means over seeds and the ratio to om2p', () => {
+    // om2p peak (1 + 3)/2 = 2 MiB, update (10 + 20)/2 = 15 ms; bc 4 MiB, 45 ms → ratios 2× and 3×
+    expect(csvRows(dir, 'memory').find((row) => row.algorithm === 'om2p')).toMatchObject({ n: 2, updatePeakBytes: 2 * 2 ** 20 });
+    expect(read(dir, 'tables/memory.md')).toContain('| simple_spread | **2.00** | 4.00 (2.00×) |');
+    expect(read(dir, 'tables/training-time.md')).toContain('| simple_spread | **15.00** | 45.00 (3.00×) |');
+  });
+
+  it('the returns table puts the best mean in bold, in Markdown and in LaTeX', () => {
+    expect(read(dir, 'tables/returns.md')).toContain('| simple_spread | expert | **70.00 ± 14.14** | 30.00 |');
+    expect(read(dir, 'tables/returns.tex')).toContain('simple\\_spread & expert & \\textbf{70.00 $\\pm$ 14.14} & 30.00 \\\\');
+    expect(read(dir, 'tables/returns-raw.md')).toContain('| simple_spread | expert | **425.0 ± 35.4** | 300.0 |');
+  });
+
+  it('every CSV passes the row-schema validation that `om2p-bench validate` runs', () => {
+    for (const name of CSVS) expect(validateFile(join(dir, `${name}.csv`))).toEqual([]);
+  });
+
+  it('writes the learning curves and the performance profile as SVG', () => {
+    for (const file of ['plots/curves-simple_spread-expert.svg', 'plots/profile.svg']) {
+      expect(paths).toContain(join(dir, file));
+      expect(read(dir, file)).toContain('<svg');
+    }
+    // one line per algorithm is labelled in the legend
+    expect(read(dir, 'plots/profile.svg')).toContain('om2p');
+    expect(read(dir, 'plots/profile.svg')).toContain('bc');
+  });
+
+  it('the same seed reproduces the report byte for byte', async () => {
+    const again = makeResultsDir();
+    try {
+      await writeReport(again, { reps: 400 });
+      for (const name of CSVS) expect(read(again, `${name}.csv`)).toBe(read(dir, `${name}.csv`));
+    } finally {
+      cleanup(again);
+    }
+  }, 60_000);
+});
+
+describe('report edge cases', () => {
+  it('without om2p there are no probability-of-improvement rows and no ratios', async () => {
+    const dir = makeResultsDir(FIXTURE_CELLS.filter((cell) => cell.spec.algorithm !== 'om2p'));
+    try {
+      await writeReport(dir, { reps: 100 });
+      expect(csvRows(dir, 'aggregate').map((row) => row.metric)).toEqual(['iqm']);
+      expect(read(dir, 'tables/memory.md')).toContain('| simple_spread | **4.00** |');
+    } finally {
+      cleanup(dir);
+    }
+  }, 60_000);
+
+  it('one algorithm run with two configs is reported as two labelled variants', async () => {
+    const withEta = (cell: CellResult, eta: number): CellResult => ({ ...cell, spec: { ...cell.spec, config: { eta } } });
+    const [first, second] = FIXTURE_CELLS;
+    const dir = makeResultsDir([withEta(first, 0.1), withEta(second, 1)]);
+    try {
+      const { summary } = await writeReport(dir, { reps: 100 });
+      expect(summary.map((row) => [row.algorithm, row.n])).toEqual([
+        ['om2p[eta=0.1]', 1],
+        ['om2p[eta=1]', 1],
+      ]);
+    } finally {
+      cleanup(dir);
+    }
+  }, 60_000);
+
+  it('a folder without cell results is an error that names the folder', async () => {
+    const dir = makeResultsDir([]);
+    try {
+      await expect(writeReport(dir)).rejects.toThrow(/no cell results/);
+      expect(existsSync(join(dir, 'returns.csv'))).toBe(false);
+    } finally {
+      cleanup(dir);
+    }
+  });
+});
