@@ -7,6 +7,8 @@ import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
+import { registerBenchEnv } from './commands/bench-env.ts';
+import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
@@ -24,8 +26,10 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerMatrix(program);
   registerReport(program);
+  registerEnv(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
+  registerBenchEnv(bench);
   return program;
 }
 
