@@ -60,8 +60,8 @@ export function listDatasets(dataDir: string): DatasetListing {
   return listing;
 }
 
-/** Visible subfolder names (hidden ones hold interrupted writes). */
-function subfolders(folder: string): string[] {
+/** Visible subfolder names, sorted (hidden ones hold interrupted writes); none for a missing folder. */
+export function subfolders(folder: string): string[] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))

@@ -33,13 +33,7 @@ export function readDatasetArrays(folder: string, envSpec?: EnvSpec): { arrays: 
  */
 export function loadDataset(folder: string, envSpec?: EnvSpec): Dataset {
   const { arrays, scan } = readDatasetArrays(folder, envSpec);
-  const agents: AgentTransitions[] = arrays.map((a) => ({
-    obs: a.obs!.data,
-    acts: a.acs!.data,
-    rews: a.rews!.data,
-    nextObs: a.next_obs!.data,
-    dones: a.dones!.data,
-  }));
+  const agents = agentTransitions(arrays);
   const moments = agents.map((a) => columnMoments(a.obs, scan.rows));
   const card = scan.card;
   const env = card?.env ?? envSpec?.name ?? envFromOmarFolder(basename(dirname(dirname(resolve(folder)))));
@@ -56,6 +50,11 @@ export function loadDataset(folder: string, envSpec?: EnvSpec): Dataset {
     reference: card?.reference ?? literatureReferenceOnly(env, envSpec),
     sha256: scan.sha256,
   };
+}
+
+/** Per-agent transitions from checked arrays (rews and dones of shape (N,) and (N, 1) hold the same values). */
+export function agentTransitions(arrays: AgentArrays[]): AgentTransitions[] {
+  return arrays.map((a) => ({ obs: a.obs!.data, acts: a.acs!.data, rews: a.rews!.data, nextObs: a.next_obs!.data, dones: a.dones!.data }));
 }
 
 function literatureReferenceOnly(env: string, envSpec?: EnvSpec): Dataset['reference'] {

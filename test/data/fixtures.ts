@@ -1,5 +1,5 @@
 /** Test fixtures for dataset tests: temporary folders removed after each test, and small transition sets. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -66,4 +66,52 @@ export function toyMeta(episodeReturns: number[], overrides: Partial<DatasetMeta
     reference: { random: 0, expert: 10, source: 'test' },
     ...overrides,
   };
+}
+
+/**
+ * A .npy file written by hand, independently of harness/data/npy.ts: magic, version, header length, the header
+ * dict padded with spaces to `align` bytes, then the little-endian payload.
+ */
+export function handWrittenNpy(version: 1 | 2, dict: string, payload: Uint8Array, align = 64): Uint8Array {
+  const prefix = version === 1 ? 10 : 12;
+  let header = dict;
+  while ((prefix + header.length + 1) % align !== 0) header += ' ';
+  header += '\n';
+  const out = new Uint8Array(prefix + header.length + payload.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
+  const view = new DataView(out.buffer);
+  if (version === 1) view.setUint16(8, header.length, true);
+  else view.setUint32(8, header.length, true);
+  for (let k = 0; k < header.length; k++) out[prefix + k] = header.charCodeAt(k);
+  out.set(payload, prefix + header.length);
+  return out;
+}
+
+/** A float64 C-order .npy file of `values` with `shape`, as NumPy writes OMAR's arrays. */
+export function float64Npy(values: ArrayLike<number>, shape: number[]): Uint8Array {
+  const payload = new Uint8Array(values.length * 8);
+  const view = new DataView(payload.buffer);
+  for (let k = 0; k < values.length; k++) view.setFloat64(8 * k, values[k], true);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  return handWrittenNpy(1, `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`, payload);
+}
+
+/**
+ * Writes an OMAR-layout seed folder of float64 files for agents with `obsDims`/`actDims` and `rows` rows:
+ * obs = 1000·agent + 10·row + column + 0.125 (not exact in float32 beyond 2^24, fine here), rews = 0.5·row,
+ * dones = 1 on the last row of every 25-step chunk of agent 0. Returns the folder.
+ */
+export function writeOmarFolder(folder: string, rows: number, obsDims: number[], actDims: number[]): string {
+  mkdirSync(folder, { recursive: true });
+  const matrix = (i: number, width: number, shift: number) =>
+    Array.from({ length: rows * width }, (_, k) => 1000 * i + 10 * Math.floor(k / width) + (k % width) + shift);
+  obsDims.forEach((obsDim, i) => {
+    writeFileSync(`${folder}/obs_${i}.npy`, float64Npy(matrix(i, obsDim, 0.125), [rows, obsDim]));
+    writeFileSync(`${folder}/next_obs_${i}.npy`, float64Npy(matrix(i, obsDim, 10.125), [rows, obsDim]));
+    writeFileSync(`${folder}/acs_${i}.npy`, float64Npy(matrix(i, actDims[i], 0).map((v) => v / 1e4), [rows, actDims[i]]));
+    writeFileSync(`${folder}/rews_${i}.npy`, float64Npy(Array.from({ length: rows }, (_, r) => 0.5 * r), [rows, 1]));
+    const dones = Array.from({ length: rows }, (_, r) => (i === 0 && r % 25 === 24 ? 1 : 0));
+    writeFileSync(`${folder}/dones_${i}.npy`, float64Npy(dones, [rows]));
+  });
+  return folder;
 }

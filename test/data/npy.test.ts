@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy } from '../../harness/data/npy.ts';
-
-/** A .npy file written by hand: magic, version, header length, dict padded to `align`, little-endian payload. */
-function handWritten(version: 1 | 2, dict: string, payload: Uint8Array, align = 64): Uint8Array {
-  const prefix = version === 1 ? 10 : 12;
-  let header = dict;
-  while ((prefix + header.length + 1) % align !== 0) header += ' ';
-  header += '\n';
-  const out = new Uint8Array(prefix + header.length + payload.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
-  const view = new DataView(out.buffer);
-  if (version === 1) view.setUint16(8, header.length, true);
-  else view.setUint32(8, header.length, true);
-  for (let k = 0; k < header.length; k++) out[prefix + k] = header.charCodeAt(k);
-  out.set(payload, prefix + header.length);
-  return out;
-}
+import { handWrittenNpy as handWritten } from './fixtures.ts';
 
 function float64Payload(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 8);
