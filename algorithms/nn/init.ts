@@ -27,10 +27,10 @@ export function uniformVariable(rng: Rng, shape: number[], limit: number, name: 
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
   for (let k = 0; k < size; k++) values[k] = rng.range(-limit, limit);
-  return tf.variable(tf.tensor(values, shape), true, uniqueName(name));
+  return tf.tidy(() => tf.variable(tf.tensor(values, shape), true, uniqueName(name))); // tidy frees the initial-value tensor
 }
 
 /** A variable filled with `value` (biases: 0; LayerNorm gains: 1). */
 export function constantVariable(shape: number[], value: number, name: string): tf.Variable {
-  return tf.variable(tf.fill(shape, value), true, uniqueName(name));
+  return tf.tidy(() => tf.variable(tf.fill(shape, value), true, uniqueName(name)));
 }
