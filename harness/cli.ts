@@ -7,6 +7,7 @@ import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
+import { registerBenchAlgos } from './commands/bench-algos.ts';
 import { registerBenchEnv } from './commands/bench-env.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEnv(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
+  registerBenchAlgos(bench);
   registerBenchEnv(bench);
   return program;
 }

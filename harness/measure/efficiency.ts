@@ -9,6 +9,8 @@ import { measureLatencies, type Latency } from './latency.ts';
 export interface UpdateProfile {
   /** The update's own losses. */
   losses: Record<string, number>;
+  /** Tensor bytes alive just before the update (weights, optimiser slots, the batch): the part of `peakBytes` it did not allocate. */
+  residentBytes: number;
   peakBytes: number;
   leakTensors: number;
   leakBytes: number;
@@ -22,7 +24,7 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[]): Promise<
     losses = agent.update(batch);
   });
   const after = tf.memory();
-  return { losses, peakBytes: info.peakBytes, leakTensors: after.numTensors - before.numTensors, leakBytes: after.numBytes - before.numBytes };
+  return { losses, residentBytes: before.numBytes, peakBytes: info.peakBytes, leakTensors: after.numTensors - before.numTensors, leakBytes: after.numBytes - before.numBytes };
 }
 
 /** Latency of `agent.act` for random observations at each batch size (obs are built once, outside the timed call). */

@@ -1,0 +1,66 @@
+/**
+ * `om2p-bench bench algos`: memory, update speed and sampling speed of every registered algorithm (and, with
+ * `--ablations`, of om2p's derivative, diffusion's T and flow's K at both presets), side by side in one process;
+ * writes efficiency.csv/.md/.tex (SPEC §5 last bullet; docs/efficiency.md).
+ */
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { runEnvironment } from '../backend.ts';
+import { benchAlgorithms } from '../measure/algos.ts';
+import { writeEfficiencyOutputs } from '../measure/algos-output.ts';
+import { parseAssignments } from '../run/resolve.ts';
+import type { SizePreset } from '../types.ts';
+import { prepare } from './context.ts';
+
+const int = (v: string) => Number.parseInt(v, 10);
+const collect = (v: string, all: string[] = []) => [...all, v];
+
+interface BenchAlgosOptions {
+  env: string;
+  option?: string[];
+  preset: SizePreset;
+  algos?: string;
+  ablations?: boolean;
+  updates: number;
+  evalBatch: number;
+  seed: number;
+  out: string;
+}
+
+export function registerBenchAlgos(bench: Command): void {
+  bench
+    .command('algos')
+    .description('peak update memory, update and action-sampling latency, evaluations per action; ratios to om2p')
+    .option('--env <name>', 'environment whose learned-agent dimensions shape networks and batch', 'simple_spread')
+    .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
+    .addOption(new Option('--preset <name>', 'network size preset of the main rows').choices(['cpu', 'paper']).default('cpu'))
+    .option('--algos <a,b,...>', 'algorithms to measure (default: every registered one)')
+    .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
+    .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', int, 10)
+    .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', int, 10)
+    .option('--seed <k>', 'seed of networks and the synthetic batch', int, 0)
+    .option('--out <dir>', 'output folder', 'results/efficiency')
+    .action(async (opts: BenchAlgosOptions, command: Command) => {
+      const { backend } = await prepare(command);
+      const runtime = runEnvironment();
+      process.stderr.write(`bench algos on ${opts.env}, backend ${backend}, tfjs ${runtime.tfjsVersion}, ${runtime.host.cores} cores\n`);
+      const result = await benchAlgorithms(
+        {
+          env: opts.env,
+          envOptions: parseAssignments(opts.option),
+          preset: opts.preset,
+          algorithms: opts.algos?.split(',').map((name) => name.trim()).filter(Boolean),
+          ablations: opts.ablations ?? false,
+          updates: opts.updates,
+          evalBatch: opts.evalBatch,
+          seed: opts.seed,
+          onVariant: (variant, index, total) => process.stderr.write(`  [${index + 1}/${total}] ${variant.label}\n`),
+        },
+        runtime,
+      );
+      for (const failure of result.failures) process.stderr.write(`  not measured: ${failure.label}: ${failure.error}\n`);
+      const written = writeEfficiencyOutputs(opts.out, result, runtime, opts.updates);
+      process.stdout.write(`${readFileSync(written[1], 'utf8')}\n${written.map((path) => `→ ${path}`).join('\n')}\n`);
+      if (result.failures.length > 0) process.exitCode = 1;
+    });
+}

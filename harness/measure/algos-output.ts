@@ -1,0 +1,67 @@
+/**
+ * Outputs of `bench algos`: `efficiency.csv` (rows validated against `om2p-bench/csv/efficiency` before writing),
+ * `efficiency.md` and `efficiency.tex` (one table model, rendered by `report/table.ts`), each value beside its ratio to
+ * om2p at the same preset, with backend, versions and host in the caption.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeCsv, type CsvRow } from '../report/csv.ts';
+import { renderTable, type Table, type TableFormat } from '../report/table.ts';
+import type { RunEnvironment } from '../types.ts';
+import type { EfficiencyRow, VariantFailure } from './algos.ts';
+
+const MIB = 1024 * 1024;
+
+/** The efficiency table: one row per variant; `(r×)` is the value over om2p's at the same preset. */
+export function efficiencyTable(rows: readonly EfficiencyRow[], runtime: RunEnvironment, updates: number): Table {
+  const first = rows[0];
+  const evalBatch = first?.evalBatch ?? 0;
+  const where = first ? `${first.taskId}, ${first.learnedAgents} learned agents` : 'no rows';
+  const { host } = runtime;
+  return {
+    caption:
+      `Efficiency on ${where}: tf.profile peak tensor memory of one update (allocator total, resident weights included), ` +
+      `tinybench median ± MAD of the update over ${updates} updates and of sampling one joint action batch; ` +
+      `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
+      `${host.cores} cores ${host.platform}/${host.arch}.`,
+    keyHeaders: ['variant', 'evals/action', 'batch'],
+    valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
+    rows: rows.map((row) => ({
+      keys: [row.label, String(row.networkEvalsPerAction), String(row.batchSize)],
+      cells: [
+        { value: row.updatePeakBytes / MIB, ratio: row.memoryRatio },
+        { value: row.updateMsMedian, spread: row.updateMsMad, ratio: row.updateTimeRatio },
+        { value: row.updatesPerSecond },
+        { value: row.actMsBatch1, spread: row.actMsBatch1Mad, ratio: row.samplingRatioBatch1 },
+        { value: row.actMsBatchEval, spread: row.actMsBatchEvalMad, ratio: row.samplingRatioBatchEval },
+        { text: String(row.updateLeakTensors) },
+      ],
+    })),
+  };
+}
+
+function failureNote(failures: readonly VariantFailure[], format: TableFormat): string {
+  if (failures.length === 0) return '';
+  const lines = failures.map((f) => `${f.label}: ${f.error}`);
+  return format === 'md' ? `\nNot measured:\n${lines.map((l) => `- ${l}`).join('\n')}\n` : `% not measured: ${lines.join('; ')}\n`;
+}
+
+/** Writes `efficiency.csv`, `.md` and `.tex` into `dir` (created if needed); returns the paths written. */
+export function writeEfficiencyOutputs(
+  dir: string,
+  result: { rows: readonly EfficiencyRow[]; failures: readonly VariantFailure[] },
+  runtime: RunEnvironment,
+  updates: number,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  const csv = join(dir, 'efficiency.csv');
+  writeCsv(csv, 'efficiency', result.rows as unknown as CsvRow[]);
+  const table = efficiencyTable(result.rows, runtime, updates);
+  const written = [csv];
+  for (const format of ['md', 'tex'] as const) {
+    const path = join(dir, `efficiency.${format}`);
+    writeFileSync(path, renderTable(table, format) + failureNote(result.failures, format));
+    written.push(path);
+  }
+  return written;
+}
