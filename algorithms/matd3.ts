@@ -6,7 +6,7 @@
  * Choice (SPEC §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
  * Choice: in agent i's actor loss the other agents' actions are the batch's (MADDPG); the critic loss sums the two heads'
  * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (SPEC §4 table, row matd3).
- * Logged keys (means over agents): `critic/loss`, `critic/q`; on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
+ * Logged keys (means over agents): `critic/loss`, `critic/target` (mean y); on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
@@ -140,8 +140,7 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Ma
  */
 function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, config: Matd3Config) {
   const target = tdTarget(nets.criticTarget, joint, nextActs, config.discount, 'min');
-  const q = tf.mean(nets.critic.forward(joint.obs, joint.acts)[0]) as tf.Scalar;
-  return { loss: criticRegressionLoss(nets.critic, joint.obs, joint.acts, target, 'sum'), extras: { 'critic/q': q } };
+  return { loss: criticRegressionLoss(nets.critic, joint.obs, joint.acts, target, 'sum'), extras: { 'critic/target': tf.mean(target) as tf.Scalar } };
 }
 
 /**
@@ -151,9 +150,8 @@ function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, c
 function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf.Tensor2D, config: Matd3Config) {
   const preTanh = nets.actor.forward(batch[i].obs);
   const acts = batch.map((b, j) => (j === i ? tf.tanh(preTanh) : b.acts));
-  const jointActs = tf.concat(acts, 1) as tf.Tensor2D;
-  const q1 = nets.critic.forward(jointObs, jointActs)[0];
-  const q = tf.mean(q1) as tf.Scalar;
+  // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward and backward.
+  const q = tf.mean(nets.critic.heads[0].forward(tf.concat([jointObs, ...acts], 1) as tf.Tensor2D)) as tf.Scalar;
   const penalty = tf.mean(tf.square(preTanh)) as tf.Scalar;
   return { loss: tf.add(tf.neg(q), tf.mul(config.actionPenalty, penalty)) as tf.Scalar, extras: { 'actor/q': q, 'actor/penalty': penalty } };
 }

@@ -69,13 +69,13 @@ describe('matd3', () => {
     const batch = banditBatch(rng, 64);
     const first = agent.update(batch);
     const w1 = snapshot();
-    expect(Object.keys(first).sort()).toEqual(['critic/loss', 'critic/q']);
+    expect(Object.keys(first).sort()).toEqual(['critic/loss', 'critic/target']);
     expect(values(w1, 'agent0/critic/q0/l0/w')).not.toEqual(values(w0, 'agent0/critic/q0/l0/w'));
     expect(values(w1, 'agent1/actor/l0/w')).toEqual(values(w0, 'agent1/actor/l0/w'));
     expect(values(w1, 'agent1/critic_target/q1/l0/w')).toEqual(values(w0, 'agent1/critic_target/q1/l0/w'));
     const second = agent.update(batch);
     const w2 = snapshot();
-    expect(Object.keys(second).sort()).toEqual(['actor/loss', 'actor/penalty', 'actor/q', 'critic/loss', 'critic/q']);
+    expect(Object.keys(second).sort()).toEqual(['actor/loss', 'actor/penalty', 'actor/q', 'critic/loss', 'critic/target']);
     expect(values(w2, 'agent1/actor/l0/w')).not.toEqual(values(w1, 'agent1/actor/l0/w'));
     // target ← 0.99·target + 0.01·source, with the source after this step's update.
     for (const [target, source] of [['agent0/actor_target/l2/w', 'agent0/actor/l2/w'], ['agent1/critic_target/q0/l1/w', 'agent1/critic/q0/l1/w']]) {

@@ -1,0 +1,79 @@
+/**
+ * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
+ * budget, per environment family. `smoke` takes seconds (tests, CI); `quick` builds every level of one MPE task in about
+ * 20 minutes on 2 cores (measured on simple_spread, see the docs); `paper` is OMAR's scale (1M transitions per level).
+ * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks the minibatch.
+ */
+import { MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';
+import type { TrainingBudget } from './build-train.ts';
+
+export const BUILD_PRESETS = ['smoke', 'quick', 'paper'] as const;
+export type BuildPresetName = (typeof BUILD_PRESETS)[number];
+
+export interface BuildPreset {
+  /** Transitions per collected level (random, medium, expert), rounded down to whole episodes. */
+  transitions: number;
+  budget: TrainingBudget;
+  /** Environment copies stepped together while collecting. */
+  collectCopies: number;
+  /** The behaviour learner's config. */
+  matd3: Matd3Config;
+}
+
+type Family = 'mpe' | 'mujoco';
+
+/** Environments that are not MPE tasks; everything else uses the MPE generator defaults. */
+const FAMILY_OF: Record<string, Family> = { 'halfcheetah-2x3': 'mujoco' };
+
+const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
+  mpe: {
+    smoke: {
+      transitions: 1_000,
+      budget: { updates: 200, evalEvery: 50, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25 },
+      collectCopies: 40,
+      matd3: { ...MATD3_PRESETS.mpe, batchSize: 256 },
+    },
+    quick: {
+      transitions: 100_000,
+      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25 },
+      collectCopies: 500,
+      matd3: MATD3_PRESETS.mpe,
+    },
+    paper: {
+      transitions: 1_000_000,
+      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25 },
+      collectCopies: 1_000,
+      matd3: MATD3_PRESETS.mpe,
+    },
+  },
+  mujoco: {
+    smoke: {
+      transitions: 2_000,
+      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25 },
+      collectCopies: 2,
+      matd3: { ...MATD3_PRESETS.mujoco, hidden: [64, 64] },
+    },
+    quick: {
+      transitions: 100_000,
+      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25 },
+      collectCopies: 20,
+      matd3: MATD3_PRESETS.mujoco,
+    },
+    paper: {
+      transitions: 1_000_000,
+      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25 },
+      collectCopies: 50,
+      matd3: MATD3_PRESETS.mujoco,
+    },
+  },
+};
+
+export function isBuildPreset(name: string): name is BuildPresetName {
+  return (BUILD_PRESETS as readonly string[]).includes(name);
+}
+
+/** The preset `name` for environment `env`; an unknown name is an error listing the known ones. */
+export function buildPreset(env: string, name: string): BuildPreset {
+  if (!isBuildPreset(name)) throw new Error(`unknown dataset preset '${name}' (choose one of ${BUILD_PRESETS.join(', ')})`);
+  return PRESETS[FAMILY_OF[env] ?? 'mpe'][name];
+}

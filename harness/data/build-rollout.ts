@@ -1,0 +1,39 @@
+/**
+ * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (SPEC §3.1): the one loop behind
+ * MATD3's training, its checkpoint evaluations and the collection of every dataset level.
+ */
+import type { Rng } from '../rng.ts';
+import type { Environment } from '../types.ts';
+import { TransitionStore } from './build-store.ts';
+
+/** Actions for the learned agents (`B × actDim` each, in [−1, 1]) from their observations (`B × obsDim` each). */
+export type Policy = (obs: Float32Array[]) => Float32Array[];
+
+/** Reset seeds for every copy, one draw each from `rng`. */
+export function resetSeeds(rng: Rng, copies: number): number[] {
+  return Array.from({ length: copies }, () => rng.nextSeed());
+}
+
+/**
+ * Runs one episode on every copy of `env` and records the first `copies` into `store`; `afterStep` runs after each
+ * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (SPEC §3.1).
+ */
+export function runEpisodes(env: Environment, policy: Policy, store: TransitionStore, copies: number, rng: Rng, afterStep?: () => void): void {
+  const { learnedAgents, episodeLength, stateDim } = env.spec;
+  let obs = env.reset(resetSeeds(rng, env.batch));
+  store.beginEpisodes(copies);
+  for (let t = 0; t < episodeLength; t++) {
+    const state = stateDim ? env.state!() : undefined;
+    const result = env.step(policy(learnedAgents.map((i) => obs[i])));
+    store.record(obs, result, state);
+    obs = result.obs;
+    afterStep?.();
+  }
+}
+
+/** Collects `episodes` whole episodes into a new store, `env.batch` at a time. */
+export function collectEpisodes(env: Environment, policy: Policy, episodes: number, rng: Rng): TransitionStore {
+  const store = new TransitionStore(env.spec, episodes);
+  while (store.episodes < episodes) runEpisodes(env, policy, store, Math.min(env.batch, episodes - store.episodes), rng);
+  return store;
+}

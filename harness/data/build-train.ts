@@ -1,0 +1,107 @@
+/**
+ * Online MATD3 training of the behaviour policies (SPEC §3.1, §4.5): B environment copies run whole episodes with
+ * exploration noise into an episode-contiguous replay buffer; one update per `stepsPerUpdate` environment transitions
+ * once a minibatch fits; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
+ * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy.
+ * Choice: the replay buffer keeps every training transition (OMAR's 1e6 buffer never fills at these budgets), and
+ * checkpoints fall on episode ends so that the replay cut is whole episodes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createMatd3, type Matd3, type Matd3Config } from '../../algorithms/matd3.ts';
+import { DivergedError } from '../errors.ts';
+import type { Rng } from '../rng.ts';
+import { mean, sd } from '../stats/descriptive.ts';
+import type { Environment, NamedWeights } from '../types.ts';
+import { collectEpisodes, runEpisodes } from './build-rollout.ts';
+import { TransitionStore } from './build-store.ts';
+
+export interface TrainingBudget {
+  /** Gradient updates in total. */
+  updates: number;
+  /** A checkpoint at the first episode end after every `evalEvery` updates. */
+  evalEvery: number;
+  /** Evaluation episodes per checkpoint (SPEC §3.1: e.g. 100), run as one batch with the rollout noise. */
+  evalEpisodes: number;
+  /** Environment copies stepped together while training. */
+  envCopies: number;
+  /** Environment transitions per update (SPEC §3.1: 25). */
+  stepsPerUpdate: number;
+}
+
+/** One evaluated policy along training. */
+export interface CheckpointSummary {
+  /** Updates done when it was taken (0 = the initial, random policy). */
+  update: number;
+  /** Whole episodes in the replay buffer at that moment (the medium-replay cut). */
+  replayEpisodes: number;
+  returnMean: number;
+  returnSd: number;
+}
+
+export interface Checkpoint extends CheckpointSummary {
+  actors: NamedWeights;
+}
+
+export interface TrainingResult {
+  checkpoints: Checkpoint[];
+  replay: TransitionStore;
+  /** The learner's config, for the card. */
+  config: Matd3Config;
+}
+
+/**
+ * Trains the behaviour policies. `env` has `budget.envCopies` copies, `evalEnv` `budget.evalEpisodes`; `rng` is the
+ * training stream (forked per purpose). Throws `DivergedError` when a loss stops being finite.
+ */
+export function trainBehaviour(
+  env: Environment,
+  evalEnv: Environment,
+  config: Matd3Config,
+  budget: TrainingBudget,
+  rng: Rng,
+  log: (line: string) => void,
+): TrainingResult {
+  const spec = env.spec;
+  const learned = spec.learnedAgents;
+  const agent = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, config, rng.fork('init'));
+  const [envRng, batchRng, evalRng] = ['env', 'batches', 'eval'].map((name) => rng.fork(name));
+  const blockTransitions = budget.envCopies * spec.episodeLength;
+  const transitionsNeeded = config.batchSize + budget.updates * budget.stepsPerUpdate;
+  const replay = new TransitionStore(spec, Math.ceil(transitionsNeeded / blockTransitions) * budget.envCopies);
+  const started = Date.now();
+  let updates = 0;
+  let losses: Record<string, number> = {};
+  const checkpoint = (): Checkpoint => {
+    const returns = collectEpisodes(evalEnv, (obs) => agent.act(obs, true), budget.evalEpisodes, evalRng).episodeReturns();
+    const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
+    const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+    log(`  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return { ...point, actors: agent.saveActors() };
+  };
+  const updateWhileDue = () => {
+    const due = Math.min(budget.updates, Math.floor((replay.transitions - config.batchSize) / budget.stepsPerUpdate));
+    while (updates < due) {
+      losses = updateOnce(agent, replay, config.batchSize, batchRng, learned);
+      updates++;
+      for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new DivergedError(updates, name, value);
+    }
+  };
+  const checkpoints = [checkpoint()];
+  let lastCheckpoint = 0;
+  while (updates < budget.updates) {
+    runEpisodes(env, (obs) => agent.act(obs, true), replay, budget.envCopies, envRng, updateWhileDue);
+    if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
+      checkpoints.push(checkpoint());
+      lastCheckpoint = updates;
+    }
+  }
+  agent.dispose();
+  return { checkpoints, replay, config };
+}
+
+function updateOnce(agent: Matd3, replay: TransitionStore, rows: number, rng: Rng, learned: number[]): Record<string, number> {
+  const batch = replay.sample(rows, rng, learned);
+  const losses = agent.update(batch);
+  tf.dispose(batch.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]));
+  return losses;
+}

@@ -1,0 +1,198 @@
+/**
+ * The dataset builder (SPEC §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
+ * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy, expert = the final policy,
+ * medium = the first checkpoint at half the random→expert range, medium-replay = the replay buffer at that checkpoint,
+ * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
+ * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
+ */
+import { createMatd3 } from '../../algorithms/matd3.ts';
+import { createRng, type Rng } from '../rng.ts';
+import { resolveEnvOptions } from '../run/resolve.ts';
+import { mean } from '../stats/descriptive.ts';
+import type { EnvironmentDef, EnvSpec } from '../types.ts';
+import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
+import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
+import { buildPreset, type BuildPreset } from './build-presets.ts';
+import { collectEpisodes } from './build-rollout.ts';
+import type { Episodes } from './build-store.ts';
+import { trainBehaviour } from './build-train.ts';
+import { readCard } from './card.ts';
+import { datasetFolder } from './layout.ts';
+import { writeDataset } from './write.ts';
+
+export interface EnsureDatasetsOptions {
+  env: string;
+  envOptions: Record<string, unknown>;
+  levels: string[];
+  /** `smoke`, `quick` or `paper` (build-presets.ts). */
+  preset: string;
+  /** Dataset seed k: the folder `seed_<k>_data` and every random stream of the build. */
+  seed: number;
+  dataDir: string;
+  log: (line: string) => void;
+  /** @default 'om2p' */
+  mediumExpert?: MediumExpertMode;
+}
+
+export interface EnsureDatasetsReport {
+  taskId: string;
+  /** Whether the behaviour policies were trained (false: the cache was reused, or nothing was missing). */
+  trained: boolean;
+  built: Level[];
+  existing: Level[];
+  /** Mean episode return of every level built or found, by level. */
+  returns: Partial<Record<Level, number>>;
+}
+
+interface BuildContext {
+  options: EnsureDatasetsOptions;
+  def: EnvironmentDef<any>;
+  envOptions: Record<string, unknown>;
+  spec: EnvSpec;
+  preset: BuildPreset;
+  rng: Rng;
+}
+
+/** Builds every requested level that is missing (plus random and expert, the references); reuses cached policies. */
+export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<EnsureDatasetsReport> {
+  const levels = requestedLevels(options.levels);
+  const { def, options: envOptions } = resolveEnvOptions(options.env, options.envOptions);
+  const probe = await def.create(envOptions, 1);
+  const spec = probe.spec;
+  probe.dispose();
+  const context: BuildContext = { options, def, envOptions, spec, preset: buildPreset(options.env, options.preset), rng: createRng(options.seed).fork('datasets') };
+  const folder = (level: Level) => datasetFolder(options.dataDir, spec.taskId, level, options.seed);
+  const report: EnsureDatasetsReport = { taskId: spec.taskId, trained: false, built: [], existing: [], returns: {} };
+  const wanted = levels.length > 0 ? unique(['random', 'expert', ...levels] as Level[]) : [];
+  for (const level of wanted) {
+    const card = readCard(folder(level));
+    if (!card) continue;
+    requireSameRecipe(card.generator, options, folder(level));
+    report.existing.push(level);
+    report.returns[level] = card.episodeReturn.mean;
+  }
+  const missing = wanted.filter((level) => !report.existing.includes(level));
+  if (missing.length === 0) return report;
+
+  options.log(`datasets ${spec.taskId} (${options.preset}, seed ${options.seed}): building ${missing.join(', ')}`);
+  const cacheFolder = behaviourFolder(options.dataDir, spec.taskId, options.preset, options.seed);
+  let cache = readBehaviourCache(cacheFolder, spec);
+  if (cache) options.log(`  reusing behaviour policies from ${cacheFolder}`);
+  else {
+    cache = await trainAndCache(context, cacheFolder);
+    report.trained = true;
+  }
+  const collected = new Map<Level, Episodes>();
+  const episodesOf = async (level: Level): Promise<Episodes> => {
+    if (!collected.has(level)) collected.set(level, await levelEpisodes(context, cache, level, episodesOf));
+    return collected.get(level)!;
+  };
+  const reference = {
+    random: report.returns.random ?? mean((await episodesOf('random')).episodeReturns),
+    expert: report.returns.expert ?? mean((await episodesOf('expert')).episodeReturns),
+    source: `built: mean returns of this task's random and expert datasets (${options.preset}, seed ${options.seed})`,
+  };
+  for (const level of missing) {
+    const episodes = await episodesOf(level);
+    await writeDataset(folder(level), episodes.agents, {
+      env: options.env, envOptions, taskId: spec.taskId, level, episodeLength: spec.episodeLength,
+      episodeReturns: episodes.episodeReturns, reference, states: episodes.states,
+      generator: generatorRecord(context, cache, level),
+    }, { overwrite: true });
+    report.built.push(level);
+    report.returns[level] = mean(episodes.episodeReturns);
+    options.log(`  ${level}: ${episodes.agents[0].rews.length} transitions, mean return ${report.returns[level]!.toFixed(1)} → ${folder(level)}`);
+  }
+  return report;
+}
+
+/** Trains the behaviour policies, picks the medium checkpoint, and writes the cache. */
+async function trainAndCache(context: BuildContext, cacheFolder: string): Promise<BehaviourCache> {
+  const { def, envOptions, preset, options } = context;
+  const { budget, matd3 } = preset;
+  options.log(`  training MATD3 behaviour policies: ${budget.updates} updates, ${budget.envCopies} copies, checkpoint every ${budget.evalEvery} updates`);
+  const env = await def.create(envOptions, budget.envCopies);
+  const evalEnv = await def.create(envOptions, budget.evalEpisodes);
+  const started = Date.now();
+  try {
+    const { checkpoints, replay } = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), options.log);
+    const mediumIndex = pickMediumCheckpoint(checkpoints.map((c) => c.returnMean));
+    const medium = checkpoints[mediumIndex];
+    options.log(`  medium = checkpoint at update ${medium.update} (return ${medium.returnMean.toFixed(1)}; random ${checkpoints[0].returnMean.toFixed(1)}, expert ${checkpoints.at(-1)!.returnMean.toFixed(1)})`);
+    const cache: BehaviourCache = {
+      config: matd3,
+      budget,
+      checkpoints: checkpoints.map(({ actors: _weights, ...summary }) => summary),
+      mediumIndex,
+      trainingMs: Date.now() - started,
+      actors: { random: checkpoints[0].actors, medium: medium.actors, expert: checkpoints.at(-1)!.actors },
+      replay: replay.slice(0, medium.replayEpisodes),
+    };
+    await writeBehaviourCache(cacheFolder, cache);
+    return cache;
+  } finally {
+    env.dispose();
+    evalEnv.dispose();
+  }
+}
+
+/** The episodes of one level: collected with its policy, the cached replay, or composed from medium and expert. */
+async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level: Level, episodesOf: (level: Level) => Promise<Episodes>): Promise<Episodes> {
+  if (level === 'medium-replay') return cache.replay;
+  if (level === 'medium-expert') {
+    return composeMediumExpert(await episodesOf('medium'), await episodesOf('expert'), context.options.mediumExpert ?? 'om2p');
+  }
+  const { def, envOptions, spec, preset } = context;
+  const episodes = Math.max(1, Math.floor(preset.transitions / spec.episodeLength));
+  const env = await def.create(envOptions, Math.min(preset.collectCopies, episodes));
+  const rng = context.rng.fork(`collect/${level}`);
+  const learned = spec.learnedAgents;
+  const policy = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, cache.config, rng.fork('policy'));
+  try {
+    policy.loadActors(cache.actors[level]);
+    return collectEpisodes(env, (obs) => policy.act(obs, true), episodes, rng.fork('env')).slice(0, episodes);
+  } finally {
+    policy.dispose();
+    env.dispose();
+  }
+}
+
+/** What the card records about how the level was made (SPEC §3.1 "Everything above goes into card.json"). */
+function generatorRecord(context: BuildContext, cache: BehaviourCache, level: Level): Record<string, unknown> {
+  const { options, preset } = context;
+  const medium = cache.checkpoints[cache.mediumIndex];
+  return {
+    generator: 'matd3',
+    preset: options.preset,
+    seed: options.seed,
+    transitionsPerLevel: preset.transitions,
+    collectionNoise: cache.config.explorationNoise,
+    matd3: cache.config,
+    budget: cache.budget,
+    trainingMs: cache.trainingMs,
+    checkpoints: cache.checkpoints,
+    mediumCheckpoint: { index: cache.mediumIndex, update: medium.update, returnMean: medium.returnMean, replayEpisodes: medium.replayEpisodes },
+    ...(level === 'medium-expert' ? { mediumExpert: options.mediumExpert ?? 'om2p' } : {}),
+  };
+}
+
+/** An existing level made by another preset or construction is not what was asked for: say so rather than mix them. */
+function requireSameRecipe(generator: Record<string, unknown>, options: EnsureDatasetsOptions, folder: string): void {
+  if (generator.preset !== undefined && generator.preset !== options.preset) {
+    throw new Error(`${folder} was built with preset '${String(generator.preset)}', not '${options.preset}' (use another --data-dir or delete it)`);
+  }
+  if (generator.mediumExpert !== undefined && generator.mediumExpert !== (options.mediumExpert ?? 'om2p')) {
+    throw new Error(`${folder} is the '${String(generator.mediumExpert)}' medium-expert, not '${options.mediumExpert ?? 'om2p'}'`);
+  }
+}
+
+function requestedLevels(levels: string[]): Level[] {
+  for (const level of levels) {
+    if (!(LEVELS as readonly string[]).includes(level)) throw new Error(`unknown dataset level '${level}' (choose from ${LEVELS.join(', ')})`);
+  }
+  return levels as Level[];
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
