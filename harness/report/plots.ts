@@ -14,6 +14,8 @@ import { scoresByAlgorithm } from './aggregate.ts';
 
 /** Points of the performance profile's τ grid. */
 const PROFILE_POINTS = 101;
+/** Learning curves with more evaluation points than this are drawn without point markers. */
+const MAX_MARKED_EVALUATIONS = 30;
 
 /** Renders a vega-lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -56,7 +58,8 @@ function curvesSpec(title: string, values: Record<string, number | string>[], al
     layer: [
       { mark: { type: 'area', opacity: 0.2 }, encoding: { y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } } },
       {
-        mark: { type: 'line', point: true },
+        // point markers only while they stay readable (a paper-scale run has ~100 evaluations)
+        mark: { type: 'line', point: new Set(values.map((v) => v.update)).size <= MAX_MARKED_EVALUATIONS },
         encoding: { y: { field: 'mean', type: 'quantitative', title: 'normalised return (mean ± se over seeds)' } },
       },
     ],
