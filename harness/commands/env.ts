@@ -8,7 +8,7 @@
  * run as one batch; prints the mean and sd (n − 1) of the evaluation return (`StepResult.evalReward` summed).
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { createRng, type Rng } from '../rng.ts';
 import { evaluateEpisodes } from '../measure/evaluate.ts';
 import { parseAssignments, resolveEnvOptions } from '../run/resolve.ts';
@@ -115,9 +115,9 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const positiveInt = (value: string) => {
+const integerAtLeast = (min: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'`);
   return n;
 };
 
@@ -137,8 +137,8 @@ export function registerEnv(program: Command): void {
     .description('mean and sd of the evaluation return of a policy over N episodes (run as one batch)')
     .requiredOption('--env <name>', 'registered environment')
     .option('--policy <name>', 'policy: random (uniform in [-1, 1] for every learned agent)', 'random')
-    .option('--episodes <n>', 'episodes', positiveInt, 100)
-    .option('--seed <n>', 'root seed of reset seeds and actions', (v) => Number.parseInt(v, 10), 0)
+    .option('--episodes <n>', 'episodes', integerAtLeast(1), 100)
+    .option('--seed <n>', 'root seed of reset seeds and actions', integerAtLeast(0), 0)
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
     .option('--prey <file>', "prey checkpoint (OMAR's pretrained_adv_model.pt) for simple_tag / simple_world")
     .option('--json', 'print one JSON object')
