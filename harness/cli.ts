@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerDatasets } from './commands/datasets.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
 import { registerBenchAlgos } from './commands/bench-algos.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInfo(program);
   registerValidate(program);
+  registerDatasets(program);
   registerTrain(program);
   registerMatrix(program);
   registerReport(program);

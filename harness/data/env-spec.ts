@@ -1,21 +1,19 @@
-/** The EnvSpec of a registered environment for given options: defaults merged, options validated, one copy built. */
+/** The EnvSpec of a registered environment for given options: one copy is built to read it, then freed. */
 import type { EnvSpec } from '../types.ts';
-import { getEnvironment } from '../registry.ts';
-import { validateOrThrow } from '../schema.ts';
+import { resolveEnvOptions } from '../run/resolve.ts';
 
 export interface ResolvedEnv {
   spec: EnvSpec;
-  /** The environment's defaults with `options` merged over them (what a card records). */
+  /** The environment's defaults with the given options merged over them (what a card records). */
   options: Record<string, unknown>;
 }
 
-/** Builds one copy of environment `name` to read its spec, then frees it. Bad options throw a ConfigError naming the field. */
+/** Resolves and validates `options` (a bad one throws a ConfigError naming it), builds one copy, returns its spec. */
 export async function resolveEnvSpec(name: string, options: Record<string, unknown> = {}): Promise<ResolvedEnv> {
-  const def = getEnvironment(name);
-  const merged = validateOrThrow<Record<string, unknown>>(def.schema, { ...def.defaults, ...options }, `options of ${name}`);
-  const env = await def.create(merged, 1);
+  const { def, options: resolved } = resolveEnvOptions(name, options);
+  const env = await def.create(resolved, 1);
   try {
-    return { spec: env.spec, options: merged };
+    return { spec: env.spec, options: resolved };
   } finally {
     env.dispose();
   }

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CARD_FILE, parseSeedFolderName } from './layout.ts';
+import { CARD_FILE, arrayFileName, parseSeedFolderName } from './layout.ts';
 import { readCard } from './card.ts';
 
 export interface DatasetRow {
@@ -58,6 +58,16 @@ export function listDatasets(dataDir: string): DatasetListing {
   }
   listing.rows.sort((a, b) => a.taskId.localeCompare(b.taskId) || a.level.localeCompare(b.level) || a.seed - b.seed);
   return listing;
+}
+
+/**
+ * Dataset folders at or under `root` (down to `depth` levels): every folder holding card.json or obs_0.npy, ours or
+ * OMAR's. `verify` uses it, so a data directory, an OMAR environment folder or one dataset all work.
+ */
+export function findDatasetFolders(root: string, depth = 3): string[] {
+  if (existsSync(join(root, CARD_FILE)) || existsSync(join(root, arrayFileName('obs', 0)))) return [root];
+  if (depth === 0) return [];
+  return subfolders(root).flatMap((name) => findDatasetFolders(join(root, name), depth - 1));
 }
 
 /** Visible subfolder names, sorted (hidden ones hold interrupted writes); none for a missing folder. */
