@@ -21,10 +21,30 @@ export function schemaForJson(file: string, value: unknown): string | undefined 
   return undefined;
 }
 
-/** Parses a CSV (header row, numbers cast) into row objects; empty cells are dropped (absent fields). */
-export function parseCsvRows(text: string): Record<string, unknown>[] {
-  const rows = parse(text, { columns: true, cast: true, skip_empty_lines: true }) as Record<string, unknown>[];
-  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== '')));
+/**
+ * Parses a CSV (header row) into row objects; empty cells are dropped (absent fields). Only the columns in `numeric` are cast
+ * to numbers (those the row schema `schemaId` declares numeric), so a string column that happens to look numeric (a hex cell id such as `1234e567…`) stays a string.
+ */
+export function parseCsvRows(text: string, schemaId: string): Record<string, unknown>[] {
+  const numeric = numericColumns(schemaId);
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row)
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => [k, numeric.has(k) && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v]),
+    ),
+  );
+}
+
+/** Columns a row schema declares as `number` or `integer`. */
+function numericColumns(id: string): Set<string> {
+  const schema = ajv().getSchema(id)?.schema as { properties?: Record<string, { type?: string }> } | undefined;
+  return new Set(
+    Object.entries(schema?.properties ?? {})
+      .filter(([, p]) => p.type === 'number' || p.type === 'integer')
+      .map(([k]) => k),
+  );
 }
 
 /** Problems of one file; a file the harness has no schema for is itself a problem. */
@@ -34,7 +54,7 @@ export function validateFile(file: string): FileIssue[] {
   if (extname(file) === '.csv') {
     const id = `om2p-bench/csv/${basename(file, '.csv')}`;
     if (!ajv().getSchema(id)) return [{ file, path: '', reason: `no row schema ${id}` }];
-    return parseCsvRows(text).flatMap((row, k) =>
+    return parseCsvRows(text, id).flatMap((row, k) =>
       at(validationErrors(id, row).map((issue) => ({ ...issue, path: `/${k}${issue.path}` }))),
     );
   }

@@ -8,6 +8,7 @@ import { runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
 import { globalOptions, loadPlugins } from './context.ts';
+import { reportText } from './report.ts';
 
 export function registerMatrix(program: Command): void {
   const matrix = program.command('matrix').description('run a benchmark matrix (resumable, shardable) and merge shard outputs');
@@ -38,8 +39,7 @@ export function registerMatrix(program: Command): void {
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
       for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
       if (opts.report) {
-        const report = await writeReport(out);
-        process.stdout.write(`\n${report.summaryMarkdown}\n\nwrote:\n${report.paths.map((p) => `  ${p}`).join('\n')}\n`);
+        process.stdout.write(`\n${reportText(await writeReport(out))}`);
       }
       if (summary.failed.length > 0) process.exitCode = 1;
     });

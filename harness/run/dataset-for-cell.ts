@@ -4,7 +4,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { datasetFolder, loadDataset } from '../data/dataset.ts';
+import { datasetFolder, parseSeedFolderName } from '../data/layout.ts';
+import { loadDataset } from '../data/load.ts';
 import type { CellSpec, Dataset, EnvSpec } from '../types.ts';
 
 export function isDatasetPath(dataset: string): boolean {
@@ -17,9 +18,9 @@ export function cellDatasetFolder(spec: CellSpec, envSpec: EnvSpec, dataDir: str
   const levelDir = join(dataDir, envSpec.taskId, spec.dataset);
   const seeds = existsSync(levelDir)
     ? readdirSync(levelDir)
-        .map((name) => /^seed_(\d+)_data$/.exec(name))
-        .filter((m): m is RegExpExecArray => m !== null && existsSync(join(levelDir, m[0], 'card.json')))
-        .map((m) => Number(m[1]))
+        .filter((name) => existsSync(join(levelDir, name, 'card.json')))
+        .map(parseSeedFolderName)
+        .filter((seed): seed is number => seed !== undefined)
         .sort((a, b) => a - b)
     : [];
   if (seeds.length === 0) {

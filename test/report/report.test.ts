@@ -12,7 +12,7 @@ import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
 
 const CSVS = ['returns', 'summary', 'aggregate', 'memory', 'throughput'];
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
-const csvRows = (dir: string, name: string) => parseCsvRows(read(dir, `${name}.csv`));
+const csvRows = (dir: string, name: string) => parseCsvRows(read(dir, `${name}.csv`), `om2p-bench/csv/${name}`);
 
 describe('report on a hand-made results folder', () => {
   let dir: string;
@@ -141,5 +141,15 @@ describe('report edge cases', () => {
     } finally {
       cleanup(dir);
     }
+  });
+});
+
+describe('csv validation keeps string columns as strings', () => {
+  it('a cell id that looks like a number in exponent notation stays a string', () => {
+    const header = 'cellId,algorithm,taskId,env,dataset,seed,status,wallMs';
+    const rows = parseCsvRows(`${header}\n1234e56789012345,bc,simple_spread,simple_spread,expert,0,failed,12.5\n`, 'om2p-bench/csv/returns');
+    expect(rows[0].cellId).toBe('1234e56789012345');
+    expect(rows[0].seed).toBe(0);
+    expect(rows[0].wallMs).toBe(12.5);
   });
 });
