@@ -4,6 +4,7 @@
  * writes efficiency.csv/.md/.tex (SPEC §5 last bullet; docs/efficiency.md).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Option, type Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
 import { benchAlgorithms } from '../measure/algos.ts';
@@ -43,6 +44,7 @@ export function registerBenchAlgos(bench: Command): void {
     .action(async (opts: BenchAlgosOptions, command: Command) => {
       const { backend } = await prepare(command);
       const runtime = runEnvironment();
+      const loadStart = loadavg()[0];
       process.stderr.write(`bench algos on ${opts.env}, backend ${backend}, tfjs ${runtime.tfjsVersion}, ${runtime.host.cores} cores\n`);
       const result = await benchAlgorithms(
         {
@@ -59,7 +61,7 @@ export function registerBenchAlgos(bench: Command): void {
         runtime,
       );
       for (const failure of result.failures) process.stderr.write(`  not measured: ${failure.label}: ${failure.error}\n`);
-      const written = writeEfficiencyOutputs(opts.out, result, runtime, opts.updates);
+      const written = writeEfficiencyOutputs(opts.out, result, { runtime, updates: opts.updates, loadAverage: { start: loadStart, end: loadavg()[0] } });
       process.stdout.write(`${readFileSync(written[1], 'utf8')}\n${written.map((path) => `→ ${path}`).join('\n')}\n`);
       if (result.failures.length > 0) process.exitCode = 1;
     });

@@ -12,8 +12,15 @@ import type { EfficiencyRow, VariantFailure } from './algos.ts';
 
 const MIB = 1024 * 1024;
 
+/** How the run went: backend and host, measured updates per variant, the host's 1-min load average before and after. */
+export interface RunContext {
+  runtime: RunEnvironment;
+  updates: number;
+  loadAverage: { start: number; end: number };
+}
+
 /** The efficiency table: one row per variant; `(r×)` is the value over om2p's at the same preset. */
-export function efficiencyTable(rows: readonly EfficiencyRow[], runtime: RunEnvironment, updates: number): Table {
+export function efficiencyTable(rows: readonly EfficiencyRow[], { runtime, updates, loadAverage }: RunContext): Table {
   const first = rows[0];
   const evalBatch = first?.evalBatch ?? 0;
   const where = first ? `${first.taskId}, ${first.learnedAgents} learned agents` : 'no rows';
@@ -23,7 +30,8 @@ export function efficiencyTable(rows: readonly EfficiencyRow[], runtime: RunEnvi
       `Efficiency on ${where}: tf.profile peak tensor memory of one update (allocator total, resident weights included), ` +
       `tinybench median ± MAD of the update over ${updates} updates and of sampling one joint action batch; ` +
       `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
-      `${host.cores} cores ${host.platform}/${host.arch}.`,
+      `${host.cores} cores ${host.platform}/${host.arch}, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` +
+      '(other processes shared the cores: times carry that noise, bytes do not).',
     keyHeaders: ['variant', 'evals/action', 'batch'],
     valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
     rows: rows.map((row) => ({
@@ -50,13 +58,12 @@ function failureNote(failures: readonly VariantFailure[], format: TableFormat): 
 export function writeEfficiencyOutputs(
   dir: string,
   result: { rows: readonly EfficiencyRow[]; failures: readonly VariantFailure[] },
-  runtime: RunEnvironment,
-  updates: number,
+  context: RunContext,
 ): string[] {
   mkdirSync(dir, { recursive: true });
   const csv = join(dir, 'efficiency.csv');
   writeCsv(csv, 'efficiency', result.rows as unknown as CsvRow[]);
-  const table = efficiencyTable(result.rows, runtime, updates);
+  const table = efficiencyTable(result.rows, context);
   const written = [csv];
   for (const format of ['md', 'tex'] as const) {
     const path = join(dir, `efficiency.${format}`);

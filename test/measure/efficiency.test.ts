@@ -68,11 +68,12 @@ describe('bench algos on simple_spread (3 learned agents, obs 18, act 2) with ti
   });
 
   it('writes an efficiency.csv that passes validation, with the tables beside it', () => {
-    const written = writeEfficiencyOutputs(dir, { rows, failures: [] }, runtime, 2);
+    const written = writeEfficiencyOutputs(dir, { rows, failures: [] }, { runtime, updates: 2, loadAverage: { start: 0.5, end: 1.25 } });
     expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['efficiency.csv', 'efficiency.md', 'efficiency.tex']);
     expect(validateFile(written[0])).toEqual([]);
     const md = readFileSync(written[1], 'utf8');
     expect(md).toContain(`Backend wasm, tfjs ${runtime.tfjsVersion}`);
+    expect(md).toContain('load average 0.5 → 1.3');
     expect(md.split('\n').filter((line) => line.startsWith('| bc@cpu |'))).toHaveLength(1);
   });
 });
