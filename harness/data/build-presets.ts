@@ -2,7 +2,8 @@
  * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
  * budget, per environment family. `smoke` takes seconds (tests, CI); `quick` builds every level of one MPE task in about
  * 20 minutes on 2 cores (measured on simple_spread, see the docs); `paper` is OMAR's scale (1M transitions per level).
- * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks the minibatch.
+ * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
+ * (HalfCheetah) to run in seconds.
  */
 import { MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';
 import type { TrainingBudget } from './build-train.ts';
@@ -29,9 +30,9 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
   mpe: {
     smoke: {
       transitions: 1_000,
-      budget: { updates: 200, evalEvery: 50, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25 },
+      budget: { updates: 80, evalEvery: 25, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25 },
       collectCopies: 40,
-      matd3: { ...MATD3_PRESETS.mpe, batchSize: 256 },
+      matd3: { ...MATD3_PRESETS.mpe, batchSize: 128 },
     },
     quick: {
       transitions: 100_000,

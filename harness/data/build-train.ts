@@ -81,7 +81,7 @@ export function trainBehaviour(
   const updateWhileDue = () => {
     const due = Math.min(budget.updates, Math.floor((replay.transitions - config.batchSize) / budget.stepsPerUpdate));
     while (updates < due) {
-      losses = updateOnce(agent, replay, config.batchSize, batchRng, learned);
+      losses = { ...losses, ...updateOnce(agent, replay, config.batchSize, batchRng, learned) }; // actor keys only on delayed steps
       updates++;
       for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new DivergedError(updates, name, value);
     }

@@ -1,0 +1,129 @@
+/**
+ * Dataset builder (SPEC §3.1): the medium rule and the medium-expert composition on constructed inputs, then smoke builds
+ * of every MPE task checked against the written files (episode returns recomputed from the reward columns, whole-episode
+ * medium-expert, dones 0, references), and reuse of the behaviour cache by a second call.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureDatasets } from '../../harness/data/build.ts';
+import { behaviourFolder } from '../../harness/data/build-cache.ts';
+import { composeMediumExpert, pickMediumCheckpoint } from '../../harness/data/build-levels.ts';
+import type { Episodes } from '../../harness/data/build-store.ts';
+import { readCard, type DatasetCard } from '../../harness/data/card.ts';
+import { datasetFolder } from '../../harness/data/layout.ts';
+import { readNpy } from '../../harness/data/npy.ts';
+import { useBackend } from '../helpers/backend.ts';
+import { useTempDirs } from './fixtures.ts';
+
+const tempDir = useTempDirs();
+
+describe('medium checkpoint rule (SPEC §3.1)', () => {
+  it.each([
+    { returns: [10, 12, 20, 35, 30, 50], index: 3, why: 'threshold 30: 35 is the first at or above it' },
+    { returns: [0, 5, 10, 8, 10], index: 1, why: 'threshold 5: equality counts' },
+    { returns: [10, 9, 10], index: 2, why: 'threshold 10: the initial policy is never medium' },
+    { returns: [10, 5, 2], index: 2, why: 'training made it worse: none qualifies, the final one is used' },
+  ])('$returns → $index ($why)', ({ returns, index }) => {
+    expect(pickMediumCheckpoint(returns)).toBe(index);
+  });
+});
+
+/** `count` episodes of 2 steps, one agent; obs value = 100·tag + episode, return = tag·1000 + episode. */
+function episodes(count: number, tag: number): Episodes {
+  const rows = 2 * count;
+  const value = (row: number) => 100 * tag + Math.floor(row / 2);
+  const column = () => Float32Array.from({ length: rows }, (_, r) => value(r));
+  return {
+    agents: [{ obs: column(), acts: column(), rews: column(), nextObs: column(), dones: new Float32Array(rows) }],
+    episodeReturns: Array.from({ length: count }, (_, e) => tag * 1000 + e),
+  };
+}
+
+describe('medium-expert composition (SPEC §3.1)', () => {
+  it('takes the first 90 % of medium and the first 10 % of expert, rounded down to whole episodes', () => {
+    const out = composeMediumExpert(episodes(10, 1), episodes(10, 2), 'om2p');
+    expect(out.episodeReturns).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 2000]);
+    expect(Array.from(out.agents[0].obs)).toEqual([100, 100, 101, 101, 102, 102, 103, 103, 104, 104, 105, 105, 106, 106, 107, 107, 108, 108, 200, 200]);
+    const small = composeMediumExpert(episodes(7, 1), episodes(7, 2), 'om2p');
+    expect(small.episodeReturns).toEqual([1000, 1001, 1002, 1003, 1004, 1005]); // ⌊6.3⌋ = 6 medium, ⌊0.7⌋ = 0 expert
+  });
+
+  it('concatenates both whole with the D4RL construction', () => {
+    const out = composeMediumExpert(episodes(3, 1), episodes(2, 2), 'concat');
+    expect(out.episodeReturns).toEqual([1000, 1001, 1002, 2000, 2001]);
+    expect(out.agents[0].rews.length).toBe(10);
+  });
+});
+
+/** Evaluation return of each 25-step episode from the reward files (SPEC §1.2: spread = mean over agents; §1.3–1.4: first predator). */
+function episodeReturnsFromFiles(folder: string, env: string, agents: number): number[] {
+  const rews = Array.from({ length: agents }, (_, i) => readNpy(join(folder, `rews_${i}.npy`)).data);
+  const counted = env === 'simple_spread' ? rews : [rews[0]];
+  const out: number[] = [];
+  for (let start = 0; start < rews[0].length; start += 25) {
+    let total = 0;
+    for (let t = start; t < start + 25; t++) total += counted.reduce((s, r) => s + r[t], 0) / counted.length;
+    out.push(total);
+  }
+  return out;
+}
+
+function meanOf(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+const ALL_LEVELS = ['random', 'medium-replay', 'medium', 'medium-expert', 'expert'];
+
+describe('smoke builds', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it.each([
+    { env: 'simple_spread', agents: 3 },
+    { env: 'simple_tag', agents: 4 },
+    { env: 'simple_world', agents: 4 },
+  ])('$env: every level written, carded and consistent with its files', async ({ env, agents }) => {
+    const dataDir = tempDir();
+    const report = await ensureDatasets({ env, envOptions: {}, levels: ALL_LEVELS, preset: 'smoke', seed: 0, dataDir, log: () => {} });
+    expect(report.trained).toBe(true);
+    expect([...report.built].sort()).toEqual([...ALL_LEVELS].sort());
+    const folder = (level: string) => datasetFolder(dataDir, report.taskId, level, 0);
+    const cards = Object.fromEntries(ALL_LEVELS.map((level) => [level, readCard(folder(level))!])) as Record<string, DatasetCard>;
+    for (const level of ALL_LEVELS) {
+      const card = cards[level];
+      expect(card.level).toBe(level);
+      expect(card.donesFraction).toBe(0);
+      expect(card.files.filter((f) => f.path.startsWith('obs_')).length).toBe(agents); // the prey is stored too
+      expect(card.transitions).toBe(card.episodes * 25);
+      expect(card.reference.random).toBeCloseTo(cards.random.episodeReturn.mean, 4);
+      expect(card.reference.expert).toBeCloseTo(cards.expert.episodeReturn.mean, 4);
+      // Episode-contiguous 25-step chunks: the card's return is the mean of the per-chunk evaluation returns.
+      expect(meanOf(episodeReturnsFromFiles(folder(level), env, agents))).toBeCloseTo(card.episodeReturn.mean, 2);
+    }
+    for (const level of ['random', 'medium', 'expert']) expect(cards[level].transitions).toBe(1000);
+    const medium = cards.medium.generator.mediumCheckpoint as { replayEpisodes: number };
+    expect(cards['medium-replay'].episodes).toBe(medium.replayEpisodes);
+    expect(cards['medium-expert'].episodes).toBe(36 + 4);
+    const obs = (level: string) => readNpy(join(folder(level), 'obs_0.npy')).data;
+    const dim = obs('medium').length / 1000;
+    expect(Array.from(obs('medium-expert').subarray(0, 900 * dim))).toEqual(Array.from(obs('medium').subarray(0, 900 * dim)));
+    expect(Array.from(obs('medium-expert').subarray(900 * dim))).toEqual(Array.from(obs('expert').subarray(0, 100 * dim)));
+  });
+
+  it('a second call for one more level reuses the cached behaviour policies', async () => {
+    const dataDir = tempDir();
+    const base = { env: 'simple_spread', envOptions: {}, preset: 'smoke', seed: 1, dataDir, log: () => {} };
+    const first = await ensureDatasets({ ...base, levels: ['medium'] });
+    expect(first.trained).toBe(true);
+    expect([...first.built].sort()).toEqual(['expert', 'medium', 'random']);
+    const summary = join(behaviourFolder(dataDir, first.taskId, 'smoke', 1), 'behaviour.json');
+    const mtime = statSync(summary).mtimeMs;
+    const second = await ensureDatasets({ ...base, levels: ['medium', 'medium-replay'] });
+    expect(second.trained).toBe(false);
+    expect(second.built).toEqual(['medium-replay']);
+    expect(statSync(summary).mtimeMs).toBe(mtime);
+    const third = await ensureDatasets({ ...base, levels: ['medium-replay'] });
+    expect(third.built).toEqual([]);
+    await expect(ensureDatasets({ ...base, preset: 'quick', levels: ['medium'] })).rejects.toThrow(/built with preset 'smoke'/);
+  });
+});
