@@ -50,9 +50,11 @@ export function registerDatasets(program: Command): Command {
       const given = opts.env ? (await resolveEnvSpec(opts.env, parseAssignments(opts.option))).spec : undefined;
       let bad = 0;
       for (const folder of folders) {
-        const problems = verifyDataset(folder, given ?? (await specFromCard(folder)));
+        const { spec, note } = given ? { spec: given, note: undefined } : await specFromCard(folder);
+        const problems = verifyDataset(folder, spec);
         if (problems.length > 0) bad++;
         process.stdout.write(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${folder}\n`);
+        if (note) process.stdout.write(`     (widths not checked against the environment: ${note})\n`);
         for (const p of problems) process.stdout.write(`     ${p.kind} ${p.file}: ${p.error.message}\n`);
       }
       process.stdout.write(`${folders.length} dataset(s) checked, ${bad} with problems\n`);
@@ -91,16 +93,24 @@ export function registerDatasets(program: Command): Command {
   return group;
 }
 
-/** The spec of the environment a folder's card names, when that environment is registered. */
-async function specFromCard(folder: string): Promise<EnvSpec | undefined> {
+/**
+ * The spec of the environment a folder's card names, when it can be built (registered, and its options, such as a
+ * prey checkpoint path, still valid); otherwise why not, so verify can say the widths went unchecked.
+ */
+async function specFromCard(folder: string): Promise<{ spec?: EnvSpec; note?: string }> {
   let card;
   try {
     card = readCard(folder);
   } catch {
-    return undefined; // verify reports the bad card itself
+    return {}; // verify reports the bad card itself
   }
-  if (!card || !environmentNames().includes(card.env)) return undefined;
-  return (await resolveEnvSpec(card.env, card.envOptions)).spec;
+  if (!card) return {};
+  if (!environmentNames().includes(card.env)) return { note: `environment ${card.env} is not registered` };
+  try {
+    return { spec: (await resolveEnvSpec(card.env, card.envOptions)).spec };
+  } catch (error) {
+    return { note: `cannot build ${card.env} with the card's options: ${(error as Error).message}` };
+  }
 }
 
 function formatListing(rows: DatasetRow[], unreadable: { folder: string; reason: string }[], root: string): string {

@@ -64,7 +64,7 @@ export async function importOmarDataset(options: ImportOptions): Promise<Importe
         episodeReturn: `agent 0 reward column summed over whole ${spec.episodeLength}-step episodes (OG-MARL's card)`,
       },
       episodeLength: spec.episodeLength,
-      episodeReturns: episodeReturns(agents[0].rews, spec, source.folder),
+      episodeReturns: wholeEpisodeReturns(agents[0].rews, spec, source.folder),
       reference: { random: reference.random, expert: reference.expert, source: reference.source },
       states: scan.hasStates ? { states: arrays[0].states!.data, nextStates: arrays[0].next_states!.data, dim: arrays[0].states!.shape[1] } : undefined,
       origin: 'imported',
@@ -76,7 +76,7 @@ export async function importOmarDataset(options: ImportOptions): Promise<Importe
 }
 
 /** Returns of the whole episodes in a reward column stored episode-contiguously (SPEC §3.1); a partial tail is left out. */
-export function episodeReturns(rews: Float32Array, spec: EnvSpec, folder: string): number[] {
+function wholeEpisodeReturns(rews: Float32Array, spec: EnvSpec, folder: string): number[] {
   const length = spec.episodeLength;
   const episodes = Math.floor(rews.length / length);
   if (episodes === 0) throw new Error(`${folder}: ${rews.length} rows hold no whole ${length}-step episode of ${spec.taskId}`);
@@ -99,7 +99,7 @@ function sourceDtypes(arrays: AgentArrays[]): Partial<Record<Source, NpyArray['d
 }
 
 /** The seed folders under `from`, whichever of the three OMAR levels of the layout it names. */
-export function findOmarFolders(from: string, level?: string, seed?: number): OmarFolder[] {
+function findOmarFolders(from: string, level?: string, seed?: number): OmarFolder[] {
   if (isSeedFolder(from)) {
     const ownSeed = seed ?? parseSeedFolderName(basename(from));
     if (ownSeed === undefined) throw new Error(`${from} is not named seed_<k>_data: give the seed`);

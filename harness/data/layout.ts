@@ -19,7 +19,7 @@ export function datasetFolder(dataDir: string, taskId: string, level: string, se
   return join(dataDir, taskId, level, seedFolderName(seed));
 }
 
-export function seedFolderName(seed: number): string {
+function seedFolderName(seed: number): string {
   return `seed_${seed}_data`;
 }
 

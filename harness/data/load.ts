@@ -63,7 +63,7 @@ function literatureReferenceOnly(env: string, envSpec?: EnvSpec): Dataset['refer
 }
 
 /** Per-column mean and std (n denominator) of a `rows × width` matrix, accumulated in float64. */
-export function columnMoments(values: Float32Array, rows: number): { mean: Float32Array; std: Float32Array } {
+function columnMoments(values: Float32Array, rows: number): { mean: Float32Array; std: Float32Array } {
   const width = values.length / rows;
   const sum = new Float64Array(width);
   for (let k = 0; k < values.length; k++) sum[k % width] += values[k];

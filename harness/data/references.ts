@@ -10,8 +10,8 @@ export interface LiteratureReference {
   expert: number;
   /** Where the numbers come from and which task they describe. */
   source: string;
-  /** The task id they are valid for, when our registry names it (spread: N = 3 only). */
-  taskId?: string;
+  /** The task id they are valid for (spread: N = 3 only; tag and world: OMAR's prey with its tanh head, SPEC §1.5). */
+  taskId: string;
 }
 
 export interface LiteratureDataset {
@@ -43,7 +43,7 @@ const LITERATURE: Record<string, LiteratureEntry> = {
   },
   simple_tag: {
     omarFolder: 'simple_tag',
-    reference: { random: -4.1, expert: 185.6, source: `literature: ${MADIFF}, simple_tag with OMAR's pretrained prey` },
+    reference: { random: -4.1, expert: 185.6, source: `literature: ${MADIFF}, simple_tag with OMAR's pretrained prey`, taskId: 'simple_tag[prey=omar]' },
     datasets: {
       random: { transitions: 1_000_000, returnMean: -4.1, returnSd: 10.8 },
       'medium-replay': { transitions: 62_500, returnMean: 3.9, returnSd: 20.3 },
@@ -53,7 +53,7 @@ const LITERATURE: Record<string, LiteratureEntry> = {
   },
   simple_world: {
     omarFolder: 'simple_world',
-    reference: { random: -6.8, expert: 79.5, source: `literature: ${MADIFF}, simple_world with OMAR's pretrained prey` },
+    reference: { random: -6.8, expert: 79.5, source: `literature: ${MADIFF}, simple_world with OMAR's pretrained prey`, taskId: 'simple_world[prey=omar]' },
     datasets: {
       random: { transitions: 1_000_000, returnMean: -6.8, returnSd: 5.7 },
       'medium-replay': { transitions: 80_000, returnMean: 1.2, returnSd: 13.5 },
@@ -87,7 +87,7 @@ export function literatureReference(env: string, taskId?: string): LiteratureRef
   const entry = LITERATURE[env];
   if (!entry) throw new Error(`no literature reference returns for environment '${env}' (known: ${Object.keys(LITERATURE).join(', ')})`);
   const expected = entry.reference.taskId;
-  if (taskId !== undefined && expected !== undefined && taskId !== expected) {
+  if (taskId !== undefined && taskId !== expected) {
     throw new Error(`the literature reference returns of ${env} describe task ${expected}, not ${taskId}`);
   }
   return entry.reference;

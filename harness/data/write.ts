@@ -136,7 +136,7 @@ function buildCard(meta: DatasetMeta, files: CardFile[], agents: AgentTransition
 }
 
 /** Fraction of ones over every agent's dones (SPEC §3.1: ours are all 0; foreign data reports its own). */
-export function donesFraction(agents: AgentTransitions[]): number {
+function donesFraction(agents: AgentTransitions[]): number {
   let ones = 0;
   let total = 0;
   for (const a of agents) {

@@ -1,13 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importOmarDataset } from '../../harness/data/import.ts';
 import { loadDataset } from '../../harness/data/load.ts';
 import { verifyDataset } from '../../harness/data/check.ts';
 import { datasetFolder } from '../../harness/data/layout.ts';
-import { environmentNames, registerEnvironment } from '../../harness/registry.ts';
 import { DataShapeError } from '../../harness/errors.ts';
-import type { EnvSpec, EnvironmentDef } from '../../harness/types.ts';
+import type { EnvSpec } from '../../harness/types.ts';
 import { float64Npy, specOf, useTempDirs, writeOmarFolder } from './fixtures.ts';
 
 const tempDir = useTempDirs();
@@ -17,37 +17,20 @@ const TAG_OBS = [16, 16, 16, 14];
 const TAG_ACT = [2, 2, 2, 2];
 const SPREAD_OBS = [18, 18, 18];
 
-/** Until the real predator-prey environment is registered, a stand-in with its spec (SPEC §1.3). */
-function ensureTag(): void {
-  if (environmentNames().includes('simple_tag')) return;
-  const spec: EnvSpec = { ...specOf(TAG_OBS, TAG_ACT, 'simple_tag', 25), name: 'simple_tag', learnedAgents: [0, 1, 2] };
-  const standIn: EnvironmentDef = {
-    name: 'simple_tag',
-    description: 'test stand-in with the spec of SPEC §1.3',
-    defaults: {},
-    schema: { type: 'object', additionalProperties: false },
-    async create() {
-      const unused = () => {
-        throw new Error('stand-in environment');
-      };
-      return { spec, batch: 1, reset: unused, step: unused, getState: unused, setState: unused, dispose: () => {} };
-    },
-  };
-  registerEnvironment(standIn);
-}
-
-beforeAll(ensureTag);
+/** OMAR's prey checkpoint (SPEC §1.5): imports of tag data need the task it was collected on. Read, never copied. */
+const OMAR_TAG_PREY = fileURLToPath(new URL('../../../shared/reference/omar-prey/simple_tag.pretrained_adv_model.pt', import.meta.url));
+const OMAR_TAG_SPEC: EnvSpec = { ...specOf(TAG_OBS, TAG_ACT, 'simple_tag[prey=omar]', 25), name: 'simple_tag', learnedAgents: [0, 1, 2] };
 
 describe('importOmarDataset', () => {
-  it('imports a float64 OMAR folder with the prey files into float32 with a card', async () => {
+  it.skipIf(!existsSync(OMAR_TAG_PREY))('imports a float64 OMAR folder with the prey files into float32 with a card', async () => {
     const omar = tempDir();
     // 60 rows: two whole 25-step episodes and a 10-row tail that no episode return counts.
     writeOmarFolder(join(omar, 'simple_tag', 'expert', 'seed_0_data'), 60, TAG_OBS, TAG_ACT);
     const dataDir = tempDir();
-    const [imported, ...rest] = await importOmarDataset({ from: join(omar, 'simple_tag'), env: 'simple_tag', dataDir });
+    const [imported, ...rest] = await importOmarDataset({ from: join(omar, 'simple_tag'), env: 'simple_tag', envOptions: { prey: OMAR_TAG_PREY }, dataDir });
     expect(rest).toEqual([]);
     const { card, folder } = imported;
-    expect(folder).toBe(datasetFolder(dataDir, card.taskId, 'expert', 0));
+    expect(folder).toBe(datasetFolder(dataDir, 'simple_tag[prey=omar]', 'expert', 0));
     expect(card.origin).toBe('imported');
     expect(card.transitions).toBe(60);
     expect(card.files).toHaveLength(4 * 5);
@@ -61,7 +44,7 @@ describe('importOmarDataset', () => {
     expect(card.reference.expert).toBe(185.6);
     expect(card.reference.source).toMatch(/literature/);
 
-    const data = loadDataset(folder, { ...specOf(TAG_OBS, TAG_ACT, card.taskId, 25), name: 'simple_tag' });
+    const data = loadDataset(folder, OMAR_TAG_SPEC);
     expect(data.agents.map((a) => a.obs.length / data.size)).toEqual(TAG_OBS);
     const prey = data.agents[3];
     expect(prey.obs[14 * 59 + 13]).toBe(Math.fround(3000 + 590 + 13 + 0.125));
@@ -87,6 +70,12 @@ describe('importOmarDataset', () => {
     expect([lone[0].card.level, lone[0].card.transitions]).toEqual(['random', 50]);
   });
 
+  it("refuses to import OMAR's tag data as the task of another prey", async () => {
+    const omar = writeOmarFolder(join(tempDir(), 'expert', 'seed_0_data'), 25, TAG_OBS, TAG_ACT);
+    await expect(importOmarDataset({ from: omar, env: 'simple_tag', dataDir: tempDir() }))
+      .rejects.toThrow(/describe task simple_tag\[prey=omar\], not simple_tag\[prey=scripted\]/);
+  });
+
   it('rejects OMAR files whose widths do not fit the environment, naming the file and both shapes', async () => {
     const omar = writeOmarFolder(join(tempDir(), 'expert', 'seed_0_data'), 25, [18, 16, 18], [2, 2, 2]);
     const run = importOmarDataset({ from: omar, env: 'simple_spread', dataDir: tempDir() });
@@ -99,6 +88,19 @@ describe('importOmarDataset', () => {
 });
 
 describe('card-less OMAR folders', () => {
+  it('load float64 files with the prey\'s, checked against the environment, with literature references', () => {
+    const folder = writeOmarFolder(join(tempDir(), 'simple_tag', 'random', 'seed_1_data'), 30, TAG_OBS, TAG_ACT);
+    const data = loadDataset(folder, OMAR_TAG_SPEC);
+    expect([data.env, data.level, data.size]).toEqual(['simple_tag', 'random', 30]);
+    expect(data.agents.map((a) => [a.obs.length / 30, a.acts.length / 30, a.rews.length, a.dones.length])).toEqual(
+      TAG_OBS.map((d) => [d, 2, 30, 30]),
+    );
+    expect(data.agents[3].obs[14 * 29]).toBe(3290.125);
+    expect(data.reference).toEqual({ random: -4.1, expert: 185.6, source: expect.stringMatching(/^literature: .*OMAR's pretrained prey/) });
+    // prey obs are 14 wide; a spec asking 16 names the prey's file
+    expect(() => loadDataset(folder, { ...OMAR_TAG_SPEC, obsDims: [16, 16, 16, 16] })).toThrow(/obs_3\.npy: has shape \(30, 14\) but simple_tag\[prey=omar\] expects \(30, 16\)/);
+  });
+
   it('load with literature references, the environment taken from the folder name', () => {
     const folder = writeOmarFolder(join(tempDir(), 'simple_spread', 'medium', 'seed_3_data'), 25, SPREAD_OBS, [2, 2, 2]);
     const data = loadDataset(folder);
