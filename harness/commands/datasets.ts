@@ -55,7 +55,7 @@ export function registerDatasets(program: Command): Command {
         if (problems.length > 0) bad++;
         process.stdout.write(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${folder}\n`);
         if (note) process.stdout.write(`     (widths not checked against the environment: ${note})\n`);
-        for (const p of problems) process.stdout.write(`     ${p.kind} ${p.file}: ${p.error.message}\n`);
+        for (const p of problems) process.stdout.write(`     ${p.kind}: ${p.error.message}\n`);
       }
       process.stdout.write(`${folders.length} dataset(s) checked, ${bad} with problems\n`);
       if (bad > 0) process.exitCode = 1;

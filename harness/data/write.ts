@@ -147,7 +147,7 @@ function donesFraction(agents: AgentTransitions[]): number {
 }
 
 function refuseExisting(folder: string, options: WriteOptions): void {
-  if (existsSync(folder) && !options.overwrite) throw new Error(`${folder} already exists (overwrite to replace it)`);
+  if (existsSync(folder) && !options.overwrite) throw new Error(`${folder} already exists and replacing it was not asked for`);
 }
 
 /** Renames the finished folder into place; an existing one is moved aside first and removed after. */

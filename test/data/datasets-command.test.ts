@@ -57,15 +57,14 @@ describe('datasets command', () => {
     const verified = await run(['--data-dir', dataDir, 'datasets', 'verify', folder]);
     expect(verified.exitCode).toBe(1);
     expect(verified.output).toContain(`FAIL ${folder}`);
-    expect(verified.output).toContain('checksum rews_2.npy: checksum mismatch in');
+    expect(verified.output).toContain(`checksum: checksum mismatch in ${file}`);
   });
 
   it('verifies a card-less OMAR folder against an environment given on the command line', async () => {
     const omar = writeOmarFolder(join(tempDir(), 'expert', 'seed_0_data'), 25, [18, 18, 16], [2, 2, 2]);
     const verified = await run(['datasets', 'verify', omar, '--env', 'simple_spread']);
     expect(verified.exitCode).toBe(1);
-    expect(verified.output).toContain('shape obs_2.npy');
-    expect(verified.output).toContain('has shape (25, 16) but simple_spread[n=3] expects (25, 18)');
+    expect(verified.output).toContain(`shape: ${join(omar, 'obs_2.npy')}: has shape (25, 16) but simple_spread[n=3] expects (25, 18)`);
   });
 
   it('says so when the data directory holds no dataset', async () => {

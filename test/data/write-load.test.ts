@@ -73,7 +73,7 @@ describe('writeDataset and loadDataset', () => {
   it('refuses to replace an existing folder unless asked to', async () => {
     const folder = join(tempDir(), 'seed_0_data');
     await writeDataset(folder, makeAgents(2, [1], [1]), toyMeta([1]));
-    await expect(writeDataset(folder, makeAgents(2, [1], [1]), toyMeta([5]))).rejects.toThrow(/already exists/);
+    await expect(writeDataset(folder, makeAgents(2, [1], [1]), toyMeta([5]))).rejects.toThrow(/already exists and replacing it was not asked for/);
     const card = await writeDataset(folder, makeAgents(2, [1], [1]), toyMeta([5]), { overwrite: true });
     expect(card.episodeReturn.mean).toBe(5);
     expect(readdirSync(join(folder, '..'))).toEqual(['seed_0_data']);
