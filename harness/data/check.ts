@@ -32,7 +32,7 @@ export interface ScanOptions {
 
 export interface ScanResult {
   card?: DatasetCard;
-  /** sha256 of card.json, else of the concatenated sha256 of the array files in name order (SPEC §3.2). */
+  /** sha256 of card.json, else of the concatenated hex sha256 of the array files, agent by agent in source order. */
   sha256: string;
   numAgents: number;
   rows: number;
