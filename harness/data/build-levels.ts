@@ -42,7 +42,7 @@ export function firstEpisodes(from: Episodes, count: number): Episodes {
   const length = rows / episodes;
   const cut = (values: Float32Array) => values.slice(0, (values.length / rows) * count * length);
   return {
-    agents: from.agents.map((a) => mapTransitions(a, cut)),
+    agents: from.agents.map((a) => zipTransitions(a, a, cut)),
     states: from.states && { states: cut(from.states.states), nextStates: cut(from.states.nextStates), dim: from.states.dim },
     episodeReturns: from.episodeReturns.slice(0, count),
   };
@@ -56,15 +56,13 @@ function concatEpisodes(a: Episodes, b: Episodes): Episodes {
     return out;
   };
   return {
-    agents: a.agents.map((first, i) => {
-      const second = b.agents[i];
-      return { obs: join(first.obs, second.obs), acts: join(first.acts, second.acts), rews: join(first.rews, second.rews), nextObs: join(first.nextObs, second.nextObs), dones: join(first.dones, second.dones) };
-    }),
+    agents: a.agents.map((first, i) => zipTransitions(first, b.agents[i], join)),
     states: a.states && b.states && { states: join(a.states.states, b.states.states), nextStates: join(a.states.nextStates, b.states.nextStates), dim: a.states.dim },
     episodeReturns: [...a.episodeReturns, ...b.episodeReturns],
   };
 }
 
-function mapTransitions(a: AgentTransitions, f: (values: Float32Array) => Float32Array): AgentTransitions {
-  return { obs: f(a.obs), acts: f(a.acts), rews: f(a.rews), nextObs: f(a.nextObs), dones: f(a.dones) };
+/** Applies `f` field by field to two agents' transitions. */
+function zipTransitions(a: AgentTransitions, b: AgentTransitions, f: (x: Float32Array, y: Float32Array) => Float32Array): AgentTransitions {
+  return { obs: f(a.obs, b.obs), acts: f(a.acts, b.acts), rews: f(a.rews, b.rews), nextObs: f(a.nextObs, b.nextObs), dones: f(a.dones, b.dones) };
 }

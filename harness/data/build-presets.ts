@@ -23,6 +23,11 @@ export interface BuildPreset {
 
 type Family = 'mpe' | 'mujoco';
 
+/** The original MADDPG code starts learning when the buffer holds batch × episode length = 1024 × 25 transitions. */
+const MADDPG_LEARNING_STARTS = 1024 * 25;
+/** TD3's `start_timesteps` on MuJoCo. */
+const TD3_LEARNING_STARTS = 25_000;
+
 /** Environments that are not MPE tasks; everything else uses the MPE generator defaults. */
 const FAMILY_OF: Record<string, Family> = { 'halfcheetah-2x3': 'mujoco' };
 
@@ -30,19 +35,19 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
   mpe: {
     smoke: {
       transitions: 1_000,
-      budget: { updates: 80, evalEvery: 25, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25 },
+      budget: { updates: 80, evalEvery: 25, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25, learningStarts: 0 },
       collectCopies: 40,
       matd3: { ...MATD3_PRESETS.mpe, batchSize: 128 },
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25 },
+      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
       collectCopies: 500,
       matd3: MATD3_PRESETS.mpe,
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25 },
+      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
       collectCopies: 1_000,
       matd3: MATD3_PRESETS.mpe,
     },
@@ -50,19 +55,19 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
   mujoco: {
     smoke: {
       transitions: 2_000,
-      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25 },
+      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25, learningStarts: 0 },
       collectCopies: 2,
       matd3: { ...MATD3_PRESETS.mujoco, hidden: [64, 64] },
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25 },
+      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS },
       collectCopies: 20,
       matd3: MATD3_PRESETS.mujoco,
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25 },
+      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS },
       collectCopies: 50,
       matd3: MATD3_PRESETS.mujoco,
     },

@@ -1,8 +1,9 @@
 /**
  * Online MATD3 training of the behaviour policies (SPEC §3.1, §4.5): B environment copies run whole episodes with
  * exploration noise into an episode-contiguous replay buffer; one update per `stepsPerUpdate` environment transitions
- * once a minibatch fits; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
+ * after the first `learningStarts`; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
  * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy.
+ * Choice: learning starts after batch × episode length transitions on MPE (25,600, as the original MADDPG code).
  * Choice: the replay buffer keeps every training transition (OMAR's 1e6 buffer never fills at these budgets), and
  * checkpoints fall on episode ends so that the replay cut is whole episodes.
  */
@@ -26,6 +27,8 @@ export interface TrainingBudget {
   envCopies: number;
   /** Environment transitions per update (SPEC §3.1: 25). */
   stepsPerUpdate: number;
+  /** Transitions collected before the first update (at least a minibatch). */
+  learningStarts: number;
 }
 
 /** One evaluated policy along training. */
@@ -66,7 +69,8 @@ export function trainBehaviour(
   const agent = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, config, rng.fork('init'));
   const [envRng, batchRng, evalRng] = ['env', 'batches', 'eval'].map((name) => rng.fork(name));
   const blockTransitions = budget.envCopies * spec.episodeLength;
-  const transitionsNeeded = config.batchSize + budget.updates * budget.stepsPerUpdate;
+  const learningStarts = Math.max(budget.learningStarts, config.batchSize);
+  const transitionsNeeded = learningStarts + budget.updates * budget.stepsPerUpdate;
   const replay = new TransitionStore(spec, Math.ceil(transitionsNeeded / blockTransitions) * budget.envCopies);
   const started = Date.now();
   let updates = 0;
@@ -79,7 +83,7 @@ export function trainBehaviour(
     return { ...point, actors: agent.saveActors() };
   };
   const updateWhileDue = () => {
-    const due = Math.min(budget.updates, Math.floor((replay.transitions - config.batchSize) / budget.stepsPerUpdate));
+    const due = Math.min(budget.updates, Math.floor((replay.transitions - learningStarts) / budget.stepsPerUpdate));
     while (updates < due) {
       losses = { ...losses, ...updateOnce(agent, replay, config.batchSize, batchRng, learned) }; // actor keys only on delayed steps
       updates++;

@@ -77,6 +77,10 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
   options.log(`datasets ${spec.taskId} (${options.preset}, seed ${options.seed}): building ${missing.join(', ')}`);
   const cacheFolder = behaviourFolder(options.dataDir, spec.taskId, options.preset, options.seed);
   let cache = readBehaviourCache(cacheFolder, spec);
+  if (cache && !sameTraining(cache, context.preset)) {
+    options.log(`  the cached behaviour policies in ${cacheFolder} were trained with another config or budget: retraining`);
+    cache = undefined;
+  }
   if (cache) options.log(`  reusing behaviour policies from ${cacheFolder}`);
   else {
     cache = await trainAndCache(context, cacheFolder);
@@ -184,6 +188,10 @@ function requireSameRecipe(generator: Record<string, unknown>, options: EnsureDa
   if (generator.mediumExpert !== undefined && generator.mediumExpert !== (options.mediumExpert ?? 'om2p')) {
     throw new Error(`${folder} is the '${String(generator.mediumExpert)}' medium-expert, not '${options.mediumExpert ?? 'om2p'}'`);
   }
+}
+
+function sameTraining(cache: BehaviourCache, preset: BuildPreset): boolean {
+  return JSON.stringify([cache.config, cache.budget]) === JSON.stringify([preset.matd3, preset.budget]);
 }
 
 function requestedLevels(levels: string[]): Level[] {
