@@ -10,10 +10,12 @@ import { simpleSpread } from '../envs/mpe/simple-spread.ts';
 import { simpleTag } from '../envs/mpe/simple-tag.ts';
 import { simpleWorld } from '../envs/mpe/simple-world.ts';
 import { bc } from '../algorithms/bc.ts';
+import { om2p } from '../algorithms/om2p.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
   bc,
+  om2p,
 ];
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,

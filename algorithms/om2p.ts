@@ -1,0 +1,236 @@
+/**
+ * OM2P: offline multi-agent mean-flow policy (arXiv 2508.06269), SPEC §4 and §4.1; independent learners with twin critics.
+ * Noise at time 0, action at time 1; u_θ(o, x, r, t) is the mean velocity over [r, t] with the point at the start r; acting is
+ * one network evaluation, a = clip(ε + u_θ(o, ε, 0, 1)).
+ * **Choice** `variant: 'consistent'` (default) is that mathematically consistent policy; `'release'` reproduces the code release
+ * (point at t, same target expression hence the opposite sign, raw-output action, unsorted independent times); the release's
+ * README settings are `{ variant: 'release', derivative: 'zero', timeDistribution: 'uniform' }`.
+ * **Choice** D by forward difference with h = 1e-3 (the release's 1e-12 rounds to 0 in float32; measured against jvp in the
+ * report), times `exp` with s = 0.2 sorted r ≤ t, no r = t pairs, η = 0.1, update order as in `nn/flow-common.ts`.
+ * **Choice** cpu preset 3×256, batch 256 (2-core wasm); paper preset 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../harness/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Critic } from './nn/critic.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import {
+  clippedAction,
+  createFlowAgents,
+  flowCommonDefaults,
+  flowCommonSchemaProperties,
+  gaussianNoise,
+  interpolate,
+  meanSquaredError,
+  withQTerm,
+  sampleTime,
+  timeColumn,
+  type ActorObjective,
+  type FlowActor,
+  type FlowCommonConfig,
+  type TimeDistribution,
+} from './nn/flow-common.ts';
+
+export interface Om2pConfig extends FlowCommonConfig {
+  /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
+  eta: number;
+  /** How D = d/dr u along the path is obtained (SPEC §4.1 "D, three ways"); `zero` drops the term. */
+  derivative: 'fd' | 'fd-central' | 'jvp' | 'zero';
+  /** Finite-difference step h of `fd` and `fd-central`, > 0. */
+  fdStep: number;
+  /** Distribution of the two flow times (SPEC §4.1 "Generalised timestep distribution"). */
+  timeDistribution: 'exp' | 'uniform' | 'logitNormal' | 'beta';
+  /** s of `exp`: r = clip(s·Exp(1), 0, 1), t = clip(1 − s·Exp(1), 0, 1); > 0. */
+  timeScale: number;
+  /** μ of `logitNormal` (times are sigmoid(μ + σ·N(0, 1))). */
+  logitNormalMean: number;
+  /** σ of `logitNormal`, > 0. */
+  logitNormalStd: number;
+  /** α of `beta`, > 0. */
+  betaA: number;
+  /** β of `beta`, > 0. */
+  betaB: number;
+  /** Fraction of rows whose two times are set equal (the other time takes the point's time), in [0, 1] (MeanFlow: 0.75). */
+  equalTimesFraction: number;
+  /** `consistent` (SPEC §4.1) or the code release's `release` behaviour (SPEC §4.1, last bullet). */
+  variant: 'consistent' | 'release';
+}
+
+const defaults: Om2pConfig = {
+  ...flowCommonDefaults,
+  eta: 0.1,
+  derivative: 'fd',
+  fdStep: 1e-3,
+  timeDistribution: 'exp',
+  timeScale: 0.2,
+  logitNormalMean: 0,
+  logitNormalStd: 1,
+  betaA: 1,
+  betaB: 1,
+  equalTimesFraction: 0,
+  variant: 'consistent',
+};
+
+const positive = { type: 'number', exclusiveMinimum: 0 };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(defaults),
+  properties: {
+    ...flowCommonSchemaProperties,
+    eta: { type: 'number', minimum: 0 },
+    derivative: { enum: ['fd', 'fd-central', 'jvp', 'zero'] },
+    fdStep: positive,
+    timeDistribution: { enum: ['exp', 'uniform', 'logitNormal', 'beta'] },
+    timeScale: positive,
+    logitNormalMean: { type: 'number' },
+    logitNormalStd: positive,
+    betaA: positive,
+    betaB: positive,
+    equalTimesFraction: { type: 'number', minimum: 0, maximum: 1 },
+    variant: { enum: ['consistent', 'release'] },
+  },
+};
+
+/** What the target computation needs from the config. */
+export type MeanFlowTargetConfig = Pick<Om2pConfig, 'derivative' | 'fdStep' | 'variant'>;
+
+/** u_θ's input [o, x, r, t] (times as raw scalars, SPEC §4 "Paper-scale settings"). Caller owns the result. */
+function meanFlowInput(obs: tf.Tensor2D, x: tf.Tensor2D, r: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor2D {
+  return tf.concat([obs, x, r, t], 1) as tf.Tensor2D;
+}
+
+/**
+ * The regression pair of L_MF: u_θ's input at the point `x_p = (1 − p)ε + p·a`, p = r (consistent) or t (release), and the
+ * stop-gradient target `v + (t − r)·D` with v = a − ε and D the derivative of u along the path, ∂_x u·v + ∂_p u (SPEC §4.1
+ * "Identity / target"). D is the directional derivative of the network along the tangent (0, v, 1 at p, 0 at the other time).
+ * Computed with the current θ outside any gradient tape; the caller owns both results.
+ */
+export function meanFlowTarget(
+  net: Mlp,
+  obs: tf.Tensor2D,
+  acts: tf.Tensor2D,
+  eps: tf.Tensor2D,
+  r: tf.Tensor2D,
+  t: tf.Tensor2D,
+  config: MeanFlowTargetConfig,
+): { input: tf.Tensor2D; target: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const atStart = config.variant === 'consistent';
+    const v = tf.sub(acts, eps) as tf.Tensor2D;
+    const input = meanFlowInput(obs, interpolate(eps, acts, atStart ? r : t), r, t);
+    const ones = tf.onesLike(r) as tf.Tensor2D;
+    const zeros = tf.zerosLike(r) as tf.Tensor2D;
+    const tangent = meanFlowInput(tf.zerosLike(obs), v, atStart ? ones : zeros, atStart ? zeros : ones);
+    const h = config.fdStep;
+    const shifted = (sign: number) => net.forward(tf.add(input, tf.mul(sign * h, tangent)) as tf.Tensor2D);
+    let derivative: tf.Tensor;
+    switch (config.derivative) {
+      case 'zero':
+        derivative = tf.zerosLike(v);
+        break;
+      case 'fd':
+        derivative = tf.div(tf.sub(shifted(1), net.forward(input)), h);
+        break;
+      case 'fd-central':
+        derivative = tf.div(tf.sub(shifted(1), shifted(-1)), 2 * h);
+        break;
+      case 'jvp':
+        derivative = net.forwardWithTangent(input, tangent)[1];
+        break;
+    }
+    return { input, target: tf.add(v, tf.mul(tf.sub(t, r), derivative)) as tf.Tensor2D };
+  });
+}
+
+/** L_MF = mean ‖u_θ(input) − sg(target)‖² (SPEC §4.1); `target` was computed outside the tape. Caller owns the result. */
+function meanFlowLoss(net: Mlp, input: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => meanSquaredError(net.forward(input), target));
+}
+
+function timeDistribution(config: Om2pConfig): TimeDistribution {
+  switch (config.timeDistribution) {
+    case 'exp':
+      return { kind: 'exp', scale: config.timeScale };
+    case 'uniform':
+      return { kind: 'uniform' };
+    case 'logitNormal':
+      return { kind: 'logitNormal', mean: config.logitNormalMean, std: config.logitNormalStd };
+    case 'beta':
+      return { kind: 'beta', a: config.betaA, b: config.betaB };
+  }
+}
+
+/**
+ * (r, t) per row: consistent sorts them so r ≤ t, release keeps them independent and unsorted; a fraction
+ * `equalTimesFraction` of rows gets the non-point time set to the point time (r for consistent, t for release).
+ */
+export function sampleTimePairs(rng: Rng, rows: number, config: Om2pConfig): { r: Float32Array; t: Float32Array } {
+  const distribution = timeDistribution(config);
+  const r = new Float32Array(rows);
+  const t = new Float32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    let start = sampleTime(rng, distribution, 'start');
+    let end = sampleTime(rng, distribution, 'end');
+    if (config.variant === 'consistent' && start > end) [start, end] = [end, start];
+    if (rng.uniform() < config.equalTimesFraction) {
+      if (config.variant === 'consistent') end = start;
+      else start = end;
+    }
+    r[k] = start;
+    t[k] = end;
+  }
+  return { r, t };
+}
+
+/** The mean-flow actor: one MLP u_θ over [o, x, r, t] with GELU hidden layers and a linear output. */
+function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig, rng: Rng, name: string): FlowActor {
+  const net = createMlp(
+    { inputDim: obsDim + actDim + 2, hidden: config.hidden, outputDim: actDim, activation: 'gelu' },
+    rng.fork('actor'),
+    `${name}/actor`,
+  );
+  const noiseRng = rng.fork('noise');
+  const timeRng = rng.fork('times');
+
+  // One-step action before clipping: ε + u(o, ε, 0, 1) (consistent) or the raw u(o, ε, 0, 1) (release).
+  const sample = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const rows = obs.shape[0];
+      const u = net.forward(meanFlowInput(obs, noise, tf.zeros([rows, 1]), tf.ones([rows, 1])));
+      return config.variant === 'consistent' ? (tf.add(noise, u) as tf.Tensor2D) : u;
+    });
+
+  const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
+    const rows = batch.obs.shape[0];
+    const times = sampleTimePairs(timeRng, rows, config);
+    const { input, target } = tf.tidy(() =>
+      meanFlowTarget(net, batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), timeColumn(times.r), timeColumn(times.t), config),
+    );
+    return {
+      // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective").
+      loss: () => {
+        const mf = meanFlowLoss(net, input, target);
+        const action = () => clippedAction(sample, batch.obs, gaussianNoise(noiseRng, rows, actDim));
+        return withQTerm({ loss: mf, extras: { 'actor/mf': mf } }, config.eta, critic, batch.obs, action, config.normaliseQ);
+      },
+      dispose: () => tf.dispose([input, target]),
+    };
+  };
+
+  return { variables: net.variables, sample, objective };
+}
+
+export const om2p: AlgorithmDef<Om2pConfig> = {
+  name: 'om2p',
+  description: 'OM2P mean-flow policy: one-step actions, mean-flow identity loss + normalised Q term (SPEC §4.1)',
+  defaults,
+  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], batchSize: 256 } },
+  schema,
+  create(space: AgentSpace, config: Om2pConfig, rng: Rng) {
+    return createFlowAgents(space, config, rng, 1, (obsDim, actDim, agentRng, name) =>
+      createMeanFlowActor(obsDim, actDim, config, agentRng, name),
+    );
+  },
+};

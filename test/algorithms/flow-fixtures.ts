@@ -1,0 +1,102 @@
+/**
+ * Synthetic single-agent problems for the flow-family algorithm tests (om2p, flow, fql): batches built directly as tensors,
+ * no environment or dataset. Every batch uses a constant observation so the policy is a distribution over actions only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AgentBatch, AgentSpace, AlgorithmDef, Agent } from '../../harness/types.ts';
+import { createRng, type Rng } from '../../harness/rng.ts';
+import { leakedTensors } from '../helpers/backend.ts';
+
+export const OBS = [0.5, -0.5];
+
+export function singleAgentSpace(actDim: number): AgentSpace {
+  return { obsDims: [OBS.length], actDims: [actDim], obsMean: [new Float32Array(OBS.length)], obsStd: [new Float32Array(OBS.length).fill(1)] };
+}
+
+/** Rows of the constant observation. */
+function constantObs(rows: number): tf.Tensor2D {
+  return tf.tile(tf.tensor2d([OBS]), [rows, 1]) as tf.Tensor2D;
+}
+
+/** One-step transitions (done = 1, next observation = observation) with the given actions and rewards. */
+function oneStepBatch(acts: Float32Array, rews: Float32Array, actDim: number): AgentBatch {
+  const rows = rews.length;
+  return {
+    obs: constantObs(rows),
+    acts: tf.tensor2d(acts, [rows, actDim]),
+    rews: tf.tensor2d(rews, [rows, 1]),
+    nextObs: constantObs(rows),
+    dones: tf.ones([rows, 1]),
+  };
+}
+
+/** Bimodal actions: half at (−0.6, 0.2), half at (+0.6, 0.2), each plus N(0, 0.05²); reward 0. */
+export function bimodalBatch(rng: Rng, rows: number): AgentBatch {
+  const acts = new Float32Array(rows * 2);
+  for (let k = 0; k < rows; k++) {
+    acts[2 * k] = (k % 2 === 0 ? -0.6 : 0.6) + 0.05 * rng.normal();
+    acts[2 * k + 1] = 0.2 + 0.05 * rng.normal();
+  }
+  return oneStepBatch(acts, new Float32Array(rows), 2);
+}
+
+/** Bandit: actions uniform in [−1, 1]^d, reward −|a − a*|². */
+export function banditBatch(rng: Rng, rows: number, aStar: number[]): AgentBatch {
+  const d = aStar.length;
+  const acts = new Float32Array(rows * d);
+  const rews = new Float32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    for (let j = 0; j < d; j++) {
+      acts[k * d + j] = rng.range(-1, 1);
+      rews[k] -= (acts[k * d + j] - aStar[j]) ** 2;
+    }
+  }
+  return oneStepBatch(acts, rews, d);
+}
+
+export type BatchMaker = (rng: Rng, rows: number) => AgentBatch;
+
+/** Trains a fresh agent for `updates` steps on fresh batches; returns it with the loss records of every step. */
+export function train<C extends { batchSize: number }>(
+  def: AlgorithmDef<C>,
+  overrides: Partial<C>,
+  makeBatch: BatchMaker,
+  updates: number,
+  seed = 1,
+): { agent: Agent; losses: Record<string, number>[] } {
+  const config = { ...def.defaults, ...overrides };
+  const actDim = makeBatch(createRng(0), 1);
+  const space = singleAgentSpace(actDim.acts.shape[1]);
+  tf.dispose(Object.values(actDim));
+  const agent = def.create(space, config, createRng(seed));
+  const dataRng = createRng(seed).fork('data');
+  const losses: Record<string, number>[] = [];
+  for (let k = 0; k < updates; k++) {
+    const batch = makeBatch(dataRng, config.batchSize);
+    losses.push(agent.update([batch]));
+    tf.dispose(Object.values(batch));
+  }
+  return { agent, losses };
+}
+
+/** `n` stochastic actions of the trained agent at the constant observation, as rows of length actDim. */
+export function sampleActions(agent: Agent, n: number, actDim: number): number[][] {
+  const obs = new Float32Array(n * OBS.length).map((_, k) => OBS[k % OBS.length]);
+  const flat = agent.act([obs], { deterministic: false })[0];
+  return Array.from({ length: n }, (_, k) => Array.from(flat.subarray(k * actDim, (k + 1) * actDim)));
+}
+
+/** Tensors left behind by one update after a warm-up update (optimiser slots are created on the first step). */
+export function leakPerUpdate<C extends { batchSize: number }>(def: AlgorithmDef<C>, overrides: Partial<C>): number {
+  const { agent } = train(def, overrides, bimodalBatch, 1);
+  const batch = bimodalBatch(createRng(5), 16);
+  const leaked = leakedTensors(() => agent.update([batch]));
+  const leakedByAct = leakedTensors(() => agent.act([new Float32Array(4 * OBS.length)], { deterministic: false }));
+  tf.dispose(Object.values(batch));
+  agent.dispose();
+  return leaked + leakedByAct;
+}
+
+export function mean(values: number[]): number {
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}

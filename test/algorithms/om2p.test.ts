@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../harness/rng.ts';
+import { validationErrors } from '../../harness/schema.ts';
+import { createMlp } from '../../algorithms/nn/mlp.ts';
+import { saveWeights } from '../../algorithms/nn/weights.ts';
+import { meanFlowTarget, om2p, sampleTimePairs, type Om2pConfig } from '../../algorithms/om2p.ts';
+import { useBackend } from '../helpers/backend.ts';
+import { banditBatch, bimodalBatch, leakPerUpdate, mean, sampleActions, train } from './flow-fixtures.ts';
+
+const small: Partial<Om2pConfig> = { hidden: [64, 64], batchSize: 128, learningRate: 3e-3 };
+
+describe('om2p config', () => {
+  it('accepts the cpu and paper presets and rejects unknown or ill-typed keys', () => {
+    expect(validationErrors(om2p.schema, om2p.defaults)).toEqual([]);
+    expect(validationErrors(om2p.schema, { ...om2p.defaults, ...om2p.presets.paper })).toEqual([]);
+    expect(validationErrors(om2p.schema, { ...om2p.defaults, etaa: 1 })).toEqual([{ path: '/etaa', reason: 'unknown key' }]);
+    expect(validationErrors(om2p.schema, { ...om2p.defaults, derivative: 'exact' })[0].path).toBe('/derivative');
+    expect(validationErrors(om2p.schema, { ...om2p.defaults, fdStep: 0 })[0].path).toBe('/fdStep');
+  });
+});
+
+describe('om2p time pairs', () => {
+  const n = 20_000;
+  const draw = (overrides: Partial<Om2pConfig>) => sampleTimePairs(createRng(3), n, { ...om2p.defaults, ...overrides });
+  const avg = (x: Float32Array) => x.reduce((s, v) => s + v, 0) / x.length;
+
+  it('exp (release: unsorted) has E[r] = s(1 − e^(−1/s)) and E[t] = 1 − E[r]', () => {
+    const { r, t } = draw({ variant: 'release', timeScale: 0.2 });
+    expect(avg(r)).toBeCloseTo(0.2 * (1 - Math.exp(-5)), 2);
+    expect(avg(t)).toBeCloseTo(1 - 0.2 * (1 - Math.exp(-5)), 2);
+  });
+
+  it('consistent pairs are sorted; uniform then has E[r] = 1/3, E[t] = 2/3', () => {
+    const { r, t } = draw({ timeDistribution: 'uniform' });
+    expect(r.every((v, k) => v <= t[k])).toBe(true);
+    expect(avg(r)).toBeCloseTo(1 / 3, 2);
+    expect(avg(t)).toBeCloseTo(2 / 3, 2);
+  });
+
+  it('beta(2, 5) (release) has mean 2/7 and variance 10/392; logit-normal(0, 1) has mean 1/2', () => {
+    const { r } = draw({ variant: 'release', timeDistribution: 'beta', betaA: 2, betaB: 5 });
+    expect(avg(r)).toBeCloseTo(2 / 7, 2);
+    expect(avg(r.map((v) => (v - 2 / 7) ** 2))).toBeCloseTo(10 / 392, 3);
+    expect(avg(draw({ variant: 'release', timeDistribution: 'logitNormal' }).t)).toBeCloseTo(0.5, 2);
+  });
+
+  it('equalTimesFraction 0.75 makes about 3 in 4 pairs equal, keeping the point time r', () => {
+    const { r, t } = draw({ equalTimesFraction: 0.75 });
+    const equal = r.filter((v, k) => v === t[k]).length / n;
+    expect(equal).toBeGreaterThan(0.73);
+    expect(equal).toBeLessThan(0.77);
+    expect(avg(r)).toBeCloseTo(avg(draw({}).r), 1);
+  });
+});
+
+/** Plain float64 forward of a GELU MLP (no LayerNorm) from saved weights: the independent reference. */
+function forward64(weights: ReturnType<typeof saveWeights>, name: string, x: number[]): number[] {
+  const gelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  let h = x;
+  for (let l = 0; weights[`${name}/l${l}/w`]; l++) {
+    const { shape, values } = weights[`${name}/l${l}/w`];
+    const b = weights[`${name}/l${l}/b`].values;
+    const out = Array.from({ length: shape[1] }, (_, j) => b[j] + h.reduce((s, hv, i) => s + hv * values[i * shape[1] + j], 0));
+    h = weights[`${name}/l${l + 1}/w`] ? out.map(gelu) : out;
+  }
+  return h;
+}
+
+describe('om2p mean-flow target', () => {
+  // Rows with |t − r| ≥ 0.2 so that D = (target − v)/(t − r) is well conditioned.
+  const o = [[0.5, -0.5], [1.0, 0.3], [-0.2, 0.7]];
+  const a = [[0.6, -0.1], [-0.4, 0.9], [0.1, 0.2]];
+  const eps = [[-1.2, 0.4], [0.3, -0.8], [1.5, 0.9]];
+  const r = [0.1, 0.3, 0.05];
+  const t = [0.8, 0.9, 0.6];
+
+  for (const variant of ['consistent', 'release'] as const) {
+    it(`${variant}: jvp matches a float64 central difference along the path and fd (h = 1e-3) agrees within 1e-2`, async () => {
+      await useBackend('cpu');
+      const net = createMlp({ inputDim: 6, hidden: [32, 32], outputDim: 2, activation: 'gelu' }, createRng(11), 'u');
+      const tensors = [o, a, eps].map((m) => tf.tensor2d(m)) as tf.Tensor2D[];
+      const [rT, tT] = [r, t].map((c) => tf.tensor2d(c, [3, 1])) as tf.Tensor2D[];
+      const derivativeOf = (derivative: 'jvp' | 'fd' | 'zero') =>
+        meanFlowTarget(net, tensors[0], tensors[1], tensors[2], rT, tT, { derivative, fdStep: 1e-3, variant }).target.arraySync();
+      const [jvp, fd, zero] = [derivativeOf('jvp'), derivativeOf('fd'), derivativeOf('zero')];
+      const weights = saveWeights(net.variables);
+      const h = 1e-5;
+      for (let k = 0; k < 3; k++) {
+        const v = a[k].map((ak, j) => ak - eps[k][j]);
+        const p = variant === 'consistent' ? r[k] : t[k];
+        // u at the point x_p = (1 − p)ε + p·a moved along the path: x → x + s·v and the point's time p → p + s.
+        const u = (s: number) => {
+          const x = eps[k].map((e, j) => (1 - p) * e + p * a[k][j] + s * v[j]);
+          return forward64(weights, 'u', [...o[k], ...x, variant === 'consistent' ? r[k] + s : r[k], variant === 'consistent' ? t[k] : t[k] + s]);
+        };
+        const d64 = u(h).map((up, j) => (up - u(-h)[j]) / (2 * h));
+        const dOf = (target: number[][]) => target[k].map((y, j) => (y - v[j]) / (t[k] - r[k]));
+        expect(zero[k][0]).toBeCloseTo(v[0], 6);
+        const norm = Math.hypot(...d64);
+        expect(Math.hypot(...dOf(jvp).map((dj, j) => dj - d64[j])) / norm).toBeLessThan(1e-3);
+        expect(Math.hypot(...dOf(fd).map((dj, j) => dj - dOf(jvp)[j])) / norm).toBeLessThan(1e-2);
+      }
+    });
+  }
+});
+
+describe('om2p training', () => {
+  it('with η = 0 one-step samples cover both modes of a bimodal dataset, with a dip in between', async () => {
+    await useBackend('wasm');
+    // Uniform times with half the pairs r = t anchor the mean flow at its boundary u(x, r, r) = v; the default `exp` times
+    // (no r = t pairs) leave one-step samples unimodal after this short budget.
+    const bimodalConfig = { ...small, batchSize: 256, learningRate: 1e-2, timeDistribution: 'uniform', equalTimesFraction: 0.5 } as const;
+    const { agent } = train(om2p, { ...bimodalConfig, eta: 0 }, bimodalBatch, 300);
+    const x = sampleActions(agent, 1000, 2).map((row) => row[0]);
+    // Windows of equal width 0.5: a unimodal fit (e.g. N(0, 0.6²), the data's moments) puts more mass in the middle one.
+    const within = (centre: number) => x.filter((v) => Math.abs(v - centre) < 0.25).length / x.length;
+    for (const mode of [-0.6, 0.6]) {
+      expect(within(mode)).toBeGreaterThan(0.2);
+      expect(within(mode)).toBeGreaterThan(1.5 * within(0));
+    }
+    agent.dispose();
+  });
+
+  it('on a one-step bandit, η > 0 moves the mean action toward a* (the data mean is 0)', async () => {
+    await useBackend('wasm');
+    const aStar = [0.7, -0.5];
+    const distance = (eta: number) => {
+      const { agent } = train(om2p, { ...small, eta }, (rng, rows) => banditBatch(rng, rows, aStar), 300);
+      const actions = sampleActions(agent, 500, 2);
+      agent.dispose();
+      return Math.hypot(...aStar.map((s, j) => mean(actions.map((row) => row[j])) - s));
+    };
+    const withQ = distance(1);
+    expect(withQ).toBeLessThan(0.5 * distance(0));
+    expect(withQ).toBeLessThan(0.3);
+  });
+
+  for (const derivative of ['fd', 'fd-central', 'jvp', 'zero'] as const) {
+    it(`an update (derivative ${derivative}) and an action leave no tensors behind`, async () => {
+      await useBackend('wasm');
+      expect(leakPerUpdate(om2p, { ...small, derivative })).toBe(0);
+    });
+  }
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`the same seed gives identical losses twice on ${backend}`, async () => {
+      await useBackend(backend);
+      const run = () => train(om2p, { ...small, batchSize: 32 }, bimodalBatch, 3, 9);
+      const [first, second] = [run(), run()];
+      expect(first.losses).toEqual(second.losses);
+      expect(Object.keys(first.losses[0]).sort()).toEqual(
+        ['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'].sort(),
+      );
+      expect(first.losses.every((l) => Object.values(l).every(Number.isFinite))).toBe(true);
+      first.agent.dispose();
+      second.agent.dispose();
+    });
+  }
+});
