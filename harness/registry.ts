@@ -10,11 +10,15 @@ import { simpleSpread } from '../envs/mpe/simple-spread.ts';
 import { simpleTag } from '../envs/mpe/simple-tag.ts';
 import { simpleWorld } from '../envs/mpe/simple-world.ts';
 import { bc } from '../algorithms/bc.ts';
+import { diffusion } from '../algorithms/diffusion.ts';
+import { td3bc } from '../algorithms/td3bc.ts';
 import { om2p } from '../algorithms/om2p.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
   bc,
+  diffusion,
+  td3bc,
   om2p,
 ];
 const builtinEnvironments: EnvironmentDef<any>[] = [

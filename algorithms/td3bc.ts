@@ -1,0 +1,170 @@
+/**
+ * TD3+BC (Fujimoto & Gu, arXiv 2106.06860), SPEC §4.4, per agent with decentralised twin critics; checked against CORL's
+ * td3_bc.py. Observations are normalised per agent by the dataset mean / (std + 1e-3), in training and when acting.
+ * cpu preset: actor and critics 2×256 ReLU (TD3+BC's own network), batch 256. **Choice**: the paper preset is 4×512 GELU
+ * with LayerNorm critics (SPEC §4 paper-scale settings), so every baseline has the same capacity at paper scale.
+ * **Choice**: delayed updates fall on updates 1, 3, 5, … (CORL: 2, 4, …) and between them the actor/* keys repeat the
+ * latest actor update, so every update returns the same keys.
+ * Keys: critic/loss (Σ over heads of batch-mean TD MSE), actor/loss, actor/q (−λ·mean Q_1), actor/bc, actor/lambda (λ).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../harness/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { ActivationName } from './nn/activations.ts';
+import { createCritic, type Critic } from './nn/critic.ts';
+import { independentAgents, type Learner } from './nn/independent.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+
+export interface Td3BcConfig {
+  /** Hidden layer widths of the actor and of each critic head. */
+  hidden: number[];
+  /** Hidden activation of actor and critics. */
+  activation: ActivationName;
+  /** LayerNorm after each critic hidden activation (SPEC §4 paper-scale settings). */
+  criticLayerNorm: boolean;
+  /** α ≥ 0 in λ = α / mean|Q_1| (2.5 in TD3+BC). */
+  alpha: number;
+  /** Std of the target policy smoothing noise (≥ 0). */
+  policyNoise: number;
+  /** The smoothing noise is clipped to ±noiseClip (≥ 0). */
+  noiseClip: number;
+  /** Critic updates per actor and target update (≥ 1). */
+  policyDelay: number;
+  /** Adam learning rate of actor and critics (> 0). */
+  learningRate: number;
+  /** γ in [0, 1]. */
+  discount: number;
+  /** Polyak rate of the target actor and critic, in (0, 1]. */
+  targetUpdateRate: number;
+  /** Minibatch size drawn by the harness's sampler (≥ 1). */
+  batchSize: number;
+}
+
+const defaults: Td3BcConfig = {
+  hidden: [256, 256],
+  activation: 'relu',
+  criticLayerNorm: false,
+  alpha: 2.5,
+  policyNoise: 0.2,
+  noiseClip: 0.5,
+  policyDelay: 2,
+  learningRate: 3e-4,
+  discount: 0.99,
+  targetUpdateRate: 0.005,
+  batchSize: 256,
+};
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+    activation: { enum: ['relu', 'gelu', 'mish', 'tanh'] },
+    criticLayerNorm: { type: 'boolean' },
+    alpha: { type: 'number', minimum: 0 },
+    policyNoise: { type: 'number', minimum: 0 },
+    noiseClip: { type: 'number', minimum: 0 },
+    policyDelay: { type: 'integer', minimum: 1 },
+    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    discount: { type: 'number', minimum: 0, maximum: 1 },
+    targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    batchSize: { type: 'integer', minimum: 1 },
+  },
+};
+
+/** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1): TD3's target policy smoothing (SPEC §4 "Common"). Caller owns it. */
+function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td3BcConfig, rng: Rng): tf.Tensor2D {
+  return tf.tidy(() => {
+    const next = actorTarget.forward(nextObs);
+    const noise = tf.randomNormal(next.shape, 0, config.policyNoise, 'float32', rng.nextSeed());
+    return tf.clipByValue(tf.add(next, tf.clipByValue(noise, -config.noiseClip, config.noiseClip)), -1, 1) as tf.Tensor2D;
+  });
+}
+
+/** −λ·mean Q_1(o, π(o)) + mean(π(o) − a)², λ = α / sg(mean|Q_1(o, π(o))|) (SPEC §4.4); o already normalised. */
+function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor2D, alpha: number) {
+  const pi = actor.forward(obs);
+  const q1 = critic.forward(obs, pi)[0];
+  // sg: λ is read back as a number, so no gradient flows through it.
+  const lambda = alpha / tf.tidy(() => tf.mean(tf.abs(q1))).dataSync()[0];
+  const qTerm = tf.mul(-lambda, tf.mean(q1)) as tf.Scalar;
+  const bcTerm = tf.mean(tf.squaredDifference(pi, acts)) as tf.Scalar;
+  return {
+    loss: tf.add(qTerm, bcTerm) as tf.Scalar,
+    extras: { 'actor/q': qTerm, 'actor/bc': bcTerm, 'actor/lambda': tf.scalar(lambda) },
+  };
+}
+
+function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIndex: number): Learner {
+  const [obsDim, actDim] = [space.obsDims[agentIndex], space.actDims[agentIndex]];
+  const name = `agent${agentIndex}`;
+  const actorOptions = { inputDim: obsDim, hidden: config.hidden, outputDim: actDim, activation: config.activation };
+  const actor = createMlp({ ...actorOptions, outputActivation: 'tanh' }, rng.fork('actor'), `${name}/actor`);
+  const actorTarget = createMlp({ ...actorOptions, outputActivation: 'tanh' }, rng.fork('actor'), `${name}/actor_target`);
+  const criticOptions = {
+    obsDim,
+    actDim,
+    hidden: config.hidden,
+    activation: config.activation,
+    layerNorm: config.criticLayerNorm,
+  };
+  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
+  const criticTarget = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
+  copyVariables(actorTarget.variables, actor.variables);
+  copyVariables(criticTarget.variables, critic.variables);
+  const actorOptimizer = createAdam(actor.variables, { learningRate: config.learningRate });
+  const criticOptimizer = createAdam(critic.variables, { learningRate: config.learningRate });
+  const noiseRng = rng.fork('noise');
+  // Per-agent observation normalisation with the dataset statistics (SPEC §4.4).
+  const obsMean = tf.tensor2d(space.obsMean[agentIndex], [1, obsDim]);
+  const obsScale = tf.tidy(() => tf.add(tf.tensor2d(space.obsStd[agentIndex], [1, obsDim]), 1e-3));
+  const normalise = (obs: tf.Tensor2D) => tf.tidy(() => tf.div(tf.sub(obs, obsMean), obsScale) as tf.Tensor2D);
+  let updates = 0;
+  let actorLosses: Record<string, number> = {};
+
+  const updateCritic = (batch: AgentBatch, obs: tf.Tensor2D, nextObs: tf.Tensor2D): Record<string, number> => {
+    const target = tf.tidy(() => {
+      const nextActions = smoothedTargetAction(actorTarget, nextObs, config, noiseRng);
+      return tdTarget(criticTarget, { ...batch, nextObs }, nextActions, config.discount, 'min');
+    });
+    const losses = criticOptimizer.step('critic/loss', () => ({
+      loss: criticRegressionLoss(critic, obs, batch.acts, target, 'sum'),
+    }));
+    target.dispose();
+    return losses;
+  };
+
+  return {
+    update(batch) {
+      const [obs, nextObs] = [normalise(batch.obs), normalise(batch.nextObs)];
+      const criticLosses = updateCritic(batch, obs, nextObs);
+      if (updates % config.policyDelay === 0) {
+        // The actor optimiser holds the actor's variables only: the critic is not updated by the actor loss.
+        actorLosses = actorOptimizer.step('actor/loss', () => actorLoss(actor, critic, obs, batch.acts, config.alpha));
+        polyakUpdate(actorTarget.variables, actor.variables, config.targetUpdateRate);
+        polyakUpdate(criticTarget.variables, critic.variables, config.targetUpdateRate);
+      }
+      updates++;
+      tf.dispose([obs, nextObs]);
+      return { ...criticLosses, ...actorLosses };
+    },
+    act: (obs) => tf.tidy(() => actor.forward(normalise(obs))),
+    variables: [...actor.variables, ...actorTarget.variables, ...critic.variables, ...criticTarget.variables],
+    dispose() {
+      actorOptimizer.dispose();
+      criticOptimizer.dispose();
+      tf.dispose([obsMean, obsScale, ...actor.variables, ...actorTarget.variables, ...critic.variables, ...criticTarget.variables]);
+    },
+  };
+}
+
+export const td3bc: AlgorithmDef<Td3BcConfig> = {
+  name: 'td3bc',
+  description: 'TD3+BC: TD3 with a behaviour-cloning term and λ = α/mean|Q|, per-agent observation normalisation (SPEC §4.4)',
+  defaults,
+  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu', criticLayerNorm: true } },
+  schema,
+  create: (space, config, rng) => independentAgents(space, (i) => createLearner(space, config, rng.fork(`agent${i}`), i), 1),
+};
