@@ -13,6 +13,7 @@ import { bc } from '../algorithms/bc.ts';
 import { diffusion } from '../algorithms/diffusion.ts';
 import { td3bc } from '../algorithms/td3bc.ts';
 import { om2p } from '../algorithms/om2p.ts';
+import { flow } from '../algorithms/flow.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
@@ -20,6 +21,7 @@ const builtinAlgorithms: AlgorithmDef<any>[] = [
   diffusion,
   td3bc,
   om2p,
+  flow,
 ];
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,

@@ -100,3 +100,25 @@ export function leakPerUpdate<C extends { batchSize: number }>(def: AlgorithmDef
 export function mean(values: number[]): number {
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
+
+/** Distance from a* of the mean sampled action after training on the bandit with reward −|a − a*|². */
+export function banditDistance<C extends { batchSize: number }>(
+  def: AlgorithmDef<C>,
+  overrides: Partial<C>,
+  aStar: number[],
+  updates: number,
+): number {
+  const { agent } = train(def, overrides, (rng, rows) => banditBatch(rng, rows, aStar), updates);
+  const actions = sampleActions(agent, 500, aStar.length);
+  agent.dispose();
+  return Math.hypot(...aStar.map((s, j) => mean(actions.map((row) => row[j])) - s));
+}
+
+/** Loss records of two 3-update runs with the same seed on the current backend (for determinism checks). */
+export function sameSeedLossesTwice<C extends { batchSize: number }>(def: AlgorithmDef<C>, overrides: Partial<C>): Record<string, number>[][] {
+  return [0, 1].map(() => {
+    const { agent, losses } = train(def, { ...overrides, batchSize: 32 }, bimodalBatch, 3, 9);
+    agent.dispose();
+    return losses;
+  });
+}

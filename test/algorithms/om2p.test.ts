@@ -6,7 +6,7 @@ import { createMlp } from '../../algorithms/nn/mlp.ts';
 import { saveWeights } from '../../algorithms/nn/weights.ts';
 import { meanFlowTarget, om2p, sampleTimePairs, type Om2pConfig } from '../../algorithms/om2p.ts';
 import { useBackend } from '../helpers/backend.ts';
-import { banditBatch, bimodalBatch, leakPerUpdate, mean, sampleActions, train } from './flow-fixtures.ts';
+import { banditDistance, bimodalBatch, leakPerUpdate, sameSeedLossesTwice, sampleActions, train } from './flow-fixtures.ts';
 
 const small: Partial<Om2pConfig> = { hidden: [64, 64], batchSize: 128, learningRate: 3e-3 };
 
@@ -125,12 +125,7 @@ describe('om2p training', () => {
   it('on a one-step bandit, η > 0 moves the mean action toward a* (the data mean is 0)', async () => {
     await useBackend('wasm');
     const aStar = [0.7, -0.5];
-    const distance = (eta: number) => {
-      const { agent } = train(om2p, { ...small, eta }, (rng, rows) => banditBatch(rng, rows, aStar), 300);
-      const actions = sampleActions(agent, 500, 2);
-      agent.dispose();
-      return Math.hypot(...aStar.map((s, j) => mean(actions.map((row) => row[j])) - s));
-    };
+    const distance = (eta: number) => banditDistance(om2p, { ...small, eta }, aStar, 300);
     const withQ = distance(1);
     expect(withQ).toBeLessThan(0.5 * distance(0));
     expect(withQ).toBeLessThan(0.3);
@@ -146,15 +141,10 @@ describe('om2p training', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`the same seed gives identical losses twice on ${backend}`, async () => {
       await useBackend(backend);
-      const run = () => train(om2p, { ...small, batchSize: 32 }, bimodalBatch, 3, 9);
-      const [first, second] = [run(), run()];
-      expect(first.losses).toEqual(second.losses);
-      expect(Object.keys(first.losses[0]).sort()).toEqual(
-        ['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'].sort(),
-      );
-      expect(first.losses.every((l) => Object.values(l).every(Number.isFinite))).toBe(true);
-      first.agent.dispose();
-      second.agent.dispose();
+      const [first, second] = sameSeedLossesTwice(om2p, small);
+      expect(first).toEqual(second);
+      expect(Object.keys(first[0]).sort()).toEqual(['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean']);
+      expect(first.every((l) => Object.values(l).every(Number.isFinite))).toBe(true);
     });
   }
 });
