@@ -21,6 +21,7 @@ export const REFERENCE_ALGORITHM = 'om2p';
 export const ABLATIONS: readonly { algorithm: string; key: string; values: readonly unknown[] }[] = [
   { algorithm: 'om2p', key: 'derivative', values: ['fd', 'jvp', 'zero'] },
   { algorithm: 'diffusion', key: 'steps', values: [5, 10, 20] },
+  { algorithm: 'flow', key: 'flowSteps', values: [1, 5, 10] },
 ];
 
 /** One configuration to measure: an algorithm at a preset with the variant's own overrides. */
