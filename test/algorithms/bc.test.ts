@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { bc, type BcConfig } from '../../algorithms/bc.ts';
 import { createRng } from '../../harness/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { describeAlgorithmContract } from '../helpers/algorithm-contract.ts';
-import { actionsAtObs, bimodalBatch, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';
+import { actionsAtObs, banditBatch, bimodalBatch, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';
 
 const small: Partial<BcConfig> = { hidden: [64, 64], learningRate: 1e-3, batchSize: 64 };
 
@@ -12,7 +11,7 @@ describeAlgorithmContract({
   def: bc,
   config: small,
   space: singleAgentSpace(2),
-  makeBatch: (rng) => ({ ...bimodalBatch(rng, 32, 0.8), acts: tf.fill([32, 2], 0.3) as tf.Tensor2D }),
+  makeBatch: (rng) => banditBatch(rng, 32, [0.6, -0.4]),
   typedKey: 'learningRate',
 });
 
