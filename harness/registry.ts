@@ -14,6 +14,7 @@ import { diffusion } from '../algorithms/diffusion.ts';
 import { td3bc } from '../algorithms/td3bc.ts';
 import { om2p } from '../algorithms/om2p.ts';
 import { flow } from '../algorithms/flow.ts';
+import { fql } from '../algorithms/fql.ts';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
@@ -22,6 +23,7 @@ const builtinAlgorithms: AlgorithmDef<any>[] = [
   td3bc,
   om2p,
   flow,
+  fql,
 ];
 const builtinEnvironments: EnvironmentDef<any>[] = [
   halfCheetah2x3,
