@@ -5,7 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerDatasetsBuild } from '../../harness/commands/datasets-build.ts';
 import { ensureDatasets } from '../../harness/data/build.ts';
 import { behaviourFolder } from '../../harness/data/build-cache.ts';
 import { composeMediumExpert, pickMediumCheckpoint } from '../../harness/data/build-levels.ts';
@@ -73,6 +75,23 @@ function meanOf(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** Runs `om2p-bench <args>` with only the `datasets build` command registered; returns what it printed. */
+async function runCli(args: string[]): Promise<string> {
+  const printed: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  const program = new Command('om2p-bench').option('--data-dir <dir>').option('--backend <name>').option('--plugin <path...>').exitOverride();
+  registerDatasetsBuild(program.command('datasets'));
+  try {
+    await program.parseAsync(['node', 'om2p-bench', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return printed.join('');
+}
+
 const ALL_LEVELS = ['random', 'medium-replay', 'medium', 'medium-expert', 'expert'];
 
 describe('smoke builds', () => {
@@ -110,7 +129,7 @@ describe('smoke builds', () => {
     expect(Array.from(obs('medium-expert').subarray(900 * dim))).toEqual(Array.from(obs('expert').subarray(0, 100 * dim)));
   });
 
-  it('a second call for one more level reuses the cached behaviour policies', async () => {
+  it('a second call for one more level reuses the cached behaviour policies (also through the CLI)', async () => {
     const dataDir = tempDir();
     const base = { env: 'simple_spread', envOptions: {}, preset: 'smoke', seed: 1, dataDir, log: () => {} };
     const first = await ensureDatasets({ ...base, levels: ['medium'] });
@@ -122,8 +141,8 @@ describe('smoke builds', () => {
     expect(second.trained).toBe(false);
     expect(second.built).toEqual(['medium-replay']);
     expect(statSync(summary).mtimeMs).toBe(mtime);
-    const third = await ensureDatasets({ ...base, levels: ['medium-replay'] });
-    expect(third.built).toEqual([]);
+    const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
+    expect(printed).toMatch(/^simple_spread\[n=3\]: .*medium-replay: -?\d+\.\d \(existing\).*trained: no/);
     await expect(ensureDatasets({ ...base, preset: 'quick', levels: ['medium'] })).rejects.toThrow(/built with preset 'smoke'/);
   });
 });
