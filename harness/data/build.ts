@@ -75,17 +75,7 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
   if (missing.length === 0) return report;
 
   options.log(`datasets ${spec.taskId} (${options.preset}, seed ${options.seed}): building ${missing.join(', ')}`);
-  const cacheFolder = behaviourFolder(options.dataDir, spec.taskId, options.preset, options.seed);
-  let cache = readBehaviourCache(cacheFolder, spec);
-  if (cache && !sameTraining(cache, context.preset)) {
-    options.log(`  the cached behaviour policies in ${cacheFolder} were trained with another config or budget: retraining`);
-    cache = undefined;
-  }
-  if (cache) options.log(`  reusing behaviour policies from ${cacheFolder}`);
-  else {
-    cache = await trainAndCache(context, cacheFolder);
-    report.trained = true;
-  }
+  const cache = await behaviourPolicies(context, report);
   const collected = new Map<Level, Episodes>();
   const episodesOf = async (level: Level): Promise<Episodes> => {
     if (!collected.has(level)) collected.set(level, await levelEpisodes(context, cache, level, episodesOf));
@@ -108,6 +98,20 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
     options.log(`  ${level}: ${episodes.agents[0].rews.length} transitions, mean return ${report.returns[level]!.toFixed(1)} → ${folder(level)}`);
   }
   return report;
+}
+
+/** The cached behaviour policies of this (task, preset, seed), trained and cached first when absent or stale. */
+async function behaviourPolicies(context: BuildContext, report: EnsureDatasetsReport): Promise<BehaviourCache> {
+  const { options, spec } = context;
+  const cacheFolder = behaviourFolder(options.dataDir, spec.taskId, options.preset, options.seed);
+  const cache = readBehaviourCache(cacheFolder, spec);
+  if (cache && sameTraining(cache, context.preset)) {
+    options.log(`  reusing behaviour policies from ${cacheFolder}`);
+    return cache;
+  }
+  if (cache) options.log(`  the cached behaviour policies in ${cacheFolder} were trained with another config or budget: retraining`);
+  report.trained = true;
+  return trainAndCache(context, cacheFolder);
 }
 
 /** Trains the behaviour policies, picks the medium checkpoint, and writes the cache. */
