@@ -86,7 +86,7 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
     expert: report.returns.expert ?? mean((await episodesOf('expert')).episodeReturns),
     source: `built: mean returns of this task's random and expert datasets (${options.preset}, seed ${options.seed})`,
   };
-  for (const level of missing) {
+  for (const [k, level] of missing.entries()) {
     const episodes = await episodesOf(level);
     await writeDataset(folder(level), episodes.agents, {
       env: options.env, envOptions, taskId: spec.taskId, level, episodeLength: spec.episodeLength,
@@ -96,6 +96,8 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
     report.built.push(level);
     report.returns[level] = mean(episodes.episodeReturns);
     options.log(`  ${level}: ${episodes.agents[0].rews.length} transitions, mean return ${report.returns[level]!.toFixed(1)} → ${folder(level)}`);
+    // Paper scale holds 1M transitions per level: keep only what a later level is made from.
+    for (const held of [...collected.keys()]) if (!missing.slice(k + 1).some((later) => needs(later, held))) collected.delete(held);
   }
   return report;
 }
@@ -192,6 +194,11 @@ function requireSameRecipe(generator: Record<string, unknown>, options: EnsureDa
   if (generator.mediumExpert !== undefined && generator.mediumExpert !== (options.mediumExpert ?? 'om2p')) {
     throw new Error(`${folder} is the '${String(generator.mediumExpert)}' medium-expert, not '${options.mediumExpert ?? 'om2p'}'`);
   }
+}
+
+/** Whether building `level` uses the episodes of `source`. */
+function needs(level: Level, source: Level): boolean {
+  return level === source || (level === 'medium-expert' && (source === 'medium' || source === 'expert'));
 }
 
 function sameTraining(cache: BehaviourCache, preset: BuildPreset): boolean {
