@@ -8,7 +8,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /** GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) — tfjs has no GELU op. */
 export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+    // x·x·x, not tf.pow(x, 3): pow's gradient also differentiates the exponent (a log per element).
+    const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x)))));
     return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
   });
 }

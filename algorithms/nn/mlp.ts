@@ -119,7 +119,7 @@ function activateWithTangent(name: ActivationName, x: tf.Tensor2D, xDot: tf.Tens
     case 'gelu': {
       // d/dx 0.5x(1 + tanh(k(x + cx³))) = 0.5(1 + th) + 0.5x(1 − th²)·k(1 + 3cx²)
       const k = Math.sqrt(2 / Math.PI);
-      const th = tf.tanh(tf.mul(k, tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))));
+      const th = tf.tanh(tf.mul(k, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x))))));
       const dInner = tf.mul(k, tf.add(1, tf.mul(3 * 0.044715, tf.square(x))));
       slope = tf.add(tf.mul(0.5, tf.add(1, th)), tf.mul(tf.mul(0.5, x), tf.mul(tf.sub(1, tf.square(th)), dInner)));
       break;
