@@ -79,7 +79,7 @@ export function trainBehaviour(
     const returns = collectEpisodes(evalEnv, (obs) => agent.act(obs, true), budget.evalEpisodes, evalRng).episodeReturns();
     const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
     const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-    log(`  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    log(`  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
     return { ...point, actors: agent.saveActors() };
   };
   const updateWhileDue = () => {
@@ -108,4 +108,10 @@ function updateOnce(agent: Matd3, replay: TransitionStore, rows: number, rng: Rn
   const losses = agent.update(batch);
   tf.dispose(batch.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]));
   return losses;
+}
+
+/** CPU seconds this process has used: the build's cost independent of other processes on a shared machine. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
