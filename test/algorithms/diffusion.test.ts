@@ -36,7 +36,8 @@ describe('VP schedule, T = 5 (SPEC §4.2)', () => {
     expect(s.c2[0]).toBeCloseTo(0, 12);
   });
   it('β̃, c1, c2 at k = 2 and k = 5 match hand-computed values', () => {
-    // k = 2: β̃ = 0.458818·(1 − 0.804125)/(1 − 0.435178), c1 = 0.458818·√0.804125/0.564822, c2 = 0.195875·√0.541182/0.564822
+    // k = 2: β̃ = 0.458818·(1 − 0.804125)/(1 − 0.435178), c1 = 0.458818·√0.804125/0.564822,
+    //        c2 = 0.195875·√0.541182/0.564822
     expect(s.posteriorVariance[1]).toBeCloseTo(0.159114, 5);
     expect(s.c1[1]).toBeCloseTo(0.728435, 5);
     expect(s.c2[1]).toBeCloseTo(0.255116, 5);
@@ -94,7 +95,8 @@ describe('reverse chain with an oracle ε-net (T = 5)', () => {
     for (const x of a) expect(x).toBeCloseTo(0.5, 4);
   });
 
-  it('reproduces both modes ±0.8 (an independent float64 simulation of the ideal sampler gives 39 % near each, 12 % near 0)', async () => {
+  // An independent float64 simulation of this ideal sampler puts 39 % of samples within 0.3 of each mode and 12 % near 0.
+  it('reproduces both modes ±0.8 of the data', async () => {
     await useBackend('cpu');
     const m = 0.8; // actions ±m with probability ½ each: E[a | x_k] = m·tanh(x·√ᾱ_k·m / (1 − ᾱ_k))
     const net = oracleNet(s.alphaBar, (x, ab) =>
@@ -112,12 +114,19 @@ describe('diffusion policy behaviour', () => {
   it('η > 0 moves the policy toward a* on a one-step bandit; η = 0 imitates the uniform data', async () => {
     await useBackend('wasm');
     const aStar = [0.6, -0.4];
-    const tiny = { hidden: [32, 32], criticHidden: [32, 32], learningRate: 3e-3, batchSize: 32 };
+    const tiny: Partial<DiffusionConfig> = {
+      hidden: [32, 32],
+      criticHidden: [32, 32],
+      activation: 'mish',
+      criticLayerNorm: false,
+      learningRate: 3e-3,
+      batchSize: 32,
+    };
     const meanSquaredDistance = (eta: number) => {
       const rng = createRng(9);
       const agent = diffusion.create(singleAgentSpace(2), { ...diffusion.defaults, ...tiny, eta }, rng.fork('init'));
       const batches = rng.fork('batches');
-      train(agent, 120, () => banditBatch(batches, 32, aStar));
+      train(agent, 100, () => banditBatch(batches, 32, aStar));
       const a = actionsAtObs(agent, 200, false);
       let sum = 0;
       for (let r = 0; r < 200; r++) sum += (a[2 * r] - aStar[0]) ** 2 + (a[2 * r + 1] - aStar[1]) ** 2;
