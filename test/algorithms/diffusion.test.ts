@@ -54,8 +54,13 @@ describe('VP schedule, T = 5 (SPEC §4.2)', () => {
 
 describeAlgorithmContract({
   def: diffusion,
-  // Every option on, so the EMA, CQL and best-of-N paths are checked for leaks and determinism too.
-  config: { ...small, hidden: [32, 32], criticHidden: [32, 32], emaStart: 0, emaEvery: 1, cqlAlpha: 1, evalSamples: 4 },
+  // Every option on, so the EMA, CQL and best-of-N paths are checked for leaks and determinism too; T = 3 and tiny
+  // networks keep it fast.
+  config: {
+    ...small,
+    ...{ steps: 3, hidden: [16, 16], criticHidden: [16, 16], activation: 'relu' },
+    ...{ emaStart: 0, emaEvery: 1, cqlAlpha: 1, evalSamples: 4 },
+  },
   space: singleAgentSpace(2),
   makeBatch: (rng) => banditBatch(rng, 16, [0.6, -0.4]),
   typedKey: 'eta',
