@@ -19,7 +19,7 @@ export function buildProgram(): Command {
   const program = new Command('om2p-bench')
     .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
     .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu (default: first that loads; env OM2P_BACKEND)')
-    .option('--plugin <path...>', 'load algorithm/environment definitions from a .ts or .js file')
+    .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', (path: string, all: string[] = []) => [...all, path])
     .option('--data-dir <dir>', 'dataset directory (default: env OM2P_DATA_DIR, else <package>/.om2p/datasets)')
     .showHelpAfterError()
     .exitOverride();
