@@ -64,12 +64,9 @@ describe('flow training', () => {
     agent.dispose();
   });
 
-  it('on a one-step bandit, η > 0 moves the mean action toward a* (the data mean is 0)', async () => {
+  it('on a one-step bandit, η > 0 moves the mean action to within 0.3 of a* (the data mean is 0.86 away)', async () => {
     await useBackend('wasm');
-    const aStar = [0.7, -0.5];
-    const withQ = banditDistance(flow, { ...small, eta: 1 }, aStar, 200);
-    expect(withQ).toBeLessThan(0.5 * banditDistance(flow, { ...small, eta: 0 }, aStar, 200));
-    expect(withQ).toBeLessThan(0.3);
+    expect(banditDistance(flow, { ...small, eta: 1 }, [0.7, -0.5], 120)).toBeLessThan(0.3);
   });
 
   it('an update and an action leave no tensors behind', async () => {

@@ -122,13 +122,9 @@ describe('om2p training', () => {
     agent.dispose();
   });
 
-  it('on a one-step bandit, η > 0 moves the mean action toward a* (the data mean is 0)', async () => {
+  it('on a one-step bandit, η > 0 moves the mean action to within 0.3 of a* (the data mean is 0.86 away)', async () => {
     await useBackend('wasm');
-    const aStar = [0.7, -0.5];
-    const distance = (eta: number) => banditDistance(om2p, { ...small, eta }, aStar, 300);
-    const withQ = distance(1);
-    expect(withQ).toBeLessThan(0.5 * distance(0));
-    expect(withQ).toBeLessThan(0.3);
+    expect(banditDistance(om2p, { ...small, eta: 1 }, [0.7, -0.5], 250)).toBeLessThan(0.3);
   });
 
   for (const derivative of ['fd', 'fd-central', 'jvp', 'zero'] as const) {
