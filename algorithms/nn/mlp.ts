@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
-import { activate, type ActivationName } from './activations.ts';
+import { activate, geluInner, SQRT_2_OVER_PI, tanh, type ActivationName } from './activations.ts';
 import { dense } from './dense.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';
 
@@ -117,16 +117,15 @@ function activateWithTangent(name: ActivationName, x: tf.Tensor2D, xDot: tf.Tens
       slope = tf.sub(1, tf.square(y));
       break;
     case 'gelu': {
-      // d/dx 0.5x(1 + tanh(k(x + cx³))) = 0.5(1 + th) + 0.5x(1 − th²)·k(1 + 3cx²)
-      const k = Math.sqrt(2 / Math.PI);
-      const th = tf.tanh(tf.mul(k, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x))))));
-      const dInner = tf.mul(k, tf.add(1, tf.mul(3 * 0.044715, tf.square(x))));
-      slope = tf.add(tf.mul(0.5, tf.add(1, th)), tf.mul(tf.mul(0.5, x), tf.mul(tf.sub(1, tf.square(th)), dInner)));
+      // d/dx x·σ(2z(x)) = σ + x·σ(1 − σ)·2z'(x), z' = k(1 + 3cx²)
+      const sig = tf.sigmoid(geluInner(x, 2 * SQRT_2_OVER_PI));
+      const dInner = tf.mul(2 * SQRT_2_OVER_PI, tf.add(1, tf.mul(3 * 0.044715, tf.square(x))));
+      slope = tf.add(sig, tf.mul(tf.mul(x, tf.mul(sig, tf.sub(1, sig))), dInner));
       break;
     }
     case 'mish': {
       // d/dx x·tanh(sp(x)) = tanh(sp) + x(1 − tanh²(sp))·σ(x)
-      const t = tf.tanh(tf.softplus(x));
+      const t = tanh(tf.softplus(x));
       slope = tf.add(t, tf.mul(x, tf.mul(tf.sub(1, tf.square(t)), tf.sigmoid(x))));
       break;
     }
