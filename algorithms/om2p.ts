@@ -5,8 +5,8 @@
  * **Choice** `variant: 'consistent'` (default) is that mathematically consistent policy; `'release'` reproduces the code release
  * (point at t, same target expression hence the opposite sign, raw-output action, unsorted independent times); the release's
  * README settings are `{ variant: 'release', derivative: 'zero', timeDistribution: 'uniform' }`.
- * **Choice** D by forward difference with h = 1e-3 (the release's 1e-12 rounds to 0 in float32; measured against jvp in the
- * report), times `exp` with s = 0.2 sorted r ≤ t, no r = t pairs, η = 0.1, update order as in `nn/flow-common.ts`.
+ * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
+ * ~5e-5; the release's 1e-12 rounds to 0); times `exp` with s = 0.2 sorted r ≤ t, no r = t pairs, η = 0.1, update order as in `nn/flow-common.ts`.
  * **Choice** cpu preset 3×256, batch 256 (2-core wasm); paper preset 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';

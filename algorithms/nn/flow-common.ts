@@ -249,7 +249,7 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
     // Only actor variables move here: the critic parameters are not updated by the actor loss (SPEC §4.1 "Actor objective").
     const actorLosses = actorAdam.step('actor/loss', () => objective.loss());
     objective.dispose();
-    polyakUpdate(targetCritic.variables, critic.variables, config.targetUpdateRate);
+    polyakUpdate(targetCritic.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
     const criticLosses = criticAdam.step('critic/loss', () => ({
       loss: criticRegressionLoss(critic, batch.obs, batch.acts, tdY, 'mean'),
       extras: { 'critic/target_mean': tf.mean(tdY) as tf.Scalar },
