@@ -47,7 +47,7 @@ const schema = {
   },
 };
 
-/** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3); `flowTarget` was computed outside the tape. Caller owns it. */
+/** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3); `flowTarget` came from outside the tape. Caller owns it. */
 function distillationLoss(oneStepAction: tf.Tensor2D, flowTarget: tf.Tensor2D): tf.Scalar {
   return meanSquaredError(oneStepAction, flowTarget);
 }
@@ -73,7 +73,8 @@ function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, rng: 
         const fm = flowMatchingLoss(flowField.velocity, batch.obs, batch.acts, noiseRng);
         const mu = sample(batch.obs, z);
         const distill = distillationLoss(mu, flowTarget);
-        const base = { loss: tf.add(fm, tf.mul(config.alpha, distill)) as tf.Scalar, extras: { 'actor/fm': fm, 'actor/distill': distill } };
+        const loss = tf.add(fm, tf.mul(config.alpha, distill)) as tf.Scalar;
+        const base = { loss, extras: { 'actor/fm': fm, 'actor/distill': distill } };
         return withQTerm(base, 1, critic, batch.obs, () => tf.clipByValue(mu, -1, 1) as tf.Tensor2D, config.normaliseQ);
       },
       dispose: () => tf.dispose([z, flowTarget]),

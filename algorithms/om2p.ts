@@ -6,8 +6,9 @@
  * (point at t, same target expression hence the opposite sign, raw-output action, unsorted independent times); the release's
  * README settings are `{ variant: 'release', derivative: 'zero', timeDistribution: 'uniform' }`.
  * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
- * ~5e-5; the release's 1e-12 rounds to 0); times `exp` with s = 0.2 sorted r ≤ t, no r = t pairs, η = 0.1, update order as in `nn/flow-common.ts`.
- * **Choice** cpu preset 3×256, batch 256 (2-core wasm); paper preset 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
+ * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs; η = 0.1; update order of
+ * `nn/flow-common.ts`.
+ * **Choice** cpu preset 3×256, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
@@ -103,9 +104,9 @@ function meanFlowInput(obs: tf.Tensor2D, x: tf.Tensor2D, r: tf.Tensor2D, t: tf.T
 
 /**
  * The regression pair of L_MF: u_θ's input at the point `x_p = (1 − p)ε + p·a`, p = r (consistent) or t (release), and the
- * stop-gradient target `v + (t − r)·D` with v = a − ε and D the derivative of u along the path, ∂_x u·v + ∂_p u (SPEC §4.1
- * "Identity / target"). D is the directional derivative of the network along the tangent (0, v, 1 at p, 0 at the other time).
- * Computed with the current θ outside any gradient tape; the caller owns both results.
+ * stop-gradient target `v + (t − r)·D` with v = a − ε and D the derivative of u along the path, ∂_x u·v + ∂_p u
+ * (SPEC §4.1 "Identity / target"). D is the directional derivative of the network along the tangent (0, v, 1 at p, 0 at the
+ * other time). Computed with the current θ outside any gradient tape; the caller owns both results.
  */
 export function meanFlowTarget(
   net: Mlp,
@@ -144,7 +145,7 @@ export function meanFlowTarget(
   });
 }
 
-/** L_MF = mean ‖u_θ(input) − sg(target)‖² (SPEC §4.1); `target` was computed outside the tape. Caller owns the result. */
+/** L_MF = mean ‖u_θ(input) − sg(target)‖² (SPEC §4.1); `target` came from outside the tape. Caller owns the result. */
 function meanFlowLoss(net: Mlp, input: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => meanSquaredError(net.forward(input), target));
 }
@@ -205,9 +206,10 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
     const rows = batch.obs.shape[0];
     const times = sampleTimePairs(timeRng, rows, config);
-    const { input, target } = tf.tidy(() =>
-      meanFlowTarget(net, batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), timeColumn(times.r), timeColumn(times.t), config),
-    );
+    const { input, target } = tf.tidy(() => {
+      const eps = gaussianNoise(noiseRng, rows, actDim);
+      return meanFlowTarget(net, batch.obs, batch.acts, eps, timeColumn(times.r), timeColumn(times.t), config);
+    });
     return {
       // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective").
       loss: () => {

@@ -128,7 +128,7 @@ export function createVelocityField(
   return { net, velocity };
 }
 
-/** L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖² with fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (SPEC §4.3). Caller owns it. */
+/** L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖², fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (SPEC §4.3). Caller owns it. */
 export function flowMatchingLoss(velocity: VelocityField, obs: tf.Tensor2D, acts: tf.Tensor2D, rng: Rng): tf.Scalar {
   return tf.tidy(() => {
     const [rows, actDim] = acts.shape;
@@ -167,7 +167,12 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
  * L_Q = −mean(Q̄)·sg(1/mean|Q̄|), Q̄ the head mean of Q(o, action) (SPEC §4 "Q-term normalisation"); without `normalise`,
  * −mean(Q̄). Also returns mean(Q̄) as a diagnostic. Caller owns both.
  */
-export function qLoss(critic: Critic, obs: tf.Tensor2D, action: tf.Tensor2D, normalise: boolean): { loss: tf.Scalar; qMean: tf.Scalar } {
+export function qLoss(
+  critic: Critic,
+  obs: tf.Tensor2D,
+  action: tf.Tensor2D,
+  normalise: boolean,
+): { loss: tf.Scalar; qMean: tf.Scalar } {
   return tf.tidy(() => {
     const qBar = aggregateHeads(critic.forward(obs, action), 'mean');
     const qMean = tf.mean(qBar) as tf.Scalar;
@@ -183,7 +188,14 @@ export type NamedLoss = { loss: tf.Scalar; extras: Record<string, tf.Scalar> };
  * base + weight·L_Q(o, action()) with `actor/q` and `actor/q_mean` added to the diagnostics; with weight 0 the action is not
  * sampled and `base` is returned as it is. Caller owns the result.
  */
-export function withQTerm(base: NamedLoss, weight: number, critic: Critic, obs: tf.Tensor2D, action: () => tf.Tensor2D, normalise: boolean): NamedLoss {
+export function withQTerm(
+  base: NamedLoss,
+  weight: number,
+  critic: Critic,
+  obs: tf.Tensor2D,
+  action: () => tf.Tensor2D,
+  normalise: boolean,
+): NamedLoss {
   if (weight === 0) return base;
   const q = qLoss(critic, obs, action(), normalise);
   const loss = tf.add(base.loss, tf.mul(weight, q.loss)) as tf.Scalar;

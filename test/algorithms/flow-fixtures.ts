@@ -10,7 +10,8 @@ import { leakedTensors } from '../helpers/backend.ts';
 export const OBS = [0.5, -0.5];
 
 export function singleAgentSpace(actDim: number): AgentSpace {
-  return { obsDims: [OBS.length], actDims: [actDim], obsMean: [new Float32Array(OBS.length)], obsStd: [new Float32Array(OBS.length).fill(1)] };
+  const obsDim = OBS.length;
+  return { obsDims: [obsDim], actDims: [actDim], obsMean: [new Float32Array(obsDim)], obsStd: [new Float32Array(obsDim).fill(1)] };
 }
 
 /** Rows of the constant observation. */
@@ -115,7 +116,10 @@ export function banditDistance<C extends { batchSize: number }>(
 }
 
 /** Loss records of two 3-update runs with the same seed on the current backend (for determinism checks). */
-export function sameSeedLossesTwice<C extends { batchSize: number }>(def: AlgorithmDef<C>, overrides: Partial<C>): Record<string, number>[][] {
+export function sameSeedLossesTwice<C extends { batchSize: number }>(
+  def: AlgorithmDef<C>,
+  overrides: Partial<C>,
+): Record<string, number>[][] {
   return [0, 1].map(() => {
     const { agent, losses } = train(def, { ...overrides, batchSize: 32 }, bimodalBatch, 3, 9);
     agent.dispose();

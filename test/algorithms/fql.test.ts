@@ -3,7 +3,15 @@ import { createRng } from '../../harness/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { fql, type FqlConfig } from '../../algorithms/fql.ts';
 import { useBackend } from '../helpers/backend.ts';
-import { banditDistance, bimodalBatch, leakPerUpdate, sameSeedLossesTwice, sampleActions, singleAgentSpace, train } from './flow-fixtures.ts';
+import {
+  banditDistance,
+  bimodalBatch,
+  leakPerUpdate,
+  sameSeedLossesTwice,
+  sampleActions,
+  singleAgentSpace,
+  train,
+} from './flow-fixtures.ts';
 
 const small: Partial<FqlConfig> = { hidden: [64, 64], batchSize: 128, learningRate: 3e-3, flowSteps: 5 };
 

@@ -92,7 +92,8 @@ describe('om2p mean-flow target', () => {
         // u at the point x_p = (1 − p)ε + p·a moved along the path: x → x + s·v and the point's time p → p + s.
         const u = (s: number) => {
           const x = eps[k].map((e, j) => (1 - p) * e + p * a[k][j] + s * v[j]);
-          return forward64(weights, 'u', [...o[k], ...x, variant === 'consistent' ? r[k] + s : r[k], variant === 'consistent' ? t[k] : t[k] + s]);
+          const [rs, ts] = variant === 'consistent' ? [r[k] + s, t[k]] : [r[k], t[k] + s];
+          return forward64(weights, 'u', [...o[k], ...x, rs, ts]);
         };
         const d64 = u(h).map((up, j) => (up - u(-h)[j]) / (2 * h));
         const dOf = (target: number[][]) => target[k].map((y, j) => (y - v[j]) / (t[k] - r[k]));
@@ -110,8 +111,8 @@ describe('om2p training', () => {
     await useBackend('wasm');
     // Uniform times with half the pairs r = t anchor the mean flow at its boundary u(x, r, r) = v; the default `exp` times
     // (no r = t pairs) leave one-step samples unimodal after this short budget.
-    const bimodalConfig = { ...small, batchSize: 256, learningRate: 1e-2, timeDistribution: 'uniform', equalTimesFraction: 0.5 } as const;
-    const { agent } = train(om2p, { ...bimodalConfig, eta: 0 }, bimodalBatch, 300);
+    const times = { timeDistribution: 'uniform', equalTimesFraction: 0.5 } as const;
+    const { agent } = train(om2p, { ...small, ...times, batchSize: 256, learningRate: 1e-2, eta: 0 }, bimodalBatch, 300);
     const x = sampleActions(agent, 1000, 2).map((row) => row[0]);
     // Windows of equal width 0.5: a unimodal fit (e.g. N(0, 0.6²), the data's moments) puts more mass in the middle one.
     const within = (centre: number) => x.filter((v) => Math.abs(v - centre) < 0.25).length / x.length;
@@ -139,7 +140,8 @@ describe('om2p training', () => {
       await useBackend(backend);
       const [first, second] = sameSeedLossesTwice(om2p, small);
       expect(first).toEqual(second);
-      expect(Object.keys(first[0]).sort()).toEqual(['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean']);
+      const keys = ['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'];
+      expect(Object.keys(first[0]).sort()).toEqual(keys);
       expect(first.every((l) => Object.values(l).every(Number.isFinite))).toBe(true);
     });
   }
