@@ -1,7 +1,7 @@
 /**
  * Behaviour cloning (SPEC §4.4 "bc"): a deterministic MLP policy with a tanh output, regressed onto the dataset actions.
  * The floor every offline method must beat; on a multi-modal dataset it averages the modes (test/algorithms/bc.test.ts).
- * cpu preset: 2×256 ReLU, batch 256 (CORL's BC network, cheap on 2 cores). paper preset: 4×512 GELU, the
+ * cpu preset: 2×64 ReLU, batch 256 (every algorithm's cpu width, docs/design.md "cpu preset"). paper preset: 4×512 GELU, the
  * paper-scale settings of SPEC §4. **Choice**: lr 3e-4 in both presets (SPEC §4 paper-scale lr).
  * Logged keys: `actor/bc` = mean over batch and action dimensions of (π(o) − a)² before the step.
  */
@@ -24,7 +24,7 @@ export interface BcConfig {
   batchSize: number;
 }
 
-const defaults: BcConfig = { hidden: [256, 256], activation: 'relu', learningRate: 3e-4, batchSize: 256 };
+const defaults: BcConfig = { hidden: [64, 64], activation: 'relu', learningRate: 3e-4, batchSize: 256 };
 
 const schema = {
   type: 'object',

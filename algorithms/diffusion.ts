@@ -1,7 +1,7 @@
 /**
  * Diffusion policy, DOM2-like (arXiv 2307.01472) in Diffusion-QL's form (arXiv 2208.06193), SPEC §4.2; schedule, sampler and
  * Q normalisation checked against Diffusion-QL's code. Per agent: VP ε-net, twin critic, EMA actor; actor objective L_d + η·L_Q
- * with the Q gradient through all T reverse steps. cpu preset 3×256 (om2p's widths: efficiency ratios compare like with like),
+ * with the Q gradient through all T reverse steps. cpu preset 2×64 (om2p's widths: efficiency ratios compare like with like),
  * batch 256; paper 4×512. **Choice**: GELU and LayerNorm critics (SPEC §4 paper-scale) in both presets, as om2p; Diffusion-QL's
  * Mish is `activation: 'mish'` (on wasm ~0.8× the update time; ReLU ~0.45×). **Choice**: DOM2's high-return trajectory
  * replication is left out (the sampler exposes transitions, not episodes). **Choice**: `deterministic` acting runs the chain
@@ -54,8 +54,8 @@ export interface DiffusionConfig {
 
 const defaults: DiffusionConfig = {
   steps: 5,
-  hidden: [256, 256, 256],
-  criticHidden: [256, 256, 256],
+  hidden: [64, 64],
+  criticHidden: [64, 64],
   activation: 'gelu',
   criticLayerNorm: true,
   eta: 1,

@@ -2,7 +2,7 @@
  * Flow-matching policy with a Q term (SPEC §4 and §4.3), the multi-step baseline next to OM2P: a velocity field v_θ(o, x, τ)
  * trained by conditional flow matching, actions by K Euler steps from ε, and η·L_Q differentiated through all K unrolled steps
  * (that backward pass through the chain is what costs memory and time). Independent learners with twin critics.
- * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `nn/flow-common.ts`; cpu preset 3×256, batch 256 (2-core
+ * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `nn/flow-common.ts`; cpu preset 2×64, batch 256 (2-core
  * wasm), paper preset 4×512. Losses: `actor/fm`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import type * as tf from '@tensorflow/tfjs';

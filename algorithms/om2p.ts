@@ -8,7 +8,7 @@
  * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
  * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs; η = 0.1; update order of
  * `nn/flow-common.ts`.
- * **Choice** cpu preset 3×256, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
+ * **Choice** cpu preset 2×64, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';

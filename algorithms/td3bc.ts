@@ -1,7 +1,7 @@
 /**
  * TD3+BC (Fujimoto & Gu, arXiv 2106.06860), SPEC §4.4, per agent with decentralised twin critics; checked against CORL's
  * td3_bc.py. Observations are normalised per agent by the dataset mean / (std + 1e-3), in training and when acting.
- * cpu preset: actor and critics 2×256 ReLU (TD3+BC's own network), batch 256. **Choice**: the paper preset is 4×512 GELU
+ * cpu preset: actor and critics 2×64 ReLU, batch 256 (every algorithm's cpu width, docs/design.md "cpu preset"). **Choice**: the paper preset is 4×512 GELU
  * with LayerNorm critics (SPEC §4 paper-scale settings), so every baseline has the same capacity at paper scale.
  * **Choice**: delayed updates fall on updates 1, 3, 5, … (CORL: 2, 4, …) and between them the actor/* keys repeat the
  * latest actor update, so every update returns the same keys.
@@ -43,7 +43,7 @@ export interface Td3BcConfig {
 }
 
 const defaults: Td3BcConfig = {
-  hidden: [256, 256],
+  hidden: [64, 64],
   activation: 'relu',
   criticLayerNorm: false,
   alpha: 2.5,

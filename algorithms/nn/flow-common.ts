@@ -39,7 +39,7 @@ export const flowCommonDefaults: FlowCommonConfig = {
   learningRate: 3e-4,
   discount: 0.99,
   targetUpdateRate: 0.005,
-  hidden: [256, 256, 256],
+  hidden: [64, 64],
   normaliseQ: true,
   criticAggregation: 'mean',
 };
