@@ -15,7 +15,8 @@ import {
   createVelocityField,
   eulerSample,
   flowCommonDefaults,
-  flowCommonSchemaProperties,
+  flowConfigSchema,
+  flowPaperPreset,
   flowMatchingLoss,
   gaussianNoise,
   withQTerm,
@@ -33,16 +34,10 @@ export interface FlowConfig extends FlowCommonConfig {
 
 const defaults: FlowConfig = { ...flowCommonDefaults, eta: 0.1, flowSteps: 10 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(defaults),
-  properties: {
-    ...flowCommonSchemaProperties,
-    eta: { type: 'number', minimum: 0 },
-    flowSteps: { type: 'integer', minimum: 1 },
-  },
-};
+const schema = flowConfigSchema(defaults, {
+  eta: { type: 'number', minimum: 0 },
+  flowSteps: { type: 'integer', minimum: 1 },
+});
 
 /** The flow actor: v_θ, sampled by K Euler steps; L = L_FM + η·L_Q(clip(flow_K(o, ε'))) (SPEC §4.3). */
 function createFlowActor(obsDim: number, actDim: number, config: FlowConfig, rng: Rng, name: string): FlowActor {
@@ -67,7 +62,7 @@ export const flow: AlgorithmDef<FlowConfig> = {
   name: 'flow',
   description: 'Flow-matching policy, K Euler steps per action, Q gradient through the unrolled steps (SPEC §4.3)',
   defaults,
-  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], batchSize: 256 } },
+  presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: FlowConfig, rng: Rng) {
     return createFlowAgents(space, config, rng, config.flowSteps, (obsDim, actDim, agentRng, name) =>

@@ -17,7 +17,8 @@ import {
   createVelocityField,
   eulerSample,
   flowCommonDefaults,
-  flowCommonSchemaProperties,
+  flowConfigSchema,
+  flowPaperPreset,
   flowMatchingLoss,
   gaussianNoise,
   meanSquaredError,
@@ -36,16 +37,10 @@ export interface FqlConfig extends FlowCommonConfig {
 
 const defaults: FqlConfig = { ...flowCommonDefaults, alpha: 10, flowSteps: 10 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(defaults),
-  properties: {
-    ...flowCommonSchemaProperties,
-    alpha: { type: 'number', minimum: 0 },
-    flowSteps: { type: 'integer', minimum: 1 },
-  },
-};
+const schema = flowConfigSchema(defaults, {
+  alpha: { type: 'number', minimum: 0 },
+  flowSteps: { type: 'integer', minimum: 1 },
+});
 
 /** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3); `flowTarget` came from outside the tape. Caller owns it. */
 function distillationLoss(oneStepAction: tf.Tensor2D, flowTarget: tf.Tensor2D): tf.Scalar {
@@ -88,7 +83,7 @@ export const fql: AlgorithmDef<FqlConfig> = {
   name: 'fql',
   description: 'Flow Q-learning: flow-matching BC flow + one-step policy distilled from it and trained on Q (SPEC §4.3)',
   defaults,
-  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], batchSize: 256 } },
+  presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: FqlConfig, rng: Rng) {
     return createFlowAgents(space, config, rng, 1, (obsDim, actDim, agentRng, name) =>

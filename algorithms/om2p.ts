@@ -19,7 +19,8 @@ import {
   clippedAction,
   createFlowAgents,
   flowCommonDefaults,
-  flowCommonSchemaProperties,
+  flowConfigSchema,
+  flowPaperPreset,
   gaussianNoise,
   interpolate,
   meanSquaredError,
@@ -74,25 +75,19 @@ const defaults: Om2pConfig = {
 
 const positive = { type: 'number', exclusiveMinimum: 0 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(defaults),
-  properties: {
-    ...flowCommonSchemaProperties,
-    eta: { type: 'number', minimum: 0 },
-    derivative: { enum: ['fd', 'fd-central', 'jvp', 'zero'] },
-    fdStep: positive,
-    timeDistribution: { enum: ['exp', 'uniform', 'logitNormal', 'beta'] },
-    timeScale: positive,
-    logitNormalMean: { type: 'number' },
-    logitNormalStd: positive,
-    betaA: positive,
-    betaB: positive,
-    equalTimesFraction: { type: 'number', minimum: 0, maximum: 1 },
-    variant: { enum: ['consistent', 'release'] },
-  },
-};
+const schema = flowConfigSchema(defaults, {
+  eta: { type: 'number', minimum: 0 },
+  derivative: { enum: ['fd', 'fd-central', 'jvp', 'zero'] },
+  fdStep: positive,
+  timeDistribution: { enum: ['exp', 'uniform', 'logitNormal', 'beta'] },
+  timeScale: positive,
+  logitNormalMean: { type: 'number' },
+  logitNormalStd: positive,
+  betaA: positive,
+  betaB: positive,
+  equalTimesFraction: { type: 'number', minimum: 0, maximum: 1 },
+  variant: { enum: ['consistent', 'release'] },
+});
 
 /** What the target computation needs from the config. */
 export type MeanFlowTargetConfig = Pick<Om2pConfig, 'derivative' | 'fdStep' | 'variant'>;
@@ -228,7 +223,7 @@ export const om2p: AlgorithmDef<Om2pConfig> = {
   name: 'om2p',
   description: 'OM2P mean-flow policy: one-step actions, mean-flow identity loss + normalised Q term (SPEC §4.1)',
   defaults,
-  presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], batchSize: 256 } },
+  presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: Om2pConfig, rng: Rng) {
     return createFlowAgents(space, config, rng, 1, (obsDim, actDim, agentRng, name) =>

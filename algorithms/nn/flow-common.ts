@@ -44,8 +44,15 @@ export const flowCommonDefaults: FlowCommonConfig = {
   criticAggregation: 'mean',
 };
 
-/** JSON Schema properties of `FlowCommonConfig`, spread into each algorithm's schema. */
-export const flowCommonSchemaProperties: Record<string, JsonSchema> = {
+/** The paper-scale preset shared by om2p, flow and fql (SPEC §4 "Paper-scale settings"). */
+export const flowPaperPreset: Partial<FlowCommonConfig> = { hidden: [512, 512, 512, 512], batchSize: 256 };
+
+/** JSON Schema of a flow-family config: the shared keys plus `properties`; every key of `defaults` required, no others. */
+export function flowConfigSchema(defaults: object, properties: Record<string, JsonSchema>): JsonSchema {
+  return { type: 'object', additionalProperties: false, required: Object.keys(defaults), properties: { ...flowCommonSchemaProperties, ...properties } };
+}
+
+const flowCommonSchemaProperties: Record<string, JsonSchema> = {
   batchSize: { type: 'integer', minimum: 1 },
   learningRate: { type: 'number', exclusiveMinimum: 0 },
   discount: { type: 'number', minimum: 0, maximum: 1 },
