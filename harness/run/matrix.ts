@@ -52,11 +52,13 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   await initBackend(options.backend, options.log);
   await buildMissingDatasets(matrix, todo, options);
   const failed: MatrixRunSummary['failed'] = [];
-  const onDone = (spec: CellSpec, status: string, reason?: string) => {
-    if (status !== 'done') failed.push({ cellId: cellId(spec), algorithm: spec.algorithm, reason: `${status}: ${reason ?? ''}` });
-  };
   const bar = options.progress ? progressBar(todo.length) : undefined;
   let finished = 0;
+  const onDone = (spec: CellSpec, status: string, reason?: string) => {
+    if (status !== 'done') failed.push({ cellId: cellId(spec), algorithm: spec.algorithm, reason: `${status}: ${reason ?? ''}` });
+    // Without a bar (not a terminal, e.g. CI), one line per finished cell.
+    if (!bar) options.log(`cell ${finished}/${todo.length} ${status}: ${spec.algorithm} ${spec.env} ${spec.dataset} seed ${spec.seed}`);
+  };
   const tick = (running: number) => bar?.update(finished, { running, failed: failed.length });
   if (options.workers <= 0) {
     for (const spec of todo) {
