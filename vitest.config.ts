@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // tfjs backends are process-global; forks keep each file's backend choice to itself.
+    // tfjs backends are process-global; forks keep each file's backend choice to itself. Generous timeouts: training tests
+    // on 2 shared cores can take a minute; speed is measured by the benchmarks, never asserted here.
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });
