@@ -14,12 +14,13 @@ import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
+import { collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
     .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
     .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu (default: first that loads; env OM2P_BACKEND)')
-    .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', (path: string, all: string[] = []) => [...all, path])
+    .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', collect)
     .option('--data-dir <dir>', 'dataset directory (default: env OM2P_DATA_DIR, else <package>/.om2p/datasets)')
     .showHelpAfterError()
     .exitOverride();

@@ -12,9 +12,8 @@ import { writeEfficiencyOutputs } from '../measure/algos-output.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import type { SizePreset } from '../types.ts';
 import { prepare } from './context.ts';
+import { integerAtLeast, collect } from './options.ts';
 
-const int = (v: string) => Number.parseInt(v, 10);
-const collect = (v: string, all: string[] = []) => [...all, v];
 
 interface BenchAlgosOptions {
   env: string;
@@ -37,9 +36,9 @@ export function registerBenchAlgos(bench: Command): void {
     .addOption(new Option('--preset <name>', 'network size preset of the main rows').choices(['cpu', 'paper']).default('cpu'))
     .option('--algos <a,b,...>', 'algorithms to measure (default: every registered one)')
     .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
-    .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', int, 10)
-    .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', int, 10)
-    .option('--seed <k>', 'seed of networks and the synthetic batch', int, 0)
+    .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
+    .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
+    .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
     .option('--out <dir>', 'output folder', 'results/efficiency')
     .action(async (opts: BenchAlgosOptions, command: Command) => {
       const { backend } = await prepare(command);

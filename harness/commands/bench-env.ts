@@ -11,6 +11,7 @@ import { environmentNames } from '../registry.ts';
 import { resolveEnvOptions } from '../run/resolve.ts';
 import type { Environment } from '../types.ts';
 import { loadPlugins } from './context.ts';
+import { integerAtLeast } from './options.ts';
 
 const DEFAULT_BATCHES = [1, 100];
 const STEPS_PER_CALL = 25;
@@ -71,7 +72,7 @@ export function registerBenchEnv(bench: Command): void {
     .command('env')
     .description('environment steps per second (copies × steps / s) for every registered environment at its bench batch sizes')
     .option('--env <names...>', 'only these environments (default: all registered)')
-    .option('--time <ms>', 'measuring time per environment and batch size', (v) => Number.parseInt(v, 10), 1000)
+    .option('--time <ms>', 'measuring time per environment and batch size', integerAtLeast(1), 1000)
     .option('--json', 'print the rows as JSON')
     .action(async (opts: { env?: string[]; time: number; json?: boolean }, command: Command) => {
       await loadPlugins(command);

@@ -10,12 +10,13 @@ import { createAdam } from '../../algorithms/nn/optim.ts';
 import { setDenseMode, type DenseMode } from '../../algorithms/nn/dense.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { prepare } from './context.ts';
+import { integerAtLeast } from './options.ts';
 
 export function registerBenchNn(bench: Command): void {
   bench
     .command('nn')
     .description('3×256 MLP train step (batch 256): autograd dense vs explicit-transpose custom-gradient dense')
-    .option('--iterations <n>', 'minimum measured steps per variant', (v) => Number.parseInt(v, 10), 20)
+    .option('--iterations <n>', 'minimum measured steps per variant', integerAtLeast(1), 20)
     .option('--json', 'print one JSON object')
     .action(async (opts: { iterations: number; json?: boolean }, command: Command) => {
       const { backend } = await prepare(command);

@@ -6,6 +6,7 @@ import { BUILD_PRESETS } from '../data/build-presets.ts';
 import { dataDir } from '../paths.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import { prepare } from './context.ts';
+import { integerAtLeast, collect } from './options.ts';
 
 interface BuildOptions {
   env: string;
@@ -16,7 +17,6 @@ interface BuildOptions {
   mediumExpert: MediumExpertMode;
 }
 
-const collect = (v: string, all: string[] = []) => [...all, v];
 
 export function registerDatasetsBuild(group: Command): void {
   group
@@ -26,7 +26,7 @@ export function registerDatasetsBuild(group: Command): void {
     .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
     .option('--levels <list>', 'comma-separated levels', LEVELS.join(','))
     .option('--preset <name>', `size preset: ${BUILD_PRESETS.join(' | ')}`, 'quick')
-    .option('--seed <k>', 'dataset seed (folder seed_<k>_data)', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <k>', 'dataset seed (folder seed_<k>_data)', integerAtLeast(0), 0)
     .option('--medium-expert <mode>', 'om2p (90 % medium + 10 % expert) | concat (D4RL: both whole)', 'om2p')
     .action(async (opts: BuildOptions, command: Command) => {
       const { options } = await prepare(command);

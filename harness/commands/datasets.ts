@@ -15,13 +15,8 @@ import { importOmarDataset } from '../data/import.ts';
 import { literatureDataset } from '../data/references.ts';
 import { registerDatasetsBuild } from './datasets-build.ts';
 import { loadPlugins } from './context.ts';
+import { integerAtLeast, collect } from './options.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const seedNumber = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a seed (integer ≥ 0), got '${value}'`);
-  return n;
-};
 
 /** The `datasets` group with its subcommands; returns the group. */
 export function registerDatasets(program: Command): Command {
@@ -67,7 +62,7 @@ export function registerDatasets(program: Command): Command {
     .requiredOption('--env <name>', 'environment the data belongs to, e.g. simple_spread')
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
     .option('--level <name>', 'only this level (and the level name of a lone seed folder)')
-    .option('--seed <k>', 'only this seed (and the seed of a lone folder not named seed_<k>_data)', seedNumber)
+    .option('--seed <k>', 'only this seed (and the seed of a lone folder not named seed_<k>_data)', integerAtLeast(0))
     .option('--overwrite', 'replace datasets that already exist')
     .action(async (opts: { from: string; env: string; option?: string[]; level?: string; seed?: number; overwrite?: boolean }, command: Command) => {
       const options = await loadPlugins(command);

@@ -8,13 +8,14 @@
  * run as one batch; prints the mean and sd (n − 1) of the evaluation return (`StepResult.evalReward` summed).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createRng, type Rng } from '../rng.ts';
 import { evaluateEpisodes } from '../measure/evaluate.ts';
 import { parseAssignments, resolveEnvOptions } from '../run/resolve.ts';
 import { validateOrThrow } from '../schema.ts';
 import type { Agent, Environment, JsonSchema } from '../types.ts';
 import { loadPlugins } from './context.ts';
+import { integerAtLeast, collect } from './options.ts';
 
 /** What `env replay` reads. */
 export interface ReplayInput {
@@ -114,12 +115,6 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
   return options;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const integerAtLeast = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'`);
-  return n;
-};
 
 export function registerEnv(program: Command): void {
   const env = program.command('env').description('environment tools: replay an episode from a snapshot, random-policy returns');

@@ -9,6 +9,7 @@ import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
 import { globalOptions, loadPlugins } from './context.ts';
 import { reportText } from './report.ts';
+import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
   const matrix = program.command('matrix').description('run a benchmark matrix (resumable, shardable) and merge shard outputs');
@@ -16,7 +17,7 @@ export function registerMatrix(program: Command): void {
     .command('run')
     .description('run every cell of a matrix spec: builds missing datasets first, skips finished cells, records failures')
     .argument('<spec>', 'matrix spec JSON (e.g. results/quick.json)')
-    .option('--workers <n>', 'worker processes (0 = in this process)', (v) => Number.parseInt(v, 10), availableParallelism())
+    .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
     .option('--out <dir>', 'output folder (default: results/<matrix name>)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')

@@ -7,9 +7,8 @@ import { parseAssignments } from '../run/resolve.ts';
 import { writeCellFile } from '../run/store.ts';
 import type { CellSpec, SizePreset } from '../types.ts';
 import { prepare } from './context.ts';
+import { integerAtLeast, collect } from './options.ts';
 
-const int = (v: string) => Number.parseInt(v, 10);
-const collect = (v: string, all: string[] = []) => [...all, v];
 
 interface TrainOptions {
   algo: string;
@@ -36,10 +35,10 @@ export function registerTrain(program: Command): void {
     .option('--dataset <level>', 'dataset level built by `datasets build` (random, medium-replay, medium, medium-expert, expert)')
     .option('--data <path>', 'an OMAR-layout folder (…/seed_<k>_data) instead of a built level')
     .option('--dataset-preset <name>', 'size preset the dataset was built with', 'quick')
-    .option('--seed <k>', 'seed of the cell', int, 0)
-    .option('--steps <n>', 'gradient updates', int, 10_000)
-    .option('--eval-every <m>', 'evaluate after update 1 and every m updates', int, 1_000)
-    .option('--episodes <e>', 'evaluation episodes (run as one batch)', int, 10)
+    .option('--seed <k>', 'seed of the cell', integerAtLeast(0), 0)
+    .option('--steps <n>', 'gradient updates', integerAtLeast(1), 10_000)
+    .option('--eval-every <m>', 'evaluate after update 1 and every m updates', integerAtLeast(1), 1_000)
+    .option('--episodes <e>', 'evaluation episodes (run as one batch)', integerAtLeast(1), 10)
     .option('--preset <name>', 'network size preset: cpu | paper', 'cpu')
     .option('--set <key=value>', 'algorithm config override (repeatable), e.g. --set eta=0.1', collect)
     .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
