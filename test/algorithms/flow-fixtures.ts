@@ -6,30 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { AgentBatch, AgentSpace, AlgorithmDef, Agent } from '../../harness/types.ts';
 import { createRng, type Rng } from '../../harness/rng.ts';
 import { leakedTensors } from '../helpers/backend.ts';
+import { banditBatch, OBS, oneStepBatch, singleAgentSpace } from '../helpers/synthetic-batches.ts';
 
-export const OBS = [0.5, -0.5];
-
-export function singleAgentSpace(actDim: number): AgentSpace {
-  const obsDim = OBS.length;
-  return { obsDims: [obsDim], actDims: [actDim], obsMean: [new Float32Array(obsDim)], obsStd: [new Float32Array(obsDim).fill(1)] };
-}
-
-/** Rows of the constant observation. */
-function constantObs(rows: number): tf.Tensor2D {
-  return tf.tile(tf.tensor2d([OBS]), [rows, 1]) as tf.Tensor2D;
-}
-
-/** One-step transitions (done = 1, next observation = observation) with the given actions and rewards. */
-function oneStepBatch(acts: Float32Array, rews: Float32Array, actDim: number): AgentBatch {
-  const rows = rews.length;
-  return {
-    obs: constantObs(rows),
-    acts: tf.tensor2d(acts, [rows, actDim]),
-    rews: tf.tensor2d(rews, [rows, 1]),
-    nextObs: constantObs(rows),
-    dones: tf.ones([rows, 1]),
-  };
-}
+export { banditBatch, OBS, singleAgentSpace };
 
 /** Bimodal actions: half at (−0.6, 0.2), half at (+0.6, 0.2), each plus N(0, 0.05²); reward 0. */
 export function bimodalBatch(rng: Rng, rows: number): AgentBatch {
@@ -39,20 +18,6 @@ export function bimodalBatch(rng: Rng, rows: number): AgentBatch {
     acts[2 * k + 1] = 0.2 + 0.05 * rng.normal();
   }
   return oneStepBatch(acts, new Float32Array(rows), 2);
-}
-
-/** Bandit: actions uniform in [−1, 1]^d, reward −|a − a*|². */
-export function banditBatch(rng: Rng, rows: number, aStar: number[]): AgentBatch {
-  const d = aStar.length;
-  const acts = new Float32Array(rows * d);
-  const rews = new Float32Array(rows);
-  for (let k = 0; k < rows; k++) {
-    for (let j = 0; j < d; j++) {
-      acts[k * d + j] = rng.range(-1, 1);
-      rews[k] -= (acts[k * d + j] - aStar[j]) ** 2;
-    }
-  }
-  return oneStepBatch(acts, rews, d);
 }
 
 export type BatchMaker = (rng: Rng, rows: number) => AgentBatch;

@@ -6,6 +6,7 @@ import { useBackend } from '../helpers/backend.ts';
 import {
   banditDistance,
   bimodalBatch,
+  OBS,
   leakPerUpdate,
   sameSeedLossesTwice,
   sampleActions,
@@ -28,7 +29,7 @@ describe('fql training', () => {
     await useBackend('cpu');
     const agent = fql.create(singleAgentSpace(2), { ...fql.defaults, ...small }, createRng(1));
     expect(agent.networkEvalsPerAction).toBe(1);
-    const obs = new Float32Array([0.5, -0.5, 0.5, -0.5]);
+    const obs = new Float32Array([...OBS, ...OBS]);
     const [a, b] = [0, 1].map(() => Array.from(agent.act([obs], { deterministic: true })[0]));
     expect(a).toEqual(b);
     expect(a.slice(0, 2)).toEqual(a.slice(2));

@@ -24,7 +24,7 @@ function constantObs(rows: number): tf.Tensor2D {
 }
 
 /** A batch with the given actions and rewards; `done = 1` everywhere (every transition ends its episode). */
-function batchOf(acts: Float32Array, rews: Float32Array, actDim: number): AgentBatch {
+export function oneStepBatch(acts: Float32Array, rews: Float32Array, actDim: number): AgentBatch {
   const rows = rews.length;
   return {
     obs: constantObs(rows),
@@ -38,7 +38,7 @@ function batchOf(acts: Float32Array, rews: Float32Array, actDim: number): AgentB
 /** Two modes: 1-d actions ±`mode` with probability ½ each, reward 0. */
 export function bimodalBatch(rng: Rng, rows: number, mode: number): AgentBatch {
   const acts = Float32Array.from({ length: rows }, () => (rng.uniform() < 0.5 ? -mode : mode));
-  return batchOf(acts, new Float32Array(rows), 1);
+  return oneStepBatch(acts, new Float32Array(rows), 1);
 }
 
 /** One-step bandit: actions uniform in [−1, 1]^d, reward −‖a − a*‖², done = 1. */
@@ -50,7 +50,7 @@ export function banditBatch(rng: Rng, rows: number, aStar: number[]): AgentBatch
     for (let j = 0; j < d; j++) sq += (acts[r * d + j] - aStar[j]) ** 2;
     return -sq;
   });
-  return batchOf(acts, rews, d);
+  return oneStepBatch(acts, rews, d);
 }
 
 /** Runs `updates` updates, each on a fresh batch that is disposed afterwards; returns the last update's losses. */
