@@ -12,6 +12,7 @@ import type { ActivationName } from './nn/activations.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { createAdam } from './nn/optim.ts';
+import { configKeySchemas } from './nn/config-schema.ts';
 
 export interface BcConfig {
   /** Policy hidden layer widths. */
@@ -30,10 +31,10 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
-    activation: { enum: ['relu', 'gelu', 'mish', 'tanh'] },
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
-    batchSize: { type: 'integer', minimum: 1 },
+    hidden: configKeySchemas.layers,
+    activation: configKeySchemas.activation,
+    learningRate: configKeySchemas.learningRate,
+    batchSize: configKeySchemas.batchSize,
   },
 };
 

@@ -18,6 +18,7 @@ import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+import { configKeySchemas } from './nn/config-schema.ts';
 
 export interface DiffusionConfig {
   /** T, the number of diffusion steps (≥ 1); also the network evaluations per action. */
@@ -70,7 +71,7 @@ const defaults: DiffusionConfig = {
   batchSize: 256,
 };
 
-const layers = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 };
+const layers = configKeySchemas.layers;
 const schema = {
   type: 'object',
   additionalProperties: false,
@@ -78,18 +79,18 @@ const schema = {
     steps: { type: 'integer', minimum: 1 },
     hidden: layers,
     criticHidden: layers,
-    activation: { enum: ['relu', 'gelu', 'mish', 'tanh'] },
+    activation: configKeySchemas.activation,
     criticLayerNorm: { type: 'boolean' },
     eta: { type: 'number', minimum: 0 },
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
-    discount: { type: 'number', minimum: 0, maximum: 1 },
-    targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    learningRate: configKeySchemas.learningRate,
+    discount: configKeySchemas.discount,
+    targetUpdateRate: configKeySchemas.targetUpdateRate,
     emaDecay: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
     emaEvery: { type: 'integer', minimum: 1 },
     emaStart: { type: 'integer', minimum: 0 },
     cqlAlpha: { type: 'number', minimum: 0 },
     evalSamples: { type: 'integer', minimum: 1 },
-    batchSize: { type: 'integer', minimum: 1 },
+    batchSize: configKeySchemas.batchSize,
   },
 };
 

@@ -16,6 +16,7 @@ import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { loadWeights, saveWeights } from './nn/weights.ts';
+import { configKeySchemas } from './nn/config-schema.ts';
 
 export interface Matd3Config {
   /** Hidden layer sizes of actors and critics (ReLU): [64, 64] MPE, [256, 256] HalfCheetah. */
@@ -57,11 +58,11 @@ export const MATD3_SCHEMA: JsonSchema = {
   additionalProperties: false,
   required: Object.keys(MATD3_PRESETS.mpe),
   properties: {
-    hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } },
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
-    discount: { type: 'number', minimum: 0, maximum: 1 },
-    targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    batchSize: { type: 'integer', minimum: 1 },
+    hidden: configKeySchemas.layers,
+    learningRate: configKeySchemas.learningRate,
+    discount: configKeySchemas.discount,
+    targetUpdateRate: configKeySchemas.targetUpdateRate,
+    batchSize: configKeySchemas.batchSize,
     explorationNoise: { type: 'number', minimum: 0 },
     targetNoise: { type: 'number', minimum: 0 },
     targetNoiseClip: { type: 'number', minimum: 0 },

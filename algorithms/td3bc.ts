@@ -16,6 +16,7 @@ import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+import { configKeySchemas } from './nn/config-schema.ts';
 
 export interface Td3BcConfig {
   /** Hidden layer widths of the actor and of each critic head. */
@@ -60,17 +61,17 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
-    activation: { enum: ['relu', 'gelu', 'mish', 'tanh'] },
+    hidden: configKeySchemas.layers,
+    activation: configKeySchemas.activation,
     criticLayerNorm: { type: 'boolean' },
     alpha: { type: 'number', minimum: 0 },
     policyNoise: { type: 'number', minimum: 0 },
     noiseClip: { type: 'number', minimum: 0 },
     policyDelay: { type: 'integer', minimum: 1 },
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
-    discount: { type: 'number', minimum: 0, maximum: 1 },
-    targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    batchSize: { type: 'integer', minimum: 1 },
+    learningRate: configKeySchemas.learningRate,
+    discount: configKeySchemas.discount,
+    targetUpdateRate: configKeySchemas.targetUpdateRate,
+    batchSize: configKeySchemas.batchSize,
   },
 };
 

@@ -11,6 +11,7 @@ import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
 import { independentAgents, type Learner } from '../algorithms/nn/independent.ts';
 import { createMlp, type Mlp } from '../algorithms/nn/mlp.ts';
 import { createAdam } from '../algorithms/nn/optim.ts';
+import { configKeySchemas } from '../algorithms/nn/config-schema.ts';
 
 export interface NoisyBcConfig {
   /** Policy hidden layer widths. */
@@ -65,10 +66,10 @@ export const noisyBc: AlgorithmDef<NoisyBcConfig> = {
     type: 'object',
     additionalProperties: false, // unknown or misspelt keys are errors
     properties: {
-      hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+      hidden: configKeySchemas.layers,
       noiseStd: { type: 'number', minimum: 0 },
-      learningRate: { type: 'number', exclusiveMinimum: 0 },
-      batchSize: { type: 'integer', minimum: 1 },
+      learningRate: configKeySchemas.learningRate,
+      batchSize: configKeySchemas.batchSize,
     },
   },
   create: (space, config, rng) =>

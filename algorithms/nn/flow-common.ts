@@ -15,6 +15,7 @@ import { createMlp, type Mlp } from './mlp.ts';
 import { independentAgents, type Learner } from './independent.ts';
 import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
 import { criticRegressionLoss, tdTarget } from './td.ts';
+import { configKeySchemas } from './config-schema.ts';
 
 /** Config keys every flow-family algorithm has. */
 export interface FlowCommonConfig {
@@ -53,11 +54,11 @@ export function flowConfigSchema(defaults: object, properties: Record<string, Js
 }
 
 const flowCommonSchemaProperties: Record<string, JsonSchema> = {
-  batchSize: { type: 'integer', minimum: 1 },
-  learningRate: { type: 'number', exclusiveMinimum: 0 },
-  discount: { type: 'number', minimum: 0, maximum: 1 },
-  targetUpdateRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-  hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+  batchSize: configKeySchemas.batchSize,
+  learningRate: configKeySchemas.learningRate,
+  discount: configKeySchemas.discount,
+  targetUpdateRate: configKeySchemas.targetUpdateRate,
+  hidden: configKeySchemas.layers,
   normaliseQ: { type: 'boolean' },
   criticAggregation: { enum: ['mean', 'min'] },
 };
