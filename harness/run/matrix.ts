@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
-import { getEnvironment } from '../registry.ts';
 import type { CellSpec } from '../types.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';
 import { cellId, expandMatrix, readMatrixSpec, shardCells, type MatrixSpec } from './expand.ts';
@@ -85,7 +84,6 @@ async function buildMissingDatasets(matrix: MatrixSpec, todo: CellSpec[], option
   for (const env of matrix.environments) {
     const levels = [...new Set(todo.filter((c) => c.env === env.name && !isDatasetPath(c.dataset)).map((c) => c.dataset))];
     if (levels.length === 0) continue;
-    getEnvironment(env.name);
     await ensureDatasets({
       env: env.name,
       envOptions: env.options ?? {},
