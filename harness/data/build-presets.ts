@@ -57,19 +57,19 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
   mujoco: {
     smoke: {
       transitions: 2_000,
-      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25, learningStarts: 0 },
+      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25, learningStarts: 0, randomBehaviour: 'uniform' },
       collectCopies: 2,
       matd3: { ...MATD3_PRESETS.mujoco, hidden: [64, 64] },
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS },
+      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 20,
       matd3: MATD3_PRESETS.mujoco,
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS },
+      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 50,
       matd3: MATD3_PRESETS.mujoco,
     },

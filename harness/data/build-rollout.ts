@@ -3,11 +3,23 @@
  * MATD3's training, its checkpoint evaluations and the collection of every dataset level.
  */
 import type { Rng } from '../rng.ts';
-import type { Environment } from '../types.ts';
+import type { Environment, EnvSpec } from '../types.ts';
 import { TransitionStore } from './build-store.ts';
 
 /** Actions for the learned agents (`B × actDim` each, in [−1, 1]) from their observations (`B × obsDim` each). */
 export type Policy = (obs: Float32Array[]) => Float32Array[];
+
+/**
+ * Uniform actions U(−1, 1)^d for every learned agent: TD3's warm-up behaviour on MuJoCo, and the HalfCheetah random level
+ * (its return, about −283, is OMAR's HalfCheetah random figure; the near-zero initial actor scores about −9).
+ */
+export function uniformPolicy(spec: EnvSpec, rng: Rng): Policy {
+  return (obs) =>
+    spec.learnedAgents.map((i, k) => {
+      const rows = obs[k].length / spec.obsDims[i];
+      return Float32Array.from({ length: rows * spec.actDims[i] }, () => rng.range(-1, 1));
+    });
+}
 
 /** Reset seeds for every copy, one draw each from `rng`. */
 export function resetSeeds(rng: Rng, copies: number): number[] {

@@ -13,7 +13,7 @@ import { DivergedError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import { mean, sd } from '../stats/descriptive.ts';
 import type { Environment, NamedWeights } from '../types.ts';
-import { collectEpisodes, runEpisodes } from './build-rollout.ts';
+import { collectEpisodes, runEpisodes, uniformPolicy, type Policy } from './build-rollout.ts';
 import { TransitionStore } from './build-store.ts';
 
 export interface TrainingBudget {
@@ -29,6 +29,12 @@ export interface TrainingBudget {
   stepsPerUpdate: number;
   /** Transitions collected before the first update (at least a minibatch). */
   learningStarts: number;
+  /**
+   * How the untrained behaviour acts: absent = the initialised actors with exploration noise (MPE, as OMAR); 'uniform' =
+   * U(−1, 1) actions (TD3's start_timesteps on MuJoCo). It acts for the first `learningStarts` transitions, is checkpoint 0
+   * (R_rand of the medium threshold) and collects the random level.
+   */
+  randomBehaviour?: 'uniform';
 }
 
 /** One evaluated policy along training. */
@@ -67,7 +73,7 @@ export function trainBehaviour(
   const spec = env.spec;
   const learned = spec.learnedAgents;
   const agent = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, config, rng.fork('init'));
-  const [envRng, batchRng, evalRng] = ['env', 'batches', 'eval'].map((name) => rng.fork(name));
+  const [envRng, batchRng, evalRng, warmupRng] = ['env', 'batches', 'eval', 'warmup'].map((name) => rng.fork(name));
   const blockTransitions = budget.envCopies * spec.episodeLength;
   const learningStarts = Math.max(budget.learningStarts, config.batchSize);
   const transitionsNeeded = learningStarts + budget.updates * budget.stepsPerUpdate;
@@ -75,8 +81,12 @@ export function trainBehaviour(
   const started = Date.now();
   let updates = 0;
   let losses: Record<string, number> = {};
+  const learnerPolicy: Policy = (obs) => agent.act(obs, true);
+  const randomPolicy = budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, warmupRng) : learnerPolicy;
+  const behaviour: Policy = (obs) => (replay.transitions < learningStarts ? randomPolicy : learnerPolicy)(obs);
   const checkpoint = (): Checkpoint => {
-    const returns = collectEpisodes(evalEnv, (obs) => agent.act(obs, true), budget.evalEpisodes, evalRng).episodeReturns();
+    const policy = updates === 0 ? randomPolicy : learnerPolicy;
+    const returns = collectEpisodes(evalEnv, policy, budget.evalEpisodes, evalRng).episodeReturns();
     const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
     const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
     log(`  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
@@ -93,7 +103,7 @@ export function trainBehaviour(
   const checkpoints = [checkpoint()];
   let lastCheckpoint = 0;
   while (updates < budget.updates) {
-    runEpisodes(env, (obs) => agent.act(obs, true), replay, budget.envCopies, envRng, updateWhileDue);
+    runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
     if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
       checkpoints.push(checkpoint());
       lastCheckpoint = updates;

@@ -1,6 +1,7 @@
 /**
  * The dataset builder (SPEC §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
- * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy, expert = the final policy,
+ * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy (uniform actions where the budget
+ * says so: HalfCheetah), expert = the final policy,
  * medium = the first checkpoint at half the random→expert range, medium-replay = the replay buffer at that checkpoint,
  * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
  * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
@@ -13,7 +14,7 @@ import type { EnvironmentDef, EnvSpec } from '../types.ts';
 import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
 import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
 import { buildPreset, type BuildPreset } from './build-presets.ts';
-import { collectEpisodes } from './build-rollout.ts';
+import { collectEpisodes, uniformPolicy } from './build-rollout.ts';
 import type { Episodes } from './build-store.ts';
 import { trainBehaviour } from './build-train.ts';
 import { readCard } from './card.ts';
@@ -160,7 +161,8 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const policy = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, cache.config, rng.fork('policy'));
   try {
     policy.loadActors(cache.actors[level]);
-    return collectEpisodes(env, (obs) => policy.act(obs, true), episodes, rng.fork('env')).slice(0, episodes);
+    const act = level === 'random' && cache.budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, rng.fork('uniform')) : (obs: Float32Array[]) => policy.act(obs, true);
+    return collectEpisodes(env, act, episodes, rng.fork('env')).slice(0, episodes);
   } finally {
     policy.dispose();
     env.dispose();

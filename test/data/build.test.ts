@@ -129,6 +129,23 @@ describe('smoke builds', () => {
     expect(Array.from(obs('medium-expert').subarray(900 * dim))).toEqual(Array.from(obs('expert').subarray(0, 100 * dim)));
   });
 
+  it('halfcheetah-2x3: the random level acts uniformly (TD3 warm-up behaviour, OMAR\'s ≈ −283 random return)', async () => {
+    const dataDir = tempDir();
+    const report = await ensureDatasets({ env: 'halfcheetah-2x3', envOptions: {}, levels: ['random'], preset: 'smoke', seed: 0, dataDir, log: () => {} });
+    const folder = datasetFolder(dataDir, report.taskId, 'random', 0);
+    for (const agent of [0, 1]) {
+      const acts = readNpy(join(folder, `acs_${agent}.npy`)).data;
+      const values = Array.from(acts);
+      // U(−1, 1): mean 0, variance 1/3; 6000 draws put both within a few standard errors (0.0075 and 0.0037).
+      expect(Math.min(...values)).toBeGreaterThanOrEqual(-1);
+      expect(Math.max(...values)).toBeLessThanOrEqual(1);
+      expect(meanOf(values)).toBeCloseTo(0, 1);
+      expect(meanOf(values.map((v) => v * v))).toBeCloseTo(1 / 3, 1);
+    }
+    // The control cost alone is 0.1 · 6 · 1/3 = 0.2 per step, −200 per 1000-step episode; the near-zero initial actor scores about −9.
+    expect(readCard(folder)!.episodeReturn.mean).toBeLessThan(-100);
+  });
+
   it('a second call for one more level reuses the cached behaviour policies (also through the CLI)', async () => {
     const dataDir = tempDir();
     const base = { env: 'simple_spread', envOptions: {}, preset: 'smoke', seed: 1, dataDir, log: () => {} };
