@@ -2,7 +2,8 @@
  * MATD3 (Ackermann et al. 2019, arXiv 1910.01465, on TD3, arXiv 1802.09477): the online learner of the behaviour policies
  * that build the offline datasets (SPEC §4.5, defaults SPEC §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
  * Per-agent actors π_i(o_i) (tanh output, last layer U(±3e-3)); centralised twin critics Q_i(o_1..o_n, a_1..a_n) over the
- * learned agents; target smoothing 0.2 clipped 0.5; actors and targets every 2nd critic update; Gaussian exploration.
+ * learned agents (Choice: Q_i(s, a_1..a_n) on the global state s with `criticState`, HalfCheetah's default); target
+ * smoothing 0.2 clipped 0.5; actors and targets every 2nd critic update; Gaussian exploration.
  * Choice (SPEC §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
  * Choice: in agent i's actor loss the other agents' actions are the batch's (MADDPG); the critic loss sums the two heads'
  * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (SPEC §4 table, row matd3).
@@ -10,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, JsonSchema, NamedWeights } from '../harness/types.ts';
+import type { AgentBatch, JsonSchema, NamedWeights, StateBatch } from '../harness/types.ts';
 import { createCritic, type Critic } from './nn/critic.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
@@ -39,6 +40,11 @@ export interface Matd3Config {
   policyDelay: number;
   /** Weight of mean(pre-tanh²) in the actor loss. */
   actionPenalty: number;
+  /**
+   * Critics see the environment's global state instead of the concatenated observations (HalfCheetah: the agents' joint
+   * readings leave out the root, whose forward velocity is the reward, so a critic on observations cannot see what it predicts).
+   */
+  criticState?: boolean;
 }
 
 /** SPEC §3.1 generator defaults per environment family. */
@@ -49,7 +55,7 @@ export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
   },
   mujoco: {
     hidden: [256, 256], learningRate: 3e-4, discount: 0.99, targetUpdateRate: 0.005, batchSize: 256,
-    explorationNoise: 0.1, targetNoise: 0.2, targetNoiseClip: 0.5, policyDelay: 2, actionPenalty: 1e-3,
+    explorationNoise: 0.1, targetNoise: 0.2, targetNoiseClip: 0.5, policyDelay: 2, actionPenalty: 1e-3, criticState: true,
   },
 };
 
@@ -68,20 +74,25 @@ export const MATD3_SCHEMA: JsonSchema = {
     targetNoiseClip: { type: 'number', minimum: 0 },
     policyDelay: { type: 'integer', minimum: 1 },
     actionPenalty: { type: 'number', minimum: 0 },
+    criticState: { type: 'boolean' },
   },
 };
 
-/** Observation and action length per learned agent. */
+/** Observation and action length per learned agent, and the global state's length when the critics use it. */
 export interface Matd3Space {
   obsDims: number[];
   actDims: number[];
+  stateDim?: number;
 }
 
 /** A set of MATD3 learners over the learned agents of one task. */
 export interface Matd3 {
   readonly config: Matd3Config;
-  /** One critic update per agent and, every `policyDelay`-th call, actor and target updates. Same rows for every agent. */
-  update(batch: AgentBatch[]): Record<string, number>;
+  /**
+   * One critic update per agent and, every `policyDelay`-th call, actor and target updates. Same rows for every agent;
+   * `states` (s, s′ of those rows) is required when the space has a `stateDim`.
+   */
+  update(batch: AgentBatch[], states?: StateBatch): Record<string, number>;
   /** Actions per learned agent, `B × actDims[i]`: π(o), plus clipped exploration noise when `explore`. */
   act(obs: Float32Array[], explore: boolean): Float32Array[];
   /** Every variable (actors, critics, targets). */
@@ -109,7 +120,7 @@ function createAgentNets(space: Matd3Space, i: number, config: Matd3Config, rng:
     activation: 'relu' as const, outputInitScale: 3e-3,
   };
   const criticOptions = {
-    obsDim: sum(space.obsDims), actDim: sum(space.actDims), hidden: config.hidden, heads: 2, activation: 'relu' as const,
+    obsDim: space.stateDim ?? sum(space.obsDims), actDim: sum(space.actDims), hidden: config.hidden, heads: 2, activation: 'relu' as const,
   };
   const actor = createMlp(actorOptions, rng.fork('actor'), `agent${i}/actor`);
   const actorTarget = createMlp(actorOptions, rng.fork('actor_target'), `agent${i}/actor_target`);
@@ -166,12 +177,14 @@ export function createMatd3(space: Matd3Space, config: Matd3Config, rng: Rng): M
   const actorVariables = () => agents.flatMap((a) => a.actor.variables);
   let criticUpdates = 0;
 
-  const update = (batch: AgentBatch[]): Record<string, number> => {
+  const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
+    if (space.stateDim !== undefined && !states) throw new Error('matd3: the critics condition on the global state, but the batch has none');
     criticUpdates++;
     const delayed = criticUpdates % config.policyDelay === 0;
-    const jointObs = tf.concat(batch.map((b) => b.obs), 1) as tf.Tensor2D;
+    // The critics' input: the global state (copied so that the disposal below is uniform) or the concatenated observations.
+    const jointObs = (space.stateDim !== undefined ? states!.states.clone() : tf.concat(batch.map((b) => b.obs), 1)) as tf.Tensor2D;
     const jointActs = tf.concat(batch.map((b) => b.acts), 1) as tf.Tensor2D;
-    const jointNextObs = tf.concat(batch.map((b) => b.nextObs), 1) as tf.Tensor2D;
+    const jointNextObs = (space.stateDim !== undefined ? states!.nextStates.clone() : tf.concat(batch.map((b) => b.nextObs), 1)) as tf.Tensor2D;
     const nextActs = tf.tidy(() =>
       tf.concat(agents.map((a, j) => smoothedTargetAction(a.actorTarget, batch[j].nextObs, config, targetNoiseRng)), 1),
     ) as tf.Tensor2D;

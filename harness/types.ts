@@ -117,6 +117,12 @@ export interface AgentBatch {
   dones: tf.Tensor2D; // B × 1
 }
 
+/** Global states s and s′ of a minibatch's rows (`B × stateDim`), for learners whose critics see the whole state. */
+export interface StateBatch {
+  states: tf.Tensor2D;
+  nextStates: tf.Tensor2D;
+}
+
 // ---------------------------------------------------------------- algorithms
 
 /** What an algorithm is told about the problem. */

@@ -63,7 +63,7 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 20_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
+      budget: { updates: 40_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 20,
       matd3: MATD3_PRESETS.mujoco,
     },

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.ts';
-import type { AgentBatch, AgentTransitions, EnvSpec, StepResult } from '../types.ts';
+import type { AgentBatch, AgentTransitions, EnvSpec, StateBatch, StepResult } from '../types.ts';
 import type { StateArrays } from './write.ts';
 
 /** Whole episodes cut out of a store: what `writeDataset` takes, plus every episode's return. */
@@ -148,9 +148,9 @@ export class TransitionStore {
 
   /**
    * A uniform minibatch over every transition written (the block in progress included), the same rows for every
-   * agent in `agents` (SPEC §4 "Common"). The caller owns the tensors.
+   * agent in `agents` (SPEC §4 "Common"), with the global states of those rows when the task has one. The caller owns the tensors.
    */
-  sample(rows: number, rng: Rng, agents: number[]): AgentBatch[] {
+  sample(rows: number, rng: Rng, agents: number[]): { agents: AgentBatch[]; states?: StateBatch } {
     const available = this.transitions;
     if (available === 0) throw new Error('cannot sample from an empty store');
     const index = new Int32Array(rows);
@@ -160,7 +160,12 @@ export class TransitionStore {
       // Draws past the whole episodes fall into the block in progress: copy ⌊j / steps⌋, step j mod steps.
       index[k] = draw < whole ? draw : this.#row(Math.floor((draw - whole) / this.#blockSteps), (draw - whole) % this.#blockSteps);
     }
-    return agents.map((i) => {
+    const s = this.#states;
+    const states = s && {
+      states: tf.tensor2d(gatherRows(s.states, index, s.dim), [rows, s.dim]),
+      nextStates: tf.tensor2d(gatherRows(s.nextStates, index, s.dim), [rows, s.dim]),
+    };
+    const batches = agents.map((i) => {
       const a = this.#data[i];
       const [o, d] = [this.spec.obsDims[i], this.spec.actDims[i]];
       return {
@@ -171,6 +176,7 @@ export class TransitionStore {
         dones: tf.tensor2d(gatherRows(a.dones, index, 1), [rows, 1]),
       };
     });
+    return { agents: batches, states };
   }
 
   #row(copy: number, step: number): number {

@@ -8,11 +8,11 @@
  * checkpoints fall on episode ends so that the replay cut is whole episodes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createMatd3, type Matd3, type Matd3Config } from '../../algorithms/matd3.ts';
+import { createMatd3, type Matd3, type Matd3Config, type Matd3Space } from '../../algorithms/matd3.ts';
 import { DivergedError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import { mean, sd } from '../stats/descriptive.ts';
-import type { Environment, NamedWeights } from '../types.ts';
+import type { Environment, EnvSpec, NamedWeights } from '../types.ts';
 import { collectEpisodes, runEpisodes, uniformPolicy, type Policy } from './build-rollout.ts';
 import { TransitionStore } from './build-store.ts';
 
@@ -72,7 +72,7 @@ export function trainBehaviour(
 ): TrainingResult {
   const spec = env.spec;
   const learned = spec.learnedAgents;
-  const agent = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, config, rng.fork('init'));
+  const agent = createMatd3(matd3Space(spec, config), config, rng.fork('init'));
   const [envRng, batchRng, evalRng, warmupRng] = ['env', 'batches', 'eval', 'warmup'].map((name) => rng.fork(name));
   const blockTransitions = budget.envCopies * spec.episodeLength;
   const learningStarts = Math.max(budget.learningStarts, config.batchSize);
@@ -113,10 +113,21 @@ export function trainBehaviour(
   return { checkpoints, replay, config };
 }
 
+/** The learned agents' spaces, with the global state when the config's critics condition on it. */
+export function matd3Space(spec: EnvSpec, config: Matd3Config): Matd3Space {
+  const learned = spec.learnedAgents;
+  if (config.criticState && !spec.stateDim) throw new Error(`matd3 criticState: ${spec.taskId} has no global state`);
+  return {
+    obsDims: learned.map((i) => spec.obsDims[i]),
+    actDims: learned.map((i) => spec.actDims[i]),
+    ...(config.criticState ? { stateDim: spec.stateDim } : {}),
+  };
+}
+
 function updateOnce(agent: Matd3, replay: TransitionStore, rows: number, rng: Rng, learned: number[]): Record<string, number> {
-  const batch = replay.sample(rows, rng, learned);
-  const losses = agent.update(batch);
-  tf.dispose(batch.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]));
+  const { agents, states } = replay.sample(rows, rng, learned);
+  const losses = agent.update(agents, states);
+  tf.dispose([...agents.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]), ...(states ? [states.states, states.nextStates] : [])]);
   return losses;
 }
 

@@ -16,7 +16,7 @@ import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type Med
 import { buildPreset, type BuildPreset } from './build-presets.ts';
 import { collectEpisodes, uniformPolicy } from './build-rollout.ts';
 import type { Episodes } from './build-store.ts';
-import { trainBehaviour } from './build-train.ts';
+import { matd3Space, trainBehaviour } from './build-train.ts';
 import { readCard } from './card.ts';
 import { datasetFolder } from './layout.ts';
 import { writeDataset } from './write.ts';
@@ -158,7 +158,7 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const env = await def.create(envOptions, Math.min(preset.collectCopies, episodes));
   const rng = context.rng.fork(`collect/${level}`);
   const learned = spec.learnedAgents;
-  const policy = createMatd3({ obsDims: learned.map((i) => spec.obsDims[i]), actDims: learned.map((i) => spec.actDims[i]) }, cache.config, rng.fork('policy'));
+  const policy = createMatd3(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
   try {
     policy.loadActors(cache.actors[level]);
     const act = level === 'random' && cache.budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, rng.fork('uniform')) : (obs: Float32Array[]) => policy.act(obs, true);

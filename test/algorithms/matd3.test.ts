@@ -111,6 +111,40 @@ describe('matd3', () => {
     agent.dispose();
   });
 
+  it('with criticState the critics read the global state: they fit a reward the observations cannot explain', () => {
+    // One-step task (y = r): r = −(a_0 − s)² with s ~ U(−1, 1) in the state only. Without s the best fit leaves
+    // Var(2·a_0·s − s²) = 4/9 + 4/45 ≈ 0.53 per head (a_0 ~ U(−1, 1)), ≈ 1.07 for the loss summed over both heads.
+    const finalCriticLoss = (criticState: boolean) => {
+      const stateDim = 2;
+      const agent = createMatd3(criticState ? { ...SPACE, stateDim } : SPACE, { ...CONFIG, criticState }, createRng(12));
+      const rng = createRng(13);
+      let loss = Number.NaN;
+      for (let step = 0; step < 300; step++) {
+        const rows = CONFIG.batchSize;
+        const batch = banditBatch(rng, rows);
+        const s = Float32Array.from({ length: rows * stateDim }, () => rng.range(-1, 1));
+        const a0 = batch[0].acts.dataSync();
+        const r = Float32Array.from({ length: rows }, (_, k) => -((a0[k] - s[k * stateDim]) ** 2));
+        tf.dispose(batch.map((b) => b.rews));
+        for (const b of batch) b.rews = tf.tensor2d(r, [rows, 1]);
+        const states = { states: tf.tensor2d(s, [rows, stateDim]), nextStates: tf.tensor2d(s, [rows, stateDim]) };
+        loss = agent.update(batch, criticState ? states : undefined)['critic/loss'];
+        disposeBatch(batch);
+        tf.dispose([states.states, states.nextStates]);
+      }
+      agent.dispose();
+      return loss;
+    };
+    const [withState, withoutState] = [finalCriticLoss(true), finalCriticLoss(false)];
+    expect(withState).toBeLessThan(0.15);
+    expect(withoutState).toBeGreaterThan(0.6);
+    const agent = createMatd3({ ...SPACE, stateDim: 2 }, { ...CONFIG, criticState: true }, createRng(14));
+    const batch = banditBatch(createRng(15), 8);
+    expect(() => agent.update(batch)).toThrow(/global state/);
+    disposeBatch(batch);
+    agent.dispose();
+  });
+
   it('gives identical losses for the same seed and restores weights with load', () => {
     const run = () => {
       const agent = createMatd3(SPACE, CONFIG, createRng(8));
