@@ -69,7 +69,7 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 40_000, evalEvery: 2_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
+      budget: { updates: 200_000, evalEvery: 5_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 50,
       matd3: MATD3_PRESETS.mujoco,
     },
