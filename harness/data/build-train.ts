@@ -82,7 +82,7 @@ export function trainBehaviour(
   let updates = 0;
   let losses: Record<string, number> = {};
   const learnerPolicy: Policy = (obs) => agent.act(obs, true);
-  const randomPolicy = budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, warmupRng) : learnerPolicy;
+  const randomPolicy = untrainedBehaviour(budget, spec, warmupRng, learnerPolicy);
   const behaviour: Policy = (obs) => (replay.transitions < learningStarts ? randomPolicy : learnerPolicy)(obs);
   const checkpoint = (): Checkpoint => {
     const policy = updates === 0 ? randomPolicy : learnerPolicy;
@@ -111,6 +111,11 @@ export function trainBehaviour(
   }
   agent.dispose();
   return { checkpoints, replay, config };
+}
+
+/** How the untrained behaviour acts (`budget.randomBehaviour`): uniform actions, or `initial` (the initialised actors with noise). */
+export function untrainedBehaviour(budget: TrainingBudget, spec: EnvSpec, rng: Rng, initial: Policy): Policy {
+  return budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, rng) : initial;
 }
 
 /** The learned agents' spaces, with the global state when the config's critics condition on it. */

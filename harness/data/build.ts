@@ -14,9 +14,9 @@ import type { EnvironmentDef, EnvSpec } from '../types.ts';
 import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
 import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
 import { buildPreset, type BuildPreset } from './build-presets.ts';
-import { collectEpisodes, uniformPolicy } from './build-rollout.ts';
+import { collectEpisodes, type Policy } from './build-rollout.ts';
 import type { Episodes } from './build-store.ts';
-import { matd3Space, trainBehaviour } from './build-train.ts';
+import { matd3Space, trainBehaviour, untrainedBehaviour } from './build-train.ts';
 import { readCard } from './card.ts';
 import { datasetFolder } from './layout.ts';
 import { writeDataset } from './write.ts';
@@ -157,11 +157,11 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const episodes = Math.max(1, Math.floor(preset.transitions / spec.episodeLength));
   const env = await def.create(envOptions, Math.min(preset.collectCopies, episodes));
   const rng = context.rng.fork(`collect/${level}`);
-  const learned = spec.learnedAgents;
   const policy = createMatd3(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
   try {
     policy.loadActors(cache.actors[level]);
-    const act = level === 'random' && cache.budget.randomBehaviour === 'uniform' ? uniformPolicy(spec, rng.fork('uniform')) : (obs: Float32Array[]) => policy.act(obs, true);
+    const actors: Policy = (obs) => policy.act(obs, true);
+    const act = level === 'random' ? untrainedBehaviour(cache.budget, spec, rng.fork('uniform'), actors) : actors;
     return collectEpisodes(env, act, episodes, rng.fork('env')).slice(0, episodes);
   } finally {
     policy.dispose();
