@@ -14,7 +14,6 @@ import type { SizePreset } from '../types.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
-
 interface BenchAlgosOptions {
   env: string;
   option?: string[];

@@ -17,7 +17,6 @@ interface BuildOptions {
   mediumExpert: MediumExpertMode;
 }
 
-
 export function registerDatasetsBuild(group: Command): void {
   group
     .command('build')

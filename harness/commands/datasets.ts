@@ -17,7 +17,6 @@ import { registerDatasetsBuild } from './datasets-build.ts';
 import { loadPlugins } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
-
 /** The `datasets` group with its subcommands; returns the group. */
 export function registerDatasets(program: Command): Command {
   const group = program.command('datasets').description('offline datasets: list, verify, import OMAR files, build (SPEC §3)');

@@ -115,7 +115,6 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
   return options;
 }
 
-
 export function registerEnv(program: Command): void {
   const env = program.command('env').description('environment tools: replay an episode from a snapshot, random-policy returns');
   env

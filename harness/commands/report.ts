@@ -9,7 +9,6 @@ export function reportText(result: ReportResult): string {
   return `${result.summaryMarkdown}\nwrote:\n${result.paths.map((path) => `  ${path}`).join('\n')}\n`;
 }
 
-
 export function registerReport(program: Command): void {
   program
     .command('report')

@@ -9,7 +9,6 @@ import type { CellSpec, SizePreset } from '../types.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
-
 interface TrainOptions {
   algo: string;
   env: string;
