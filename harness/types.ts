@@ -66,9 +66,38 @@ export interface Environment {
   step(actions: Float32Array[]): StepResult;
   getState(): EnvState;
   setState(state: EnvState): void;
+  /**
+   * A picture of copy `copy` as it is now, for the report's episode viewer. Optional: an environment without it is
+   * listed in the report without an animation.
+   */
+  scene?(copy: number): Scene;
   /** Frees native resources (MuJoCo); a no-op for pure-JS environments. */
   dispose(): void;
 }
+
+/**
+ * What one environment copy looks like at one instant, in world units (x to the right, y up). The scenes of one
+ * episode list the same shapes in the same order at every step, so a viewer can animate shape k from step to step.
+ */
+export interface Scene {
+  /**
+   * `fixed`: one view holds the whole episode (the MPE arenas); `follow`: the view tracks the shapes' horizontal
+   * centre above a floor at height `floor` (a runner such as HalfCheetah).
+   */
+  camera: { mode: 'fixed' } | { mode: 'follow'; floor: number };
+  /** Simulated seconds per environment step; the viewer plays episodes in real time. */
+  stepSeconds: number;
+  shapes: SceneShape[];
+}
+
+/**
+ * A disc (an MPE entity, `trail` draws the path it has travelled) or a thick segment (a body part). `kind` says what
+ * it is (MPE: `agent`, `landmark`, `predator`, `prey`, `obstacle`, `food`, `forest`; HalfCheetah: `torso`, `back-leg`,
+ * `front-leg`) and picks its colour.
+ */
+export type SceneShape =
+  | { type: 'circle'; kind: string; x: number; y: number; r: number; trail: boolean }
+  | { type: 'segment'; kind: string; x1: number; y1: number; x2: number; y2: number; width: number };
 
 /** A registered environment: `create` builds B copies from validated options. */
 export interface EnvironmentDef<O = Record<string, unknown>> {

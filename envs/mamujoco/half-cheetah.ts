@@ -46,6 +46,11 @@
  * | resetNoiseScale | 0.1     | s in the starting state                  |
  * Non-default values are part of the task id, e.g. `halfcheetah-2x3[ctrlCostWeight=0.2]`.
  *
+ * ## Scene (`scene(b)`, the report's episode viewer)
+ * A side view (x, z) from the current qpos: every capsule of the model as a segment between its end-cap centres, as
+ * wide as the capsule; torso and head `torso`, the back leg (agent 0) `back-leg`, the front leg (agent 1) `front-leg`.
+ * The view follows the runner over the floor z = 0.
+ *
  * ## Snapshots
  * `getState()` gives per copy `{ qpos, qvel, qaccWarmstart }` (JSON arrays). The solver's warm start is kept so a
  * restored copy repeats the next step bit for bit (without it, about one step in ten moves by ~1e-12, measured);
@@ -58,7 +63,7 @@
  */
 import { ConfigError } from '../../harness/errors.ts';
 import { Rng } from '../../harness/rng.ts';
-import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, StepResult } from '../../harness/types.ts';
+import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, Scene, SceneShape, StepResult } from '../../harness/types.ts';
 import { HALF_CHEETAH_TIMESTEP, HALF_CHEETAH_XML } from './half-cheetah-model.ts';
 import { mujocoModule, type MainModule, type MjData, type MjModel } from './mujoco-module.ts';
 
@@ -93,6 +98,8 @@ const AGENT_ACTUATORS = [
   [0, 1, 2],
   [3, 4, 5],
 ];
+/** What each body is, by body id in MJCF order: world, torso, bthigh, bshin, bfoot, fthigh, fshin, ffoot. */
+const BODY_KINDS = ['floor', 'torso', 'back-leg', 'back-leg', 'back-leg', 'front-leg', 'front-leg', 'front-leg'];
 const OBS_DIM = 2 * OBSERVED_JOINTS[0].length;
 const ACT_DIM = AGENT_ACTUATORS[0].length;
 
@@ -237,6 +244,26 @@ export class HalfCheetah2x3 implements Environment {
       if (copy.qaccWarmstart) v.warmstart.set(copy.qaccWarmstart);
       this.#mj.mj_forward(model, this.#data[b]);
     });
+  }
+
+  scene(b: number): Scene {
+    const model = this.#liveModel();
+    const data = this.#data[b];
+    // geom frames from the current qpos: after mj_step they still describe the state before its last substep
+    this.#mj.mj_kinematics(model, data);
+    const [pos, mat] = [data.geom_xpos as Float64Array, data.geom_xmat as Float64Array];
+    const [size, type, body] = [model.geom_size as Float64Array, model.geom_type as Int32Array, model.geom_bodyid as Int32Array];
+    const capsule = this.#mj.mjtGeom.mjGEOM_CAPSULE.value;
+    const shapes: SceneShape[] = [];
+    for (let g = 0; g < model.ngeom; g++) {
+      if (type[g] !== capsule) continue;
+      // a capsule's axis is its frame's z column; size = [radius, half-length]
+      const half = size[3 * g + 1];
+      const [ax, az] = [mat[9 * g + 2] * half, mat[9 * g + 8] * half];
+      const [x, z] = [pos[3 * g], pos[3 * g + 2]];
+      shapes.push({ type: 'segment', kind: BODY_KINDS[body[g]], x1: x - ax, y1: z - az, x2: x + ax, y2: z + az, width: 2 * size[3 * g] });
+    }
+    return { camera: { mode: 'follow', floor: 0 }, stepSeconds: CONTROL_DT, shapes };
   }
 
   dispose(): void {

@@ -6,9 +6,9 @@
  * `{ agents: [{ p: [x, y], v: [x, y] }, …], landmarks: [{ p: [x, y] }, …] }`, both in world order, prey included.
  */
 import { createRng } from '../../harness/rng.ts';
-import type { EnvSpec, Environment, StepResult } from '../../harness/types.ts';
+import type { EnvSpec, Environment, Scene, StepResult } from '../../harness/types.ts';
 import { MPE_EPISODE_LENGTH, type Scenario } from './scenario.ts';
-import { World } from './world.ts';
+import { DT, World } from './world.ts';
 
 type Vec2 = [number, number];
 
@@ -118,6 +118,17 @@ export class MpeEnvironment implements Environment {
       });
       copy.landmarks.forEach((landmark, l) => setPair(world.pos, world.at(b, world.numAgents + l), landmark.p, `copy ${b} landmark ${l} p`));
     });
+  }
+
+  /** Every entity of copy `b` as a disc of its size, in world order; movable ones leave a trail. */
+  scene(b: number): Scene {
+    const world = this.#world;
+    const shapes = world.entities.map((entity, e) => {
+      const k = world.at(b, e);
+      const kind = entity.kind ?? (e < world.numAgents ? 'agent' : 'landmark');
+      return { type: 'circle' as const, kind, x: world.pos[k], y: world.pos[k + 1], r: entity.size, trail: entity.movable };
+    });
+    return { camera: { mode: 'fixed' }, stepSeconds: DT, shapes };
   }
 
   dispose(): void {}

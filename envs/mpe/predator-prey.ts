@@ -13,7 +13,7 @@ import type { EntityProps, World } from './world.ts';
 export const NUM_PREDATORS = 3;
 /** World index of the prey: after the predators. */
 export const PREY = NUM_PREDATORS;
-const PREDATOR: EntityProps = { size: 0.075, movable: true, collide: true, accel: 3, maxSpeed: 1 };
+const PREDATOR: EntityProps = { size: 0.075, movable: true, collide: true, accel: 3, maxSpeed: 1, kind: 'predator' };
 /** Shaping weight of the predator–prey distance in both rewards. */
 const DISTANCE_WEIGHT = 0.1;
 
@@ -69,7 +69,7 @@ export async function predatorPreyScenario(config: PredatorPreyConfig, options: 
   const preyObsDim = 4 + 2 * numLandmarks + 2 * NUM_PREDATORS + extraDim;
   const predatorOffset = 4 + 2 * numLandmarks;
   const fixedPolicy = await loadPrey(options, preyObsDim, predatorOffset);
-  const agents = [...Array<EntityProps>(NUM_PREDATORS).fill(PREDATOR), { size: config.preySize, movable: true, collide: true, accel: 4, maxSpeed: 1.3 }];
+  const agents = [...Array<EntityProps>(NUM_PREDATORS).fill(PREDATOR), { size: config.preySize, movable: true, collide: true, accel: 4, maxSpeed: 1.3, kind: 'prey' }];
   return {
     name: config.name,
     taskId: `${config.name}[prey=${fixedPolicy.id}]`,

@@ -40,8 +40,8 @@ export interface SpreadOptions {
   bound?: number;
 }
 
-const AGENT: EntityProps = { size: 0.15, movable: true, collide: true };
-const LANDMARK: EntityProps = { size: 0.05, movable: false, collide: false };
+const AGENT: EntityProps = { size: 0.15, movable: true, collide: true, kind: 'agent' };
+const LANDMARK: EntityProps = { size: 0.05, movable: false, collide: false, kind: 'landmark' };
 /** Cap on each landmark's coverage term (SPEC §1.2). */
 const MAX_COVERAGE = 10;
 const COLLISION_PENALTY = 5;

@@ -36,7 +36,7 @@ import { PREY, predatorPreyScenario, preyDefaults, preyOptionsSchema, type PreyO
 import { drawPosition } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
 
-const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true };
+const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true, kind: 'obstacle' };
 const NUM_LANDMARKS = 2;
 
 /** Builds the tag scenario with the prey the options name. */

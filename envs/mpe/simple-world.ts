@@ -41,9 +41,9 @@ import { PREY, predatorPreyScenario, preyDefaults, preyOptionsSchema, type PreyO
 import { drawPosition, inContact } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
 
-const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true };
-const FOOD: EntityProps = { size: 0.03, movable: false, collide: false };
-const FOREST: EntityProps = { size: 0.3, movable: false, collide: false };
+const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true, kind: 'obstacle' };
+const FOOD: EntityProps = { size: 0.03, movable: false, collide: false, kind: 'food' };
+const FOREST: EntityProps = { size: 0.3, movable: false, collide: false, kind: 'forest' };
 /** World indices of the landmarks. */
 const FIRST_LANDMARK = PREY + 1;
 const FOODS = [FIRST_LANDMARK + 1, FIRST_LANDMARK + 2];

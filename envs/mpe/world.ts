@@ -30,6 +30,8 @@ export interface EntityProps {
   accel?: number;
   /** Speed limit; absent means unlimited. */
   maxSpeed?: number;
+  /** What the entity is (`agent`, `landmark`, `prey`, ...) for drawing (`Environment.scene`); physics ignores it. */
+  kind?: string;
 }
 
 /** `log(1 + exp(x))` without overflow (numpy's `logaddexp(0, x)`). */
