@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { gitCommit } from './git.ts';
 import type { RunEnvironment } from './types.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -62,14 +63,16 @@ export function currentBackend(): BackendName {
 
 const require = createRequire(import.meta.url);
 
-/** Backend, versions and host: recorded in every result file. */
+/** Backend, versions, commit and host: recorded in every result file. */
 export function runEnvironment(): RunEnvironment {
   const pkg = require('../package.json') as { version: string };
+  const commit = gitCommit();
   return {
     backend: currentBackend(),
     tfjsVersion: tf.version.tfjs,
     nodeVersion: process.version,
     harnessVersion: pkg.version,
+    ...(commit === undefined ? {} : { gitCommit: commit }),
     host: { cores: navigatorCores(), platform: process.platform, arch: process.arch },
   };
 }

@@ -239,6 +239,8 @@ export interface RunEnvironment {
   tfjsVersion: string;
   nodeVersion: string;
   harnessVersion: string;
+  /** The checkout's commit (`-dirty` when tracked files differ from it); absent outside a git checkout and in older results. */
+  gitCommit?: string;
   host: { cores: number; platform: string; arch: string };
 }
 
