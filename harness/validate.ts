@@ -1,7 +1,7 @@
 /**
  * Validation of result, spec and dataset files against `schemas/`. Which schema applies is decided by the file:
- * `card.json` → dataset card; a JSON object with `cellId` → cell result; with `algorithms` and `seeds` → matrix spec;
- * `<name>.csv` → the row schema `om2p-bench/csv/<name>` applied to every row.
+ * `card.json` → dataset card; `<cellId>.weights.json` → trained agent; a JSON object with `cellId` → cell result; with
+ * `algorithms` and `seeds` → matrix spec; `<name>.csv` → the row schema `om2p-bench/csv/<name>` applied to every row.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -15,6 +15,7 @@ export interface FileIssue extends ValidationIssue {
 /** The schema id for a JSON document, or undefined when the harness has none for it. */
 export function schemaForJson(file: string, value: unknown): string | undefined {
   if (basename(file) === 'card.json') return 'om2p-bench/dataset-card';
+  if (basename(file).endsWith('.weights.json')) return 'om2p-bench/policy-weights';
   if (typeof value !== 'object' || value === null) return undefined;
   if ('cellId' in value) return 'om2p-bench/cell-result';
   if ('algorithms' in value && 'seeds' in value) return 'om2p-bench/matrix-spec';

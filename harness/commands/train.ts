@@ -1,8 +1,12 @@
-/** `om2p-bench train`: one cell (algorithm × env × dataset × seed), in this process, written as a schema-valid CellResult. */
+/**
+ * `om2p-bench train`: one cell (algorithm × env × dataset × seed), in this process, written as a schema-valid CellResult;
+ * a finished cell's trained agent goes beside it (`--out cell.json` → `cell.weights.json`).
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataDir } from '../paths.ts';
 import { runCell } from '../run/cell.ts';
+import { writePolicyFile } from '../run/policy-file.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import { writeCellFile } from '../run/store.ts';
 import type { CellSpec, SizePreset } from '../types.ts';
@@ -58,8 +62,10 @@ export function registerTrain(program: Command): void {
         budget: { updates: opts.steps, evalEvery: opts.evalEvery, episodes: opts.episodes },
       };
       process.stderr.write(`train ${spec.algorithm} on ${spec.env}/${dataset} seed ${spec.seed}, backend ${backend}\n`);
+      const weightsFile = `${opts.out.replace(/\.json$/, '')}.weights.json`;
       const result = await runCell(spec, {
         dataDir: dataDir(options.dataDir),
+        onTrained: (policy) => writePolicyFile(weightsFile, policy),
         onEval: (p) => process.stderr.write(`  update ${p.update}: return ${p.returnMean.toFixed(2)} ± ${p.returnSd.toFixed(2)} (normalised ${p.normalised.toFixed(1)})\n`),
       });
       writeCellFile(opts.out, result);
@@ -69,7 +75,7 @@ export function registerTrain(program: Command): void {
           : result.status === 'diverged'
             ? `diverged: ${result.lossName} non-finite at update ${result.step}`
             : `failed: ${result.error}`;
-      process.stdout.write(`${line}\n→ ${opts.out}\n`);
+      process.stdout.write(`${line}\n→ ${opts.out}${result.status === 'done' ? ` and ${weightsFile}` : ''}\n`);
       if (result.status !== 'done') process.exitCode = 1;
     });
 }

@@ -1,6 +1,7 @@
 /**
  * One cell: load the dataset, train the algorithm for the budget, evaluate after update 1 and every `evalEvery` updates,
  * measure memory and speed, and return a `CellResult`. A NaN/Inf loss ends the cell as `diverged`; any other error as `failed`.
+ * A cell that finishes hands its trained agent to `onTrained` as a policy file before the agent is disposed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { runEnvironment } from '../backend.ts';
@@ -11,6 +12,7 @@ import { actLatency, profileUpdate, type UpdateProfile } from '../measure/effici
 import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
 import { createSampler } from '../data/sampler.ts';
 import { openCellDataset } from './dataset-for-cell.ts';
+import { policyFile, type PolicyFile } from './policy-file.ts';
 import { cellId } from './expand.ts';
 import { resolveAlgorithmConfig, resolveEnvOptions } from './resolve.ts';
 
@@ -18,6 +20,8 @@ export interface CellContext {
   dataDir: string;
   /** Called after every evaluation with the update number (progress reporting). */
   onEval?: (point: EvalPoint) => void;
+  /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.weights.json`. */
+  onTrained?: (policy: PolicyFile) => void;
 }
 
 /** Runs one cell to completion; never throws for training problems (they are part of the result). */
@@ -34,7 +38,10 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
     env = await envDef.create(options, spec.budget.episodes);
     const dataset = openCellDataset(spec, env.spec, context.dataDir);
     partial = { taskId: env.spec.taskId, resolvedConfig: config, configHash, datasetSha256: dataset.sha256 };
-    const outcome = await train(spec, env, dataset, def.create(agentSpace(env, dataset), config, createRng(spec.seed).fork('init')), config, curve, context);
+    const space = agentSpace(env, dataset);
+    const trained = { cellId: common.cellId, spec, config, configHash, envOptions: options, taskId: env.spec.taskId, datasetSha256: dataset.sha256, space };
+    const keep = (agent: Agent) => context.onTrained?.(policyFile(trained, agent));
+    const outcome = await train(spec, env, dataset, def.create(space, config, createRng(spec.seed).fork('init')), config, curve, context, keep);
     const wallMs = performance.now() - t0;
     return { status: 'done', ...common, ...partial, ...outcome, curve, wallMs };
   } catch (error) {
@@ -60,7 +67,10 @@ function agentSpace(env: Environment, dataset: Dataset): AgentSpace {
 
 type TrainOutcome = Pick<Extract<CellResult, { status: 'done' }>, 'last' | 'best' | 'losses' | 'efficiency'>;
 
-/** The training loop; throws DivergedError on a non-finite loss. `curve` is filled as it goes (kept on divergence). */
+/**
+ * The training loop; throws DivergedError on a non-finite loss. `curve` is filled as it goes (kept on divergence). `keep`
+ * sees the trained agent after the last update, before it is disposed.
+ */
 async function train(
   spec: CellSpec,
   env: Environment,
@@ -69,6 +79,7 @@ async function train(
   config: Record<string, unknown>,
   curve: EvalPoint[],
   context: CellContext,
+  keep: (agent: Agent) => void,
 ): Promise<TrainOutcome> {
   const rng = createRng(spec.seed);
   const sampler = createSampler(dataset, env.spec.learnedAgents, Number(config.batchSize), rng.fork('batches'));
@@ -114,6 +125,7 @@ async function train(
         evaluate(update);
       }
     }
+    keep(agent);
     const [batch1, batchEval] = actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
     const sorted = [...updateMs].sort((a, b) => a - b);
     const medianMs = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;

@@ -14,6 +14,7 @@ import type { CellSpec } from '../types.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';
 import { cellId, expandMatrix, readMatrixSpec, shardCells, type MatrixSpec } from './expand.ts';
 import { runCell } from './cell.ts';
+import { keepPoliciesIn } from './policy-file.ts';
 import { isFinished, readCellResults, writeCellResult } from './store.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
@@ -62,7 +63,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   if (options.workers <= 0) {
     for (const spec of todo) {
       tick(1);
-      const result = await runCell(spec, { dataDir: options.dataDir });
+      const result = await runCell(spec, { dataDir: options.dataDir, onTrained: keepPoliciesIn(options.out) });
       writeCellResult(options.out, result);
       finished++;
       onDone(spec, result.status, result.status === 'failed' ? result.error : undefined);

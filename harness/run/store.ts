@@ -1,9 +1,11 @@
 /**
  * Result files: `<out>/cells/<cellId>.json`, one per cell, schema-valid and written atomically (temp file + rename) so a
- * killed run never leaves a half-written result that looks finished.
+ * killed run never leaves a half-written result that looks finished. A finished cell's trained agent sits beside it as
+ * `<cellId>.weights.json` (`policy-file.ts`).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.ts';
 import { validateOrThrow } from '../schema.ts';
 import type { CellId, CellResult } from '../types.ts';
 
@@ -15,13 +17,17 @@ export function cellPath(out: string, id: CellId | string): string {
   return join(cellsDir(out), `${id}.json`);
 }
 
+const WEIGHTS_SUFFIX = '.weights.json';
+
+/** Where a cell's trained agent is kept: `<out>/cells/<cellId>.weights.json`. */
+export function weightsPath(out: string, id: CellId | string): string {
+  return join(cellsDir(out), `${id}${WEIGHTS_SUFFIX}`);
+}
+
 /** Validates `result` and writes it to `path` atomically. */
 export function writeCellFile(path: string, result: CellResult): string {
   validateOrThrow('om2p-bench/cell-result', result, `result of cell ${result.cellId}`);
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(result, null, 1)}\n`);
-  renameSync(temp, path);
+  writeFileAtomic(path, `${JSON.stringify(result, null, 1)}\n`);
   return path;
 }
 
@@ -39,7 +45,7 @@ export function readCellResults(out: string): Map<string, CellResult> {
   const dir = cellsDir(out);
   const results = new Map<string, CellResult>();
   if (!existsSync(dir)) return results;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith(WEIGHTS_SUFFIX)).sort()) {
     const result = readCellResult(join(dir, name));
     results.set(result.cellId, result);
   }

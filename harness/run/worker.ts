@@ -6,6 +6,7 @@ import { initBackend } from '../backend.ts';
 import { loadPlugin } from '../registry.ts';
 import type { CellSpec } from '../types.ts';
 import { runCell } from './cell.ts';
+import { keepPoliciesIn } from './policy-file.ts';
 import { writeCellResult } from './store.ts';
 
 export interface WorkerInit {
@@ -38,7 +39,7 @@ process.on('message', async (message: ToWorker) => {
     return;
   }
   if (!init) throw new Error('worker received a cell before init');
-  const result = await runCell(message.spec, { dataDir: init.dataDir });
+  const result = await runCell(message.spec, { dataDir: init.dataDir, onTrained: keepPoliciesIn(init.out) });
   writeCellResult(init.out, result);
   const reason = result.status === 'failed' ? result.error : result.status === 'diverged' ? `${result.lossName} non-finite at update ${result.step}` : undefined;
   send({ kind: 'done', cellId: result.cellId, status: result.status, reason });
