@@ -1,111 +1,35 @@
 /**
- * `om2p-bench env replay <episode.json>` and `om2p-bench env rollout --env <name> --policy random`.
+ * `om2p-bench env replay <episode.json>` and `om2p-bench env rollout --policy random|<weights.json>`.
  *
- * replay: input `{ env, options?, state, actions }` — `state` is one copy's snapshot as `Environment.getState()` gives
- * it (MPE: `{ agents: [{ p, v }], landmarks: [{ p }] }`, world order, prey included), `actions[t][i]` the action of
- * environment agent i at step t (every agent, fixed ones included). Prints `{ steps: [{ obs, rewards, state }] }`.
- * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy),
- * run as one batch; prints the mean and sd (n − 1) of the evaluation return (`StepResult.evalReward` summed).
+ * replay: reads an episode file (`run/episodes.ts` describes it) and prints `{ steps: [{ obs, rewards, evalReward, state }],
+ * return }` — `return` sums `evalReward`, so a recorded episode's `source.return` can be checked against it.
+ * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy) on
+ * `--env`, or of a trained agent kept as `<cellId>.weights.json` (the file names its algorithm, config and environment;
+ * `--algo`, `--env`, `--preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
+ * mean and sd (n − 1) of the evaluation return. `--record <file>` writes the first episode as an episode file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createRng, type Rng } from '../rng.ts';
-import { evaluateEpisodes } from '../measure/evaluate.ts';
-import { parseAssignments, resolveEnvOptions } from '../run/resolve.ts';
-import { validateOrThrow } from '../schema.ts';
-import type { Agent, Environment, JsonSchema } from '../types.ts';
-import { loadPlugins } from './context.ts';
+import { ConfigError } from '../errors.ts';
+import { replayEpisode, rollout, uniformRandomAgent, type EpisodeFile, type RolloutRequest } from '../run/episodes.ts';
+import { checkClaims, readPolicyFile, restoreAgent } from '../run/policy-file.ts';
+import { parseAssignments } from '../run/resolve.ts';
+import type { SizePreset } from '../types.ts';
+import { loadPlugins, prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
-/** What `env replay` reads. */
-export interface ReplayInput {
-  env: string;
-  options?: Record<string, unknown>;
-  state: unknown;
-  actions: number[][][];
-}
-
-export interface ReplayStep {
-  obs: number[][];
-  rewards: number[];
-  state: unknown;
-}
-
-const replayInputSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['env', 'state', 'actions'],
-  properties: {
-    env: { type: 'string' },
-    options: { type: 'object' },
-    state: { type: 'object' },
-    actions: { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'number' } } } },
-  },
-};
-
-/** Builds `batch` copies of a registered environment with its defaults overridden by `options` (validated). */
-export async function createEnvironment(name: string, options: Record<string, unknown>, batch: number): Promise<Environment> {
-  const { def, options: resolved } = resolveEnvOptions(name, options);
-  return def.create(resolved, batch);
-}
-
-/** Replays an episode from a snapshot: one environment copy, the given actions for every agent, step by step. */
-export async function replayEpisode(input: ReplayInput): Promise<ReplayStep[]> {
-  validateOrThrow(replayInputSchema, input, 'replay input');
-  const env = await createEnvironment(input.env, input.options ?? {}, 1);
-  try {
-    env.setState([input.state]);
-    return input.actions.map((stepActions, t) => {
-      if (stepActions.length !== env.spec.numAgents) {
-        throw new RangeError(`actions[${t}] has ${stepActions.length} agents, ${input.env} has ${env.spec.numAgents}`);
-      }
-      const result = env.step(stepActions.map((a) => Float32Array.from(a)));
-      return {
-        obs: result.obs.map((o) => Array.from(o)),
-        rewards: result.rewards.map((r) => r[0]),
-        state: (env.getState() as unknown[])[0],
-      };
-    });
-  } finally {
-    env.dispose();
-  }
-}
-
-/** The uniform random policy U[-1, 1] over the learned agents, as an `Agent` that does not learn. */
-function uniformRandomAgent(obsDims: number[], actDims: number[], rng: Rng): Agent {
-  return {
-    networkEvalsPerAction: 0,
-    act: (obs) => obs.map((o, k) => Float32Array.from({ length: (o.length / obsDims[k]) * actDims[k] }, () => rng.range(-1, 1))),
-    update: () => ({}),
-    save: () => ({}),
-    load: () => undefined,
-    dispose: () => undefined,
-  };
-}
-
-export interface RolloutSummary {
-  env: string;
-  taskId: string;
-  policy: 'random';
+export interface RolloutOptions {
+  env?: string;
+  policy: string;
+  algo?: string;
+  preset?: string;
+  set?: string[];
+  option?: string[];
+  prey?: string;
   episodes: number;
   seed: number;
-  mean: number;
-  sd: number;
-  returns: number[];
-}
-
-/** Runs `episodes` random-policy episodes as one batch; reset seeds and actions come from separate streams of `seed`. */
-export async function randomRollout(name: string, options: Record<string, unknown>, episodes: number, seed: number): Promise<RolloutSummary> {
-  const env = await createEnvironment(name, options, episodes);
-  try {
-    const { learnedAgents, obsDims, actDims } = env.spec;
-    const root = createRng(seed);
-    const agent = uniformRandomAgent(learnedAgents.map((i) => obsDims[i]), learnedAgents.map((i) => actDims[i]), root.fork('policy'));
-    const outcome = evaluateEpisodes(env, agent, root.fork('env'));
-    return { env: name, taskId: env.spec.taskId, policy: 'random', episodes, seed, ...outcome };
-  } finally {
-    env.dispose();
-  }
+  record?: string;
+  json?: boolean;
 }
 
 /** `--option key=value` (repeatable) and `--prey <file>` as one options object. */
@@ -115,37 +39,61 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
   return options;
 }
 
+/** What to roll out: the random policy on `--env`, or a saved policy on the environment its file names. */
+export function rolloutRequest(opts: RolloutOptions): RolloutRequest {
+  const common = { policy: opts.policy, episodes: opts.episodes, seed: opts.seed, scenes: false };
+  if (opts.policy === 'random') {
+    const stated = (['algo', 'preset', 'set'] as const).filter((key) => opts[key] !== undefined);
+    if (stated.length > 0) throw new ConfigError(`--${stated[0]}`, 'describes a saved policy; --policy random has none');
+    if (opts.env === undefined) throw new ConfigError('--env', 'is required with --policy random');
+    return { ...common, env: opts.env, options: envOptionsFrom(opts), agent: uniformRandomAgent };
+  }
+  const file = readPolicyFile(opts.policy);
+  checkClaims(
+    file,
+    { algorithm: opts.algo, env: opts.env, preset: opts.preset as SizePreset | undefined, config: parseAssignments(opts.set), envOptions: envOptionsFrom(opts) },
+    opts.policy,
+  );
+  return { ...common, env: file.env, options: file.envOptions, agent: (spec, rng) => restoreAgent(file, spec, rng, opts.policy) };
+}
+
 export function registerEnv(program: Command): void {
-  const env = program.command('env').description('environment tools: replay an episode from a snapshot, random-policy returns');
+  const env = program.command('env').description('environment tools: replay a recorded episode, returns of a random or saved policy');
   env
     .command('replay')
-    .description('replay { env, options, state, actions } step by step; prints { steps: [{ obs, rewards, state }] }')
-    .argument('<episode.json>', 'episode file')
+    .description('replay { env, options, state, actions } step by step; prints { steps: [{ obs, rewards, evalReward, state }], return }')
+    .argument('<episode.json>', 'episode file (e.g. written by env rollout --record)')
     .action(async (file: string, _opts: unknown, command: Command) => {
       await loadPlugins(command);
-      const steps = await replayEpisode(JSON.parse(readFileSync(file, 'utf8')) as ReplayInput);
-      process.stdout.write(`${JSON.stringify({ steps })}\n`);
+      const steps = await replayEpisode(JSON.parse(readFileSync(file, 'utf8')) as EpisodeFile);
+      process.stdout.write(`${JSON.stringify({ steps, return: steps.reduce((sum, step) => sum + step.evalReward, 0) })}\n`);
     });
   env
     .command('rollout')
     .description('mean and sd of the evaluation return of a policy over N episodes (run as one batch)')
-    .requiredOption('--env <name>', 'registered environment')
-    .option('--policy <name>', 'policy: random (uniform in [-1, 1] for every learned agent)', 'random')
+    .option('--policy <random|file>', 'random (uniform in [-1, 1] for every learned agent) or a trained agent, <cellId>.weights.json', 'random')
+    .option('--env <name>', 'registered environment (required for random; a weights file names its own)')
+    .option('--algo <name>', 'algorithm the weights must have been trained by')
+    .option('--preset <name>', 'network size preset the weights must have been trained with: cpu | paper')
+    .option('--set <key=value>', 'config value the weights must have been trained with (repeatable)', collect)
     .option('--episodes <n>', 'episodes', integerAtLeast(1), 100)
     .option('--seed <n>', 'root seed of reset seeds and actions', integerAtLeast(0), 0)
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
     .option('--prey <file>', "prey checkpoint (OMAR's pretrained_adv_model.pt) for simple_tag / simple_world")
+    .option('--record <episode.json>', 'write the first episode as an episode file that env replay reproduces')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { env: string; policy: string; episodes: number; seed: number; option?: string[]; prey?: string; json?: boolean }, command: Command) => {
-      await loadPlugins(command);
-      if (opts.policy !== 'random') throw new Error(`unknown policy '${opts.policy}' (known: random)`);
-      const summary = await randomRollout(opts.env, envOptionsFrom(opts), opts.episodes, opts.seed);
+    .action(async (opts: RolloutOptions, command: Command) => {
+      await (opts.policy === 'random' ? loadPlugins(command) : prepare(command));
+      const outcome = await rollout(rolloutRequest(opts));
+      if (opts.record) writeFileSync(opts.record, `${JSON.stringify(outcome.episode)}\n`);
+      const { taskId, mean, sd, returns } = outcome;
       if (opts.json) {
-        const { env: name, policy, episodes, seed, mean, sd, returns } = summary;
-        process.stdout.write(`${JSON.stringify({ env: name, taskId: summary.taskId, policy, episodes, seed, mean, sd, returns })}\n`);
+        const summary = { env: outcome.episode.env, taskId, policy: opts.policy, episodes: opts.episodes, seed: opts.seed, mean, sd, returns };
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
-      process.stdout.write(`${summary.taskId}  policy ${summary.policy}  ${summary.episodes} episodes  seed ${summary.seed}\n`);
-      process.stdout.write(`return ${summary.mean.toFixed(2)} ± ${summary.sd.toFixed(2)} (mean ± sd)\n`);
+      process.stdout.write(`${taskId}  policy ${opts.policy}  ${opts.episodes} episodes  seed ${opts.seed}\n`);
+      process.stdout.write(`return ${mean.toFixed(2)} ± ${sd.toFixed(2)} (mean ± sd)\n`);
+      if (opts.record) process.stdout.write(`episode 0 (return ${returns[0].toFixed(2)}) → ${opts.record}\n`);
     });
 }

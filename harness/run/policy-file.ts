@@ -87,7 +87,7 @@ function decodeWeights(weights: PolicyFile['weights'], source: string): NamedWei
       const bytes = Buffer.from(float32, 'base64');
       const size = shape.reduce((a, b) => a * b, 1);
       if (bytes.byteLength !== 4 * size) {
-        throw new ConfigError(`/weights/${name}/float32`, `holds ${bytes.byteLength / 4} floats, its shape ${shape.join('×')} needs ${size}`, source);
+        throw new ConfigError(`/weights/${name}/float32`, `holds ${bytes.byteLength} bytes, its shape ${shape.join('×')} needs ${4 * size} (float32)`, source);
       }
       const floats = new Float32Array(size);
       new Uint8Array(floats.buffer).set(bytes);

@@ -1,10 +1,13 @@
 /** The functions behind `env replay` and `env rollout`, on a hand-made episode and on option validation. */
 import { describe, expect, it } from 'vitest';
-import { createEnvironment, randomRollout, replayEpisode, type ReplayInput } from '../../harness/commands/env.ts';
+import { rolloutRequest } from '../../harness/commands/env.ts';
+import { createEnvironment, replayEpisode, rollout, type EpisodeFile } from '../../harness/run/episodes.ts';
+
+const randomRollout = (env: string, episodes: number, seed: number) => rollout(rolloutRequest({ policy: 'random', env, episodes, seed }));
 
 describe('env replay', () => {
   // Two spread agents 1 apart (no contact force to speak of), landmarks above A0 and below A1.
-  const input: ReplayInput = {
+  const input: EpisodeFile = {
     env: 'simple_spread',
     options: { numAgents: 2 },
     state: { agents: [{ p: [0, 0], v: [0, 0] }, { p: [1, 0], v: [0.2, 0] }], landmarks: [{ p: [0, 0.5] }, { p: [1, -0.5] }] },
@@ -26,6 +29,8 @@ describe('env replay', () => {
     // reward: 1/|(0,0.5)−(0.05,0)| + 1/|(1,−0.5)−(1.015,−0.05)|, shared, no collision
     const r1 = 1 / Math.hypot(0.05, 0.5) + 1 / Math.hypot(0.015, 0.45);
     steps[0].rewards.forEach((r) => expect(r).toBeCloseTo(r1, 5));
+    // the evaluation reward of spread is the mean over agents (SPEC §1.2): here both get r1
+    expect(steps[0].evalReward).toBeCloseTo(r1, 5);
     // A0's observation: v, p, landmarks − p, A1 − p, silent comm
     [0.5, 0, 0.05, 0, -0.05, 0.5, 0.95, -0.5, 0.965, -0.05, 0, 0].forEach((x, k) => expect(steps[0].obs[0][k]).toBeCloseTo(x, 6));
     // step 2, no action: A0 v = 0.375 → p = 0.0875; A1 v = (0.1125, −0.375) → p = (1.02625, −0.0875)
@@ -57,7 +62,7 @@ describe('env replay', () => {
   });
 
   it('rejects an input with an unknown key, naming it', async () => {
-    await expect(replayEpisode({ ...input, extra: 1 } as ReplayInput)).rejects.toThrow(/extra: unknown key/);
+    await expect(replayEpisode({ ...input, extra: 1 } as EpisodeFile)).rejects.toThrow(/extra: unknown key/);
   });
 });
 
@@ -74,14 +79,14 @@ describe('env options', () => {
 
 describe('env rollout (random policy)', () => {
   it('returns one episode return per episode with their mean and sd, reproducibly', async () => {
-    const a = await randomRollout('simple_spread', {}, 8, 3);
-    const b = await randomRollout('simple_spread', {}, 8, 3);
+    const a = await randomRollout('simple_spread', 8, 3);
+    const b = await randomRollout('simple_spread', 8, 3);
     expect(a.returns).toHaveLength(8);
     expect(a).toEqual(b);
     const mean = a.returns.reduce((x, y) => x + y, 0) / 8;
     expect(a.mean).toBeCloseTo(mean, 9);
     expect(a.sd).toBeCloseTo(Math.sqrt(a.returns.reduce((x, y) => x + (y - mean) ** 2, 0) / 7), 9);
     expect(a.taskId).toBe('simple_spread[n=3]');
-    expect((await randomRollout('simple_spread', {}, 8, 4)).returns).not.toEqual(a.returns);
+    expect((await randomRollout('simple_spread', 8, 4)).returns).not.toEqual(a.returns);
   });
 });

@@ -12,7 +12,7 @@ import { ensureDatasets } from '../../harness/data/build.ts';
 import { cellId, expandMatrix, readMatrixSpec } from '../../harness/run/expand.ts';
 import { runMatrix } from '../../harness/run/matrix.ts';
 import { mergeResults } from '../../harness/run/merge.ts';
-import { readCellResults } from '../../harness/run/store.ts';
+import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'om2p-matrix-'));
@@ -34,6 +34,9 @@ const specPath = join(root, 'tiny.json');
 
 const run = (out: string, extra: Partial<Parameters<typeof runMatrix>[0]> = {}) =>
   runMatrix({ spec: specPath, out, workers: 0, plugins: [], dataDir, progress: false, log: () => undefined, ...extra });
+
+/** Result files only: a finished cell also keeps `<id>.weights.json` beside its `<id>.json`. */
+const resultFiles = (cells: string) => readdirSync(cells).filter((f) => f.endsWith('.json') && !f.endsWith('.weights.json'));
 
 const curves = (out: string) =>
   [...readCellResults(out).values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
@@ -73,6 +76,11 @@ describe('matrix run', () => {
     await writeReport(join(root, 'a'));
     await writeReport(join(root, 'merged'));
     expect(readFileSync(join(root, 'merged', 'summary.csv'), 'utf8')).toBe(readFileSync(join(root, 'a', 'summary.csv'), 'utf8'));
+    // every cell's trained agent comes along, byte for byte as its shard kept it
+    for (const id of readCellResults(join(root, 'merged')).keys()) {
+      const shard = [join(root, 's1'), join(root, 's2')].find((dir) => existsSync(weightsPath(dir, id)))!;
+      expect(readFileSync(weightsPath(join(root, 'merged'), id), 'utf8')).toBe(readFileSync(weightsPath(shard, id), 'utf8'));
+    }
   });
 
   it('merge refuses a cell that has different results in two folders, naming it', async () => {
@@ -103,7 +111,7 @@ describe('matrix run', () => {
     const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--backend', 'wasm', 'matrix', 'run', specPath, '--workers', '1', '--out', out, '--no-progress'], { stdio: 'ignore' });
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (existsSync(cells) && readdirSync(cells).some((f) => f.endsWith('.json'))) {
+        if (existsSync(cells) && resultFiles(cells).length > 0) {
           clearInterval(poll);
           child.kill('SIGKILL');
           resolve();
@@ -111,7 +119,7 @@ describe('matrix run', () => {
       }, 50);
     });
     await new Promise((resolve) => child.on('exit', resolve));
-    const finished = readdirSync(cells).filter((f) => f.endsWith('.json'));
+    const finished = resultFiles(cells);
     expect(finished.length).toBeGreaterThanOrEqual(1);
     expect(finished.length).toBeLessThan(4);
     const mtimes = finished.map((f) => statSync(join(cells, f)).mtimeMs);
