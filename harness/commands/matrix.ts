@@ -20,7 +20,7 @@ export function registerMatrix(program: Command): void {
     .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
     .option('--out <dir>', 'output folder (default: results/<matrix name>)')
-    .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
+    .option('--report', 'write the report (CSV, tables, plots, index.html) when the run ends and print the summary table')
     .option('--no-progress', 'no progress bar')
     .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
       await loadPlugins(command);
@@ -40,7 +40,7 @@ export function registerMatrix(program: Command): void {
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
       for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
       if (opts.report) {
-        process.stdout.write(`\n${reportText(await writeReport(out))}`);
+        process.stdout.write(`\n${reportText(await writeReport(out, { dataDir: dataDir(global.dataDir) }))}`);
       }
       if (summary.failed.length > 0) process.exitCode = 1;
     });

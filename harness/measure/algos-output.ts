@@ -12,11 +12,14 @@ import type { EfficiencyRow, VariantFailure } from './algos.ts';
 
 const MIB = 1024 * 1024;
 
-/** How the run went: backend and host, measured updates per variant, the host's 1-min load average before and after. */
+/**
+ * How the run went: backend and host, measured updates per variant, the host's 1-min load average before and after
+ * (absent when the table is rebuilt from efficiency.csv, which does not keep it).
+ */
 export interface RunContext {
   runtime: RunEnvironment;
   updates: number;
-  loadAverage: { start: number; end: number };
+  loadAverage?: { start: number; end: number };
 }
 
 /** The efficiency table: one row per variant; `(r×)` is the value over om2p's at the same preset. */
@@ -30,7 +33,8 @@ export function efficiencyTable(rows: readonly EfficiencyRow[], { runtime, updat
       `Efficiency on ${where}: tf.profile peak tensor memory of one update (allocator total, resident weights included), ` +
       `tinybench median ± MAD of the update over ${updates} updates and of sampling one joint action batch; ` +
       `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
-      `${host.cores} cores ${host.platform}/${host.arch}, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` +
+      `${host.cores} cores ${host.platform}/${host.arch}` +
+      (loadAverage ? `, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` : ' ') +
       '(other processes shared the cores: times carry that noise, bytes do not).',
     keyHeaders: ['variant', 'evals/action', 'batch'],
     valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],

@@ -1,31 +1,44 @@
 /**
  * `writeReport(dir)`: reads `<dir>/cells/*.json` and writes the CSVs (each row schema-checked before writing), the
- * paper tables (`tables/*.md|.tex`) and the plots (`plots/*.svg`) (DESIGN "Outputs", SPEC §5). Every bootstrap
- * interval is seeded from `options.seed`, one named stream per table, so a report is reproducible byte for byte.
+ * paper tables (`tables/*.md|.tex`), the plots (`plots/*.svg`) and `index.html`, the page that puts them together with the
+ * episode viewer, the dataset cards and the provenance (DESIGN "Outputs", SPEC §5). Every bootstrap interval is seeded
+ * from `options.seed`, one named stream per table, so the CSVs are reproducible byte for byte; the viewer's episodes are
+ * rolled out with the same seed.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative } from 'node:path';
+import { dataDir as defaultDataDir } from '../paths.ts';
 import { createRng } from '../rng.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
+import type { CellResult } from '../types.ts';
 import { aggregateRows } from './aggregate.ts';
+import { benchEfficiencyTable } from './bench-efficiency.ts';
+import { datasetsTable, usedDatasets } from './cards.ts';
 import { labelCells, readCells } from './cells.ts';
 import { writeCsv } from './csv.ts';
+import { recordEpisodes } from './episodes.ts';
+import { renderReportHtml } from './html.ts';
 import { paperTables, writeTables } from './paper-tables.ts';
-import { writePlots } from './plots.ts';
+import { renderPlots, writePlots } from './plots.ts';
+import { matrixSpecText, reportOrigin, runtimesTable } from './provenance.ts';
 import { renderTable } from './table.ts';
 import { efficiencyRows, MEMORY_FIELDS, returnsRows, summaryRows, THROUGHPUT_FIELDS, type SummaryRow } from './rows.ts';
 
 export interface ReportOptions {
-  /** Root seed of the bootstrap streams. @default 0 */
+  /** Root seed of the bootstrap streams and of the viewer's episodes. @default 0 */
   seed: number;
   /** Bootstrap resamples per interval. @default 2000 */
   reps: number;
+  /** Where the dataset cards are looked up. @default `OM2P_DATA_DIR`, else `<package>/.om2p/datasets` */
+  dataDir?: string;
+  /** A `bench algos` efficiency.csv to show. @default `<dir>/efficiency.csv` when it exists */
+  efficiency?: string;
 }
 
 export const DEFAULT_REPORT: ReportOptions = { seed: 0, reps: DEFAULT_BOOTSTRAP.reps };
 
 export interface ReportResult {
-  /** Every file written, CSVs first. */
+  /** Every file written, CSVs first, `index.html` last. */
   paths: string[];
   summary: SummaryRow[];
   /** The summary table as Markdown, for printing. */
@@ -33,20 +46,15 @@ export interface ReportResult {
 }
 
 export async function writeReport(dir: string, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
-  const { seed, reps } = { ...DEFAULT_REPORT, ...options };
+  const { seed, reps, dataDir, efficiency } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
   const cells = labelCells(readCells(dir));
   const summary = summaryRows(cells, rng.fork('summary'), bootstrap);
+  const aggregate = aggregateRows(cells, rng.fork('aggregate'), bootstrap);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
   const throughput = efficiencyRows(cells, THROUGHPUT_FIELDS);
-  const csvs = {
-    returns: returnsRows(cells),
-    summary,
-    aggregate: aggregateRows(cells, rng.fork('aggregate'), bootstrap),
-    memory,
-    throughput,
-  };
+  const csvs = { returns: returnsRows(cells), summary, aggregate, memory, throughput };
   const paths = Object.entries(csvs).map(([name, rows]) => {
     const path = join(dir, `${name}.csv`);
     writeCsv(path, name, rows);
@@ -56,10 +64,45 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const plotsDir = join(dir, 'plots');
   mkdirSync(tablesDir, { recursive: true });
   mkdirSync(plotsDir, { recursive: true });
-  const tables = paperTables(summary, memory, throughput);
+  const tables = paperTables(summary, aggregate, memory, throughput);
   paths.push(...writeTables(tablesDir, tables));
-  paths.push(...(await writePlots(plotsDir, cells)));
+  const plots = await renderPlots(cells);
+  paths.push(...writePlots(plotsDir, plots));
+
+  const efficiencyPath = efficiency ?? (existsSync(join(dir, 'efficiency.csv')) ? join(dir, 'efficiency.csv') : undefined);
+  const used = usedDatasets(cells, dataDir ?? defaultDataDir());
+  const specText = matrixSpecText(dir);
+  const spec = specText === undefined ? undefined : (JSON.parse(specText) as { name?: string; description?: string });
+  const count = (status: CellResult['status']) => cells.filter(({ cell }) => cell.status === status).length;
+  const html = renderReportHtml({
+    title: spec?.name ?? basename(dir),
+    description: spec?.description,
+    counts: { cells: cells.length, done: count('done'), diverged: count('diverged'), failed: count('failed') },
+    tables,
+    plots,
+    efficiency: efficiencyPath ? { source: shownPath(dir, efficiencyPath), table: benchEfficiencyTable(efficiencyPath) } : undefined,
+    episodes: await recordEpisodes(dir, cells, seed),
+    datasets: {
+      table: datasetsTable(used),
+      cards: used.flatMap(({ taskId, dataset, found }) => (found ? [{ label: `${taskId} / ${dataset} (${found.folder})`, card: found.card }] : [])),
+    },
+    provenance: {
+      runtimes: runtimesTable(cells),
+      matrixSpec: specText,
+      origin: reportOrigin(),
+      options: `bootstrap seed ${seed} with ${reps} resamples per interval; episodes rolled out with seed ${seed}`,
+    },
+  });
+  const page = join(dir, 'index.html');
+  writeFileSync(page, html);
+  paths.push(page);
   return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md') };
+}
+
+/** A path as the page shows it: relative to the report folder when inside it (the page is sent around without it). */
+function shownPath(dir: string, path: string): string {
+  const inside = relative(dir, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 export { writeCsv } from './csv.ts';

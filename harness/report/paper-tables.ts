@@ -1,11 +1,13 @@
 /**
  * The paper-layout tables (DESIGN "Outputs"): returns (normalised and raw, rows task × dataset, one column per
  * algorithm, mean ± sd over finished seeds, best mean in bold), peak update memory and update time with their
- * ratio to om2p, and the long summary the CLI prints. Each is a `Table`, written as `.md` and `.tex`.
+ * ratio to om2p, the across-task aggregates, and the long summary the CLI prints. Each is a `Table`, written as `.md` and
+ * `.tex` and shown in `index.html`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { orderAlgorithms, REFERENCE_ALGORITHM } from './cells.ts';
+import type { AggregateRow } from './aggregate.ts';
 import type { EfficiencyRow, SummaryRow } from './rows.ts';
 import { renderTable, type Table, type TableCell, type TableFormat } from './table.ts';
 
@@ -102,13 +104,40 @@ function summaryTable(summary: readonly SummaryRow[]): Table {
   };
 }
 
+/** aggregate.csv as a table: IQM per algorithm, then P(om2p > baseline); the highest IQM in bold. */
+function aggregateTable(aggregate: readonly AggregateRow[]): Table {
+  const best = Math.max(...aggregate.filter((row) => row.metric === 'iqm').map((row) => row.point));
+  return {
+    caption:
+      'Across tasks (a task is one task × dataset): interquartile mean of the normalised last-evaluation scores of all runs, ' +
+      `and the probability that ${REFERENCE_ALGORITHM} scores above a baseline on a task drawn at random; 95 % stratified-bootstrap CIs.`,
+    keyHeaders: ['Statistic', 'Algorithm'],
+    valueHeaders: ['Estimate', '95 % CI', 'Tasks', 'Runs'],
+    rows: aggregate.map((row) => ({
+      keys: row.metric === 'iqm' ? ['IQM', row.algorithm] : [`P(${row.algorithm} > baseline)`, row.versus ?? ''],
+      cells: [
+        { value: row.point, bold: row.metric === 'iqm' && row.point === best },
+        { interval: [row.ciLow, row.ciHigh] },
+        { text: String(row.tasks) },
+        { text: String(row.runs) },
+      ],
+    })),
+  };
+}
+
 const MIB = 2 ** 20;
 
 /** Every table by file name. */
-export function paperTables(summary: readonly SummaryRow[], memory: readonly EfficiencyRow[], throughput: readonly EfficiencyRow[]): Record<string, Table> {
+export function paperTables(
+  summary: readonly SummaryRow[],
+  aggregate: readonly AggregateRow[],
+  memory: readonly EfficiencyRow[],
+  throughput: readonly EfficiencyRow[],
+): Record<string, Table> {
   return {
     returns: returnsTable(summary, 'normalised'),
     'returns-raw': returnsTable(summary, 'return'),
+    aggregate: aggregateTable(aggregate),
     memory: efficiencyTable(
       memory,
       `Peak tensor memory of one update (MiB, mean over cells); in parentheses the ratio baseline / ${REFERENCE_ALGORITHM}; lowest in bold.`,

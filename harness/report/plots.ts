@@ -99,19 +99,37 @@ function profilePoints(cells: readonly LabelledCell[]): Record<string, number | 
   });
 }
 
-/** Writes the curve plots and the profile into `plotsDir`; returns the paths (none when no cell finished). */
-export async function writePlots(plotsDir: string, cells: readonly LabelledCell[]): Promise<string[]> {
+/** One rendered plot: learning curves of one task × dataset, or the performance profile over all of them. */
+export interface Plot {
+  kind: 'curves' | 'profile';
+  /** File name inside `plots/`. */
+  file: string;
+  title: string;
+  svg: string;
+}
+
+/** The curve plots, one per task × dataset in first-seen order, then the profile (none when no cell finished). */
+export async function renderPlots(cells: readonly LabelledCell[]): Promise<Plot[]> {
   const done = doneCells(cells);
   if (done.length === 0) return [];
   const algorithms = orderAlgorithms(done.map(({ algorithm }) => algorithm));
-  const paths: string[] = [];
+  const plots: Plot[] = [];
   for (const group of groupBy(done, ({ cell }) => JSON.stringify([cell.taskId, cell.spec.dataset])).values()) {
     const { taskId, spec } = group[0].cell;
-    const path = join(plotsDir, `curves-${fileSafe(taskId)}-${fileSafe(spec.dataset)}.svg`);
-    writeFileSync(path, await renderSvg(curvesSpec(`${taskId} — ${spec.dataset}`, curvePoints(group), algorithms)));
-    paths.push(path);
+    const title = `${taskId} — ${spec.dataset}`;
+    const file = `curves-${fileSafe(taskId)}-${fileSafe(spec.dataset)}.svg`;
+    plots.push({ kind: 'curves', file, title, svg: await renderSvg(curvesSpec(title, curvePoints(group), algorithms)) });
   }
-  const profilePath = join(plotsDir, 'profile.svg');
-  writeFileSync(profilePath, await renderSvg(profileSpec(profilePoints(done), algorithms)));
-  return [...paths, profilePath];
+  const profile = profileSpec(profilePoints(done), algorithms);
+  plots.push({ kind: 'profile', file: 'profile.svg', title: String(profile.title), svg: await renderSvg(profile) });
+  return plots;
+}
+
+/** Writes each plot into `plotsDir`; returns the paths. */
+export function writePlots(plotsDir: string, plots: readonly Plot[]): string[] {
+  return plots.map(({ file, svg }) => {
+    const path = join(plotsDir, file);
+    writeFileSync(path, svg);
+    return path;
+  });
 }

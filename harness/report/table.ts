@@ -1,6 +1,6 @@
 /**
- * One table model rendered to Markdown or LaTeX (STYLE §8): a table is key columns (task, dataset, ...) followed
- * by value columns; a cell holds numbers, not text, and `formatCell` is the one place numbers become text.
+ * One table model rendered to Markdown, LaTeX or HTML (STYLE §8): a table is key columns (task, dataset, ...) followed
+ * by value columns; a cell holds numbers, not text, and `cellText` is the one place numbers become text.
  */
 
 /** A value cell: `value ± spread (ratio×)`, or an interval `[lo, hi]`, or plain text; absent parts are skipped. */
@@ -21,7 +21,7 @@ export interface Table {
   rows: { keys: string[]; cells: (TableCell | undefined)[] }[];
 }
 
-export type TableFormat = 'md' | 'tex';
+export type TableFormat = 'md' | 'tex' | 'html';
 
 /**
  * Fixed decimals by the magnitude of `scale` (default `x` itself): 1 from 100 up, 2 from 1 up, 3 below, so columns
@@ -66,6 +66,13 @@ const TEX_SPECIALS: Record<string, string> = {
   '≥': '$\\geq$',
 };
 
+const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** Text made safe inside HTML elements and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (ch) => HTML_SPECIALS[ch]);
+}
+
 const DIALECTS: Record<TableFormat, Dialect> = {
   md: {
     escape: (text) => text.replace(/\|/g, '\\|'),
@@ -99,9 +106,29 @@ const DIALECTS: Record<TableFormat, Dialect> = {
       ].join('\n');
     },
   },
+  html: {
+    escape: escapeHtml,
+    bold: (text) => `<strong>${text}</strong>`,
+    render: (table, lines) => {
+      // key columns read left to right, value columns are numbers and align right
+      const cell = (tag: string, text: string, k: number) => `<${tag}${k < table.keyHeaders.length ? '' : ' class="num"'}>${text}</${tag}>`;
+      const row = (tag: string) => (cells: string[]) => `<tr>${cells.map((text, k) => cell(tag, text, k)).join('')}</tr>`;
+      const [header, ...body] = lines;
+      return [
+        '<table>',
+        `<caption>${escapeHtml(table.caption)}</caption>`,
+        `<thead>${row('th')(header)}</thead>`,
+        '<tbody>',
+        ...body.map(row('td')),
+        '</tbody>',
+        '</table>',
+        '',
+      ].join('\n');
+    },
+  },
 };
 
-/** Renders `table` in one format: Markdown (GitHub pipes) or LaTeX (booktabs). */
+/** Renders `table` in one format: Markdown (GitHub pipes), LaTeX (booktabs) or an HTML `<table>`. */
 export function renderTable(table: Table, format: TableFormat): string {
   const dialect = DIALECTS[format];
   const header = [...table.keyHeaders, ...table.valueHeaders].map(dialect.escape);

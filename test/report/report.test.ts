@@ -95,6 +95,23 @@ describe('report on a hand-made results folder', () => {
     expect(read(dir, 'plots/profile.svg')).toContain('bc');
   });
 
+  it('index.html holds every table and plot inline and references nothing outside itself', () => {
+    const html = read(dir, 'index.html');
+    expect(paths[paths.length - 1]).toBe(join(dir, 'index.html'));
+    for (const id of ['returns-normalised', 'returns-raw', 'summary', 'aggregate-table', 'memory', 'training-time', 'dataset-cards', 'runtimes']) {
+      expect(html).toContain(`<div class="table" id="${id}">`);
+    }
+    // one curve plot (one task × dataset) and the profile, as inline SVG
+    expect(html.match(/<figure class="plot curves"/g)).toHaveLength(1);
+    expect(html.match(/<figure class="plot profile"/g)).toHaveLength(1);
+    // no element loads anything: no src, no stylesheet link, no URL but the SVG namespaces
+    expect(html).not.toMatch(/\ssrc=|<link|url\(/);
+    expect(html.match(/https?:\/\/[^"\s]*/g)?.every((url) => url.startsWith('http://www.w3.org/'))).toBe(true);
+    // the fixture cells kept no weights: each finished task × dataset × algorithm says so
+    expect(html.match(/<figure class="episode missing">/g)).toHaveLength(2);
+    expect(html).toContain('No trained weights were saved with these cells');
+  });
+
   it('the same seed reproduces the report byte for byte', async () => {
     const again = makeResultsDir();
     try {

@@ -1,4 +1,4 @@
-/** The table model renders to Markdown and LaTeX with escaping, bold, ratios, intervals and missing cells. */
+/** The table model renders to Markdown, LaTeX and HTML with escaping, bold, ratios, intervals and missing cells. */
 import { describe, expect, it } from 'vitest';
 import { cellText, formatNumber, renderTable, type Table } from '../../harness/report/table.ts';
 
@@ -43,5 +43,21 @@ describe('table rendering', () => {
     expect(tex).toContain('a|b \\& 100\\% & [0.500, 0.750] & -- \\\\');
     expect(tex.indexOf('\\toprule')).toBeLessThan(tex.indexOf('\\midrule'));
     expect(tex).toContain('\\bottomrule');
+  });
+
+  it('renders an HTML table: caption, header row, right-aligned value cells, <strong> for bold, markup escaped', () => {
+    expect(renderTable({ ...table, keyHeaders: ['<Task>'] }, 'html')).toBe(
+      [
+        '<table>',
+        '<caption>Peak memory (MiB) ± sd; ratio × om2p</caption>',
+        '<thead><tr><th>&lt;Task&gt;</th><th class="num">om2p</th><th class="num">diffusion_ql</th></tr></thead>',
+        '<tbody>',
+        '<tr><td>simple_tag[prey=scripted]</td><td class="num"><strong>2.00</strong></td><td class="num">7.60 (3.80×)</td></tr>',
+        '<tr><td>a|b &amp; 100%</td><td class="num">[0.500, 0.750]</td><td class="num">—</td></tr>',
+        '</tbody>',
+        '</table>',
+        '',
+      ].join('\n'),
+    );
   });
 });
