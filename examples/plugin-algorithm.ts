@@ -2,16 +2,23 @@
  * Example plugin: "noisy-bc", behaviour cloning on dataset actions perturbed by Gaussian noise (a smoothing regulariser),
  * acting with that same noise when asked for a stochastic action. Load it with
  * `om2p-bench --plugin examples/plugin-algorithm.ts ...`; docs/adding-a-baseline.md walks through it.
- * A plugin is any module exporting an `AlgorithmDef`; it may build on the shared blocks in `algorithms/nn/`.
+ * A plugin is any module exporting an `AlgorithmDef`; it imports the contracts, the shared network blocks and tfjs
+ * itself from the package, `om2p-bench`, exactly as a plugin in its own repository does.
  * Logged keys: `actor/bc` = mean over batch and action dimensions of (π(o) − (a + ξ))², ξ ~ N(0, noiseStd²).
  */
-import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
-import { independentAgents, type Learner } from '../algorithms/nn/independent.ts';
-import { createMlp, type Mlp } from '../algorithms/nn/mlp.ts';
-import { createAdam } from '../algorithms/nn/optim.ts';
-import { configKeySchemas } from '../algorithms/nn/config-schema.ts';
+import {
+  configKeySchemas,
+  createAdam,
+  createMlp,
+  independentAgents,
+  tf,
+  type AgentBatch,
+  type AgentSpace,
+  type AlgorithmDef,
+  type Learner,
+  type Mlp,
+  type Rng,
+} from 'om2p-bench';
 
 export interface NoisyBcConfig {
   /** Policy hidden layer widths. */

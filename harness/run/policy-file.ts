@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { ConfigError } from '../errors.ts';
 import { canonicalJson } from './canonical.ts';
+import { algorithmNames } from '../registry.ts';
 import { resolveAlgorithmConfig } from './resolve.ts';
 import { weightsPath } from './store.ts';
 import { validateOrThrow } from '../schema.ts';
@@ -146,6 +147,9 @@ export function checkClaims(file: PolicyFile, claims: PolicyClaims, source: stri
  * validated against the algorithm's schema as registered now; `rng` seeds the agent's own noise when acting.
  */
 export function restoreAgent(file: PolicyFile, envSpec: EnvSpec, rng: Rng, source: string): Agent {
+  if (!algorithmNames().includes(file.algorithm)) {
+    throw new ConfigError('/algorithm', `${file.algorithm} is not registered here (an algorithm from a plugin needs its --plugin)`, source);
+  }
   const { def } = resolveAlgorithmConfig(file.algorithm, file.preset, {});
   validateOrThrow(def.schema, file.config, `${source} /config`);
   const learned = envSpec.learnedAgents;

@@ -118,6 +118,12 @@ describe('env rollout --policy <weights>', () => {
     writeFileSync(wider, JSON.stringify({ ...file, envOptions: { numAgents: 4 } }));
     await expect(rolloutOf({ policy: wider, episodes: 1 })).rejects.toThrow(/\/space\/obsDims: \[18,18,18\], but simple_spread\[n=4\]/);
   });
+
+  it('names the plugin it needs when the weights come from an algorithm not registered here', async () => {
+    const foreign = join(root, 'foreign.weights.json');
+    writeFileSync(foreign, JSON.stringify({ ...file, algorithm: 'my-baseline' }));
+    await expect(rolloutOf({ policy: foreign, episodes: 1 })).rejects.toThrow(/\/algorithm: my-baseline is not registered here \(an algorithm from a plugin needs its --plugin\)/);
+  });
 });
 
 describe('env rollout --record, then env replay', () => {
