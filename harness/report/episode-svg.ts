@@ -39,7 +39,7 @@ const PIXELS_PER_UNIT = 110;
 const MARGIN = 0.1;
 /** Horizontal room around a runner's body in the following view (world units). */
 const FOLLOW_ROOM = 1.5;
-const TRAIL_WIDTH = 0.015;
+const TRAIL_WIDTH = 0.025;
 
 /** Three decimals (a millimetre at world scale) keep the frames small; SVG y grows downwards, so y is negated. */
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
