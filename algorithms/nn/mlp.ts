@@ -11,6 +11,7 @@ import type { Rng } from '../../harness/rng.ts';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';
+import { isRecording, isTrained, onGradientPath } from './gradient-path.ts';
 import { layerNormForward, layerNormJacobianProduct } from './layer-norm.ts';
 
 export interface MlpOptions {
@@ -29,14 +30,6 @@ export interface MlpOptions {
   outputInitScale?: number;
 }
 
-export interface ForwardOptions {
-  /**
-   * false when x is data that no gradient flows to (a batch, a stop-gradient target): the backward pass then skips the
-   * input's gradient. Passing false for an x that does depend on trained variables would cut their gradient. @default true
-   */
-  inputGradient?: boolean;
-}
-
 interface Layer {
   w: tf.Variable<tf.Rank.R2>;
   b: tf.Variable<tf.Rank.R1>;
@@ -49,7 +42,7 @@ export interface Mlp {
   readonly name: string;
   readonly variables: tf.Variable[];
   /** x: B × inputDim → B × outputDim. The caller owns the result. */
-  forward(x: tf.Tensor2D, options?: ForwardOptions): tf.Tensor2D;
+  forward(x: tf.Tensor2D): tf.Tensor2D;
   /** (x, ẋ): B × inputDim each → [y, ẏ] with ẏ = J_f(x)·ẋ. Not differentiable; the caller owns both results. */
   forwardWithTangent(x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
 }
@@ -91,9 +84,9 @@ export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
   }
   const variables = layers.flatMap(layerVariables);
 
-  const forward = (x: tf.Tensor2D, forwardOptions: ForwardOptions = {}): tf.Tensor2D =>
+  const forward = (x: tf.Tensor2D): tf.Tensor2D =>
     gradientMode === 'hand'
-      ? handDifferentiated(layers, eps, x, forwardOptions.inputGradient ?? true)
+      ? handDifferentiated(layers, eps, x, onGradientPath(x), isRecording() && variables.some(isTrained))
       : tf.tidy(() => layers.reduce((h, layer) => layerForward(layer, eps, h).out, x));
 
   const forwardWithTangent = (x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] =>
@@ -139,10 +132,12 @@ function layerForward(layer: Layer, eps: number, h: tf.Tensor2D): LayerStep {
  * The whole network as one tape node (tf.customGrad): the forward keeps each layer's input and derivative intermediates,
  * the backward walks the layers in reverse with explicit transposes (plain products are fast on wasm, transposed ones are
  * not) and batch sums as products with a row of ones. Gradients: LayerNorm ∂g = Σ ȳ∘x̂, ∂b = Σ ȳ, x̄ = J·(ȳ∘g);
- * activation p̄ = x̄∘f'(p); dense ∂W = hᵀp̄, ∂b = Σ p̄, h̄ = p̄Wᵀ.
+ * activation p̄ = x̄∘f'(p); dense ∂W = hᵀp̄, ∂b = Σ p̄, h̄ = p̄Wᵀ. Only the gradients the step can use are computed
+ * (nn/gradient-path.ts): the input's when it is on the tape, the parameters' when the step trains them; what is not
+ * differentiated enters as a constant.
  */
-function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputGradient: boolean): tf.Tensor2D {
-  const params = layers.flatMap(layerVariables);
+function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputGradient: boolean, paramGradients: boolean): tf.Tensor2D {
+  const params = paramGradients ? layers.flatMap(layerVariables) : [];
   // Per layer, the saved tensors in this order: input h, pre, activated, aux?, x̂?, 1/σ?
   const savedCounts = layers.map((l) => 3 + (hasAux(l.activation) ? 1 : 0) + (l.gain ? 2 : 0));
   const run = tf.customGrad(((...args: unknown[]) => {
@@ -161,6 +156,7 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
       gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
         const grads: tf.Tensor[] = [];
         let g = dy as tf.Tensor2D;
+        if (!paramGradients && !inputGradient) return [];
         let offset = kept.length;
         for (let k = layers.length - 1; k >= 0; k--) {
           const layer = layers[k];
@@ -170,12 +166,12 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
           const layerGrads: tf.Tensor[] = [];
           if (layer.gain) {
             const [xHat, invSigma] = rest;
-            layerGrads.unshift(sumRows(tf.mul(g, xHat) as tf.Tensor2D), sumRows(g));
+            if (paramGradients) layerGrads.unshift(sumRows(tf.mul(g, xHat) as tf.Tensor2D), sumRows(g));
             g = layerNormJacobianProduct(tf.mul(g, layer.gain) as tf.Tensor2D, xHat, invSigma);
           }
           const slope = activationSlope(layer.activation, pre, activated, aux);
           if (slope) g = tf.mul(g, slope) as tf.Tensor2D;
-          layerGrads.unshift(tf.matMul(tf.transpose(hIn), g), sumRows(g));
+          if (paramGradients) layerGrads.unshift(tf.matMul(tf.transpose(hIn), g), sumRows(g));
           grads.unshift(...layerGrads);
           if (k > 0 || inputGradient) g = tf.matMul(g, tf.transpose(layer.w)) as tf.Tensor2D;
         }

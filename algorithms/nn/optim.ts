@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
+import { whileTraining } from './gradient-path.ts';
 
 export interface AdamOptions {
   learningRate: number;
@@ -28,14 +29,14 @@ const BETA2 = 0.999;
 
 /** The variables' values (or tensors of the same shapes) as one flat vector. Caller owns the result. */
 function flatten(tensors: tf.Tensor[]): tf.Tensor1D {
-  return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tf.Tensor1D);
+  return tf.tidy(() => tf.concat(tensors.map((t) => (t.rank === 1 ? t : tf.reshape(t, [-1])))) as tf.Tensor1D);
 }
 
 /** Assigns consecutive slices of `flat` to `variables`, each reshaped to its variable. */
 function assignFlat(variables: tf.Variable[], flat: tf.Tensor1D): void {
   tf.tidy(() => {
     const parts = tf.split(flat, variables.map((v) => v.size));
-    variables.forEach((v, k) => v.assign(tf.reshape(parts[k], v.shape)));
+    variables.forEach((v, k) => v.assign(v.rank === 1 ? parts[k] : tf.reshape(parts[k], v.shape)));
   });
 }
 
@@ -71,11 +72,13 @@ export function createAdam(variables: tf.Variable[], options: AdamOptions): Adam
   return {
     step(lossName, loss) {
       let extras: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const out = loss();
-        extras = Object.fromEntries(Object.entries(out.extras ?? {}).map(([k, v]) => [k, tf.keep(v)]));
-        return out.loss;
-      }, variables);
+      const { value, grads } = whileTraining(variables, () =>
+        tf.variableGrads(() => {
+          const out = loss();
+          extras = Object.fromEntries(Object.entries(out.extras ?? {}).map(([k, v]) => [k, tf.keep(v)]));
+          return out.loss;
+        }, variables),
+      );
       apply(grads);
       const result: Record<string, number> = { [lossName]: value.dataSync()[0] };
       for (const [k, v] of Object.entries(extras)) result[k] = v.dataSync()[0];

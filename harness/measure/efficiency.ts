@@ -47,13 +47,24 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[]): Promise<
     peakBytes: info.peakBytes,
     leakTensors: after.numTensors - before.numTensors - (constantsAfter.tensors - constantsBefore.tensors),
     leakBytes: after.numBytes - before.numBytes - (constantsAfter.bytes - constantsBefore.bytes),
-    kernelCount: info.kernels.length,
-    kernels: await kernelStats(info.kernels),
+    kernelCount: backendKernels(info.kernels).length,
+    kernels: await kernelStats(backendKernels(info.kernels)),
   };
 }
 
+/**
+ * tf.profile also records each custom-gradient call as a scope ("unnamed scope") whose time includes the kernels it ran,
+ * which are recorded too: only registered backend kernels are counted.
+ */
+function backendKernels(kernels: ProfiledKernel[]): ProfiledKernel[] {
+  const backend = tf.getBackend();
+  return kernels.filter((k) => tf.getKernel(k.name, backend) !== undefined);
+}
+
+type ProfiledKernel = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
 /** Groups tf.profile's kernel records by name; a kernel's time may be a promise (backends that time asynchronously). */
-async function kernelStats(kernels: Awaited<ReturnType<typeof tf.profile>>['kernels']): Promise<KernelStat[]> {
+async function kernelStats(kernels: ProfiledKernel[]): Promise<KernelStat[]> {
   const byName = new Map<string, KernelStat>();
   for (const kernel of kernels) {
     const stat = byName.get(kernel.name) ?? { name: kernel.name, count: 0, ms: 0 };
