@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dataDir, resultsDir } from '../paths.ts';
+import { dataDir, runDir } from '../paths.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
 import { runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
@@ -19,13 +19,13 @@ export function registerMatrix(program: Command): void {
     .argument('<spec>', 'matrix spec JSON (e.g. results/quick.json)')
     .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
-    .option('--out <dir>', 'output folder (default: results/<matrix name>)')
+    .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
     .option('--no-progress', 'no progress bar')
     .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
-      const out = resolve(opts.out ?? resultsDir(readMatrixSpec(specPath).name));
+      const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
       const summary = await runMatrix({
         spec: specPath,
         out,
