@@ -7,8 +7,10 @@ import { parseShard, readMatrixSpec } from '../run/expand.ts';
 import { runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
+import { readCells } from '../report/cells.ts';
+import { writeComparison } from '../report/compare.ts';
 import { globalOptions, loadPlugins } from './context.ts';
-import { reportText } from './report.ts';
+import { comparisonText, reportText } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
@@ -21,11 +23,15 @@ export function registerMatrix(program: Command): void {
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
     .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
+    .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
     .option('--no-progress', 'no progress bar')
-    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
       const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
+      const reference = opts.compare === undefined ? undefined : resolve(opts.compare);
+      // a reference without cells is an error now, not after the whole matrix has trained
+      if (reference) readCells(reference);
       const summary = await runMatrix({
         spec: specPath,
         out,
@@ -42,6 +48,7 @@ export function registerMatrix(program: Command): void {
       if (opts.report) {
         process.stdout.write(`\n${reportText(await writeReport(out))}`);
       }
+      if (reference) process.stdout.write(`\n${comparisonText(writeComparison(out, reference))}`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
   matrix
