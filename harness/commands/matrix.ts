@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataDir, runDir } from '../paths.ts';
+import { wantsProgressBar } from '../progress.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
 import { runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
@@ -24,7 +25,7 @@ export function registerMatrix(program: Command): void {
     .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
     .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
     .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
@@ -40,7 +41,7 @@ export function registerMatrix(program: Command): void {
         backend: global.backend,
         plugins: global.plugin ?? [],
         dataDir: dataDir(global.dataDir),
-        progress: opts.progress && process.stderr.isTTY === true,
+        progress: wantsProgressBar(opts.progress),
         log: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
