@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { Option, type Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
+import { runDir } from '../paths.ts';
 import { benchAlgorithms } from '../measure/algos.ts';
 import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../measure/algos-output.ts';
 import { parseAssignments } from '../run/resolve.ts';
@@ -41,7 +42,7 @@ export function registerBenchAlgos(bench: Command): void {
     .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
     .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
     .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
-    .option('--out <dir>', 'output folder', 'results/efficiency')
+    .option('--out <dir>', 'output folder (default: runs/efficiency, git-ignored)', runDir('efficiency'))
     .action(async (opts: BenchAlgosOptions, command: Command) => {
       const { backend } = await prepare(command);
       const runtime = runEnvironment();

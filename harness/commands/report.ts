@@ -1,12 +1,21 @@
-/** `om2p-bench report <dir>`: CSVs, paper tables and plots from `<dir>/cells/*.json`; prints the summary table and the paths. */
+/**
+ * `om2p-bench report <dir> [--compare <reference>]`: CSVs, paper tables and plots from `<dir>/cells/*.json`; prints the summary
+ * table and the paths, then, with `--compare`, whether the run reproduces the reference.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REPORT, writeReport, type ReportResult } from '../report/index.ts';
+import { writeComparison, type ComparisonResult } from '../report/compare.ts';
 import { integerAtLeast } from './options.ts';
 
 /** What the CLI prints after a report (also fits `matrix run --report`): the summary table, then every written file. */
 export function reportText(result: ReportResult): string {
   return `${result.summaryMarkdown}\nwrote:\n${result.paths.map((path) => `  ${path}`).join('\n')}\n`;
+}
+
+/** What the CLI prints after `--compare` (report and `matrix run`): the comparison table, the file, then the verdict line last. */
+export function comparisonText(result: ComparisonResult): string {
+  return `${result.markdown}\nwrote: ${result.path}\n${result.verdict}\n`;
 }
 
 export function registerReport(program: Command): void {
@@ -16,8 +25,11 @@ export function registerReport(program: Command): void {
     .argument('<dir>', 'results folder holding cells/*.json')
     .option('--seed <n>', 'root seed of the bootstrap confidence intervals', integerAtLeast(0), DEFAULT_REPORT.seed)
     .option('--reps <n>', 'bootstrap resamples per interval', integerAtLeast(1), DEFAULT_REPORT.reps)
-    .action(async (dir: string, opts: { seed: number; reps: number }) => {
-      const result = await writeReport(resolve(dir), { seed: opts.seed, reps: opts.reps });
+    .option('--compare <reference>', 'also compare with a reference results folder (e.g. results/reference/quick): comparison.csv and a verdict')
+    .action(async (dir: string, opts: { seed: number; reps: number; compare?: string }) => {
+      const options = { seed: opts.seed, reps: opts.reps };
+      const result = await writeReport(resolve(dir), options);
       process.stdout.write(reportText(result));
+      if (opts.compare) process.stdout.write(`\n${comparisonText(writeComparison(resolve(dir), resolve(opts.compare), options))}`);
     });
 }
