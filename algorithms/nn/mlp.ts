@@ -87,13 +87,13 @@ export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
   const forward = (x: tf.Tensor2D): tf.Tensor2D =>
     gradientMode === 'hand'
       ? handDifferentiated(layers, eps, x, onGradientPath(x), isRecording() && variables.some(isTrained))
-      : tf.tidy(() => layers.reduce((h, layer) => layerForward(layer, eps, h).out, x));
+      : tf.tidy(() => layers.reduce((h, layer) => layerForward(layer, eps, h, false).out, x));
 
   const forwardWithTangent = (x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] =>
     tf.tidy(() => {
       let [h, hDot] = [x, xDot];
       for (const layer of layers) {
-        const step = layerForward(layer, eps, h);
+        const step = layerForward(layer, eps, h, true);
         const slope = activationSlope(layer.activation, step.pre, step.activated, step.aux);
         const preDot = tf.matMul(hDot, layer.w);
         hDot = (slope ? tf.mul(slope, preDot) : preDot) as tf.Tensor2D;
@@ -119,14 +119,41 @@ interface LayerStep {
   out: tf.Tensor2D;
 }
 
-function layerForward(layer: Layer, eps: number, h: tf.Tensor2D): LayerStep {
-  const pre = tf.add(tf.matMul(h, layer.w), layer.b) as tf.Tensor2D;
-  const { y, aux } = activateWithAux(layer.activation, pre);
-  const activated = y as tf.Tensor2D;
+/**
+ * `fused` computes h·W + b (and a ReLU) as one kernel, the same sums in the same order; autograd mode keeps the plain ops
+ * it knows how to differentiate. With a fused ReLU, `pre` is the activated output (the slope only needs the output).
+ */
+function layerForward(layer: Layer, eps: number, h: tf.Tensor2D, fused: boolean): LayerStep {
+  let pre: tf.Tensor2D;
+  let activated: tf.Tensor2D;
+  let aux: tf.Tensor | undefined;
+  if (fused && layer.activation === 'relu') {
+    pre = activated = tf.fused.matMul({ a: h, b: layer.w, bias: layer.b, activation: 'relu' }) as tf.Tensor2D;
+  } else {
+    pre = (fused ? tf.fused.matMul({ a: h, b: layer.w, bias: layer.b }) : tf.add(tf.matMul(h, layer.w), layer.b)) as tf.Tensor2D;
+    const result = activateWithAux(layer.activation, pre);
+    activated = result.y as tf.Tensor2D;
+    aux = result.aux;
+  }
   if (!layer.gain) return { pre, activated, aux, out: activated };
   const { y: out, xHat, invSigma } = layerNormForward(activated, layer.gain, layer.shift!, eps);
   return { pre, activated, aux, norm: { xHat, invSigma }, out };
 }
+
+/** What a layer's backward pass reads besides its input: the tensors its activation's slope and its LayerNorm need. */
+function savedForBackward(layer: Layer, step: LayerStep): tf.Tensor[] {
+  const slopeInputs = SLOPE_INPUTS[layer.activation].map((name) => step[name]!);
+  return step.norm ? [...slopeInputs, step.norm.xHat, step.norm.invSigma] : slopeInputs;
+}
+
+/** Which of pre-activation, output and aux each activation's slope reads (activationSlope). */
+const SLOPE_INPUTS: Record<ActivationName, ('pre' | 'activated' | 'aux')[]> = {
+  linear: [],
+  relu: ['activated'],
+  tanh: ['activated'],
+  gelu: ['pre', 'aux'],
+  mish: ['pre', 'aux'],
+};
 
 /**
  * The whole network as one tape node (tf.customGrad): the forward keeps each layer's input and derivative intermediates,
@@ -138,38 +165,38 @@ function layerForward(layer: Layer, eps: number, h: tf.Tensor2D): LayerStep {
  */
 function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputGradient: boolean, paramGradients: boolean): tf.Tensor2D {
   const params = paramGradients ? layers.flatMap(layerVariables) : [];
-  // Per layer, the saved tensors in this order: input h, pre, activated, aux?, x̂?, 1/σ?
-  const savedCounts = layers.map((l) => 3 + (hasAux(l.activation) ? 1 : 0) + (l.gain ? 2 : 0));
   const run = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const input = inputGradient ? (args[0] as tf.Tensor2D) : x;
+    // Per layer, in order: the layer's input, then savedForBackward's tensors.
     const saved: tf.Tensor[] = [];
     let h = input;
     for (const layer of layers) {
-      const step = layerForward(layer, eps, h);
-      saved.push(h, step.pre, step.activated, ...(step.aux ? [step.aux] : []), ...(step.norm ? [step.norm.xHat, step.norm.invSigma] : []));
+      const step = layerForward(layer, eps, h, true);
+      saved.push(h, ...savedForBackward(layer, step));
       h = step.out;
     }
     save(saved);
     return {
       value: h,
       gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        if (!paramGradients && !inputGradient) return [];
         const grads: tf.Tensor[] = [];
         let g = dy as tf.Tensor2D;
-        if (!paramGradients && !inputGradient) return [];
         let offset = kept.length;
         for (let k = layers.length - 1; k >= 0; k--) {
           const layer = layers[k];
-          offset -= savedCounts[k];
-          const [hIn, pre, activated, ...rest] = kept.slice(offset, offset + savedCounts[k]) as tf.Tensor2D[];
-          const aux = hasAux(layer.activation) ? rest.shift() : undefined;
+          const needs = SLOPE_INPUTS[layer.activation];
+          offset -= 1 + needs.length + (layer.gain ? 2 : 0);
+          const [hIn, ...rest] = kept.slice(offset, offset + 1 + needs.length + (layer.gain ? 2 : 0)) as tf.Tensor2D[];
+          const slopeInput = Object.fromEntries(needs.map((name, j) => [name, rest[j]])) as Partial<Record<'pre' | 'activated' | 'aux', tf.Tensor2D>>;
           const layerGrads: tf.Tensor[] = [];
           if (layer.gain) {
-            const [xHat, invSigma] = rest;
+            const [xHat, invSigma] = rest.slice(needs.length);
             if (paramGradients) layerGrads.unshift(sumRows(tf.mul(g, xHat) as tf.Tensor2D), sumRows(g));
             g = layerNormJacobianProduct(tf.mul(g, layer.gain) as tf.Tensor2D, xHat, invSigma);
           }
-          const slope = activationSlope(layer.activation, pre, activated, aux);
+          const slope = activationSlope(layer.activation, slopeInput.pre!, slopeInput.activated!, slopeInput.aux);
           if (slope) g = tf.mul(g, slope) as tf.Tensor2D;
           if (paramGradients) layerGrads.unshift(tf.matMul(tf.transpose(hIn), g), sumRows(g));
           grads.unshift(...layerGrads);
@@ -180,8 +207,4 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
     };
   }) as any) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
   return inputGradient ? run(x, ...params) : run(...params);
-}
-
-function hasAux(activation: ActivationName): boolean {
-  return activation === 'gelu' || activation === 'mish';
 }
