@@ -120,14 +120,17 @@ interface LayerStep {
 }
 
 /**
- * `fused` computes h·W + b (and a ReLU) as one kernel, the same sums in the same order; autograd mode keeps the plain ops
- * it knows how to differentiate. With a fused ReLU, `pre` is the activated output (the slope only needs the output).
+ * `fused` computes h·W + b (and, outside gradient recording, a ReLU) as one kernel, the same sums in the same order;
+ * autograd mode keeps the plain ops it knows how to differentiate. With a fused ReLU, `pre` is the activated output (the
+ * slope only needs the output).
  */
 function layerForward(layer: Layer, eps: number, h: tf.Tensor2D, fused: boolean): LayerStep {
   let pre: tf.Tensor2D;
   let activated: tf.Tensor2D;
   let aux: tf.Tensor | undefined;
-  if (fused && layer.activation === 'relu') {
+  // tfjs fuses an activation into the product only outside gradient recording (it would otherwise need the unfused
+  // pre-activation); inside a step the ReLU is a kernel of its own either way.
+  if (fused && layer.activation === 'relu' && tf.engine().state.gradientDepth === 0) {
     pre = activated = tf.fused.matMul({ a: h, b: layer.w, bias: layer.b, activation: 'relu' }) as tf.Tensor2D;
   } else {
     pre = (fused ? tf.fused.matMul({ a: h, b: layer.w, bias: layer.b }) : tf.add(tf.matMul(h, layer.w), layer.b)) as tf.Tensor2D;
@@ -198,7 +201,7 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
           }
           const slope = activationSlope(layer.activation, slopeInput.pre!, slopeInput.activated!, slopeInput.aux);
           if (slope) g = tf.mul(g, slope) as tf.Tensor2D;
-          if (paramGradients) layerGrads.unshift(tf.matMul(tf.transpose(hIn), g), sumRows(g));
+          if (paramGradients) layerGrads.unshift(weightGradient(hIn, g), sumRows(g));
           grads.unshift(...layerGrads);
           if (k > 0 || inputGradient) g = tf.matMul(g, tf.transpose(layer.w)) as tf.Tensor2D;
         }
@@ -207,4 +210,14 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
     };
   }) as any) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
   return inputGradient ? run(x, ...params) : run(...params);
+}
+
+/**
+ * ∂W = hᵀ·ḡ (in × out). A transpose costs in proportion to its operand, so when the layer narrows (out < in, e.g. an output
+ * layer) ∂W = (ḡᵀ·h)ᵀ transposes the narrow ḡ and the small product instead of h. Caller owns the result.
+ */
+function weightGradient(h: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() =>
+    g.shape[1] < h.shape[1] ? (tf.transpose(tf.matMul(tf.transpose(g), h)) as tf.Tensor2D) : tf.matMul(tf.transpose(h), g),
+  );
 }
