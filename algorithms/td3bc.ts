@@ -17,6 +17,7 @@ import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
+import { meanSquaredError } from './nn/losses.ts';
 
 export interface Td3BcConfig {
   /** Hidden layer widths of the actor and of each critic head. */
@@ -92,7 +93,7 @@ function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor
   // sg: λ is read back as a number, so no gradient flows through it.
   const lambda = alpha / tf.tidy(() => tf.mean(tf.abs(q1))).dataSync()[0];
   const qTerm = tf.mul(-lambda, tf.mean(q1)) as tf.Scalar;
-  const bcTerm = tf.mean(tf.squaredDifference(pi, acts)) as tf.Scalar;
+  const bcTerm = meanSquaredError(pi, acts);
   return {
     loss: tf.add(qTerm, bcTerm) as tf.Scalar,
     extras: { 'actor/q': qTerm, 'actor/bc': bcTerm, 'actor/lambda': tf.scalar(lambda) },
