@@ -13,6 +13,7 @@ import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { createAdam } from './nn/optim.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
+import { meanSquaredError } from './nn/losses.ts';
 
 export interface BcConfig {
   /** Policy hidden layer widths. */
@@ -40,7 +41,7 @@ const schema = {
 
 /** L_BC = mean over batch and action dimensions of (π(o) − a)² (SPEC §4 "Losses"). */
 function bcLoss(policy: Mlp, batch: AgentBatch): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.squaredDifference(policy.forward(batch.obs), batch.acts)) as tf.Scalar);
+  return tf.tidy(() => meanSquaredError(policy.forward(batch.obs), batch.acts));
 }
 
 function createLearner(space: AgentSpace, config: BcConfig, rng: Rng, agentIndex: number): Learner {

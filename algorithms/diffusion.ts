@@ -19,6 +19,7 @@ import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
+import { meanSquaredError } from './nn/losses.ts';
 
 export interface DiffusionConfig {
   /** T, the number of diffusion steps (≥ 1); also the network evaluations per action. */
@@ -205,7 +206,7 @@ function diffusionLoss(net: NoiseNet, s: VpSchedule, batch: AgentBatch, rng: Rng
       tf.mul(tf.tensor2d(sqrtOneMinusAlphaBar, [rows, 1]), eps),
     ) as tf.Tensor2D;
     const stepOneHot = tf.oneHot(tf.tensor1d(index, 'int32'), steps).toFloat() as tf.Tensor2D;
-    return tf.mean(tf.squaredDifference(eps, predictNoise(net, stepTable(net, steps), batch.obs, xK, stepOneHot))) as tf.Scalar;
+    return meanSquaredError(predictNoise(net, stepTable(net, steps), batch.obs, xK, stepOneHot), eps);
   });
 }
 

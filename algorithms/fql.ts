@@ -21,12 +21,12 @@ import {
   flowPaperPreset,
   flowMatchingLoss,
   gaussianNoise,
-  meanSquaredError,
   withQTerm,
   type ActorObjective,
   type FlowActor,
   type FlowCommonConfig,
 } from './nn/flow-common.ts';
+import { meanSquaredError } from './nn/losses.ts';
 
 export interface FqlConfig extends FlowCommonConfig {
   /** α, weight of the distillation term mean ‖μ_ω − sg(flow_K)‖², ≥ 0 (SPEC §4.3: 10). */

@@ -23,7 +23,6 @@ import {
   flowPaperPreset,
   gaussianNoise,
   interpolate,
-  meanSquaredError,
   withQTerm,
   sampleTime,
   timeColumn,
@@ -32,6 +31,7 @@ import {
   type FlowCommonConfig,
   type TimeDistribution,
 } from './nn/flow-common.ts';
+import { meanSquaredError } from './nn/losses.ts';
 
 export interface Om2pConfig extends FlowCommonConfig {
   /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */

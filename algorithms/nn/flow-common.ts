@@ -16,6 +16,7 @@ import { independentAgents, type Learner } from './independent.ts';
 import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
 import { criticRegressionLoss, tdTarget } from './td.ts';
 import { configKeySchemas } from './config-schema.ts';
+import { meanSquaredError } from './losses.ts';
 
 /** Config keys every flow-family algorithm has. */
 export interface FlowCommonConfig {
@@ -158,10 +159,6 @@ export function eulerSample(velocity: VelocityField, obs: tf.Tensor2D, noise: tf
   });
 }
 
-/** Mean over batch and action dimensions of (prediction − target)² (SPEC §4 "Losses"). Caller owns the result. */
-export function meanSquaredError(prediction: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.squaredDifference(prediction, target)) as tf.Scalar);
-}
 
 // ---------------------------------------------------------------- Q term
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AgentBatch } from '../../harness/types.ts';
 import { aggregateHeads, type Critic } from './critic.ts';
+import { meanSquaredError } from './losses.ts';
 
 /** y = r + γ(1 − done)·agg_k Q̄_k(o', a'); `nextActions` carries no gradient. B × 1, caller owns it. */
 export function tdTarget(
@@ -32,7 +33,7 @@ export function criticRegressionLoss(
   reduction: 'mean' | 'sum',
 ): tf.Scalar {
   return tf.tidy(() => {
-    const perHead = critic.forward(obs, acts).map((q) => tf.mean(tf.squaredDifference(q, target)));
+    const perHead = critic.forward(obs, acts).map((q) => meanSquaredError(q, target));
     const total = tf.addN(perHead);
     return (reduction === 'mean' ? tf.div(total, perHead.length) : total) as tf.Scalar;
   });

@@ -2,13 +2,16 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dataDir, resultsDir } from '../paths.ts';
+import { dataDir, runDir } from '../paths.ts';
+import { wantsProgressBar } from '../progress.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
 import { runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
+import { readCells } from '../report/cells.ts';
+import { writeComparison } from '../report/compare.ts';
 import { globalOptions, loadPlugins } from './context.ts';
-import { reportText } from './report.ts';
+import { comparisonText, reportText } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
@@ -19,13 +22,17 @@ export function registerMatrix(program: Command): void {
     .argument('<spec>', 'matrix spec JSON (e.g. results/quick.json)')
     .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
-    .option('--out <dir>', 'output folder (default: results/<matrix name>)')
+    .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
     .option('--report', 'write the report (CSV, tables, plots, index.html) when the run ends and print the summary table')
-    .option('--no-progress', 'no progress bar')
-    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
+    .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
+    .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
-      const out = resolve(opts.out ?? resultsDir(readMatrixSpec(specPath).name));
+      const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
+      const reference = opts.compare === undefined ? undefined : resolve(opts.compare);
+      // a reference without cells is an error now, not after the whole matrix has trained
+      if (reference) readCells(reference);
       const summary = await runMatrix({
         spec: specPath,
         out,
@@ -34,7 +41,7 @@ export function registerMatrix(program: Command): void {
         backend: global.backend,
         plugins: global.plugin ?? [],
         dataDir: dataDir(global.dataDir),
-        progress: opts.progress && process.stderr.isTTY === true,
+        progress: wantsProgressBar(opts.progress),
         log: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
@@ -42,6 +49,7 @@ export function registerMatrix(program: Command): void {
       if (opts.report) {
         process.stdout.write(`\n${reportText(await writeReport(out, { dataDir: dataDir(global.dataDir) }))}`);
       }
+      if (reference) process.stdout.write(`\n${comparisonText(writeComparison(out, reference))}`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
   matrix

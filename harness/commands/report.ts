@@ -1,18 +1,25 @@
 /**
- * `om2p-bench report <dir>`: CSVs, paper tables, plots and `index.html` from `<dir>/cells/*.json`; prints the summary table
- * and the paths. The page's episode viewer rolls trained agents out again, so the backend is chosen and plugins are
- * loaded first (an algorithm from a plugin replays only with its `--plugin`); dataset cards come from `--data-dir`.
+ * `om2p-bench report <dir> [--compare <reference>]`: CSVs, paper tables, plots and `index.html` from `<dir>/cells/*.json`;
+ * prints the summary table and the paths, then, with `--compare`, whether the run reproduces the reference. The page's
+ * episode viewer rolls trained agents out again, so the backend is chosen and plugins are loaded first (an algorithm from a
+ * plugin replays only with its `--plugin`); dataset cards come from `--data-dir`.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataDir } from '../paths.ts';
 import { DEFAULT_REPORT, writeReport, type ReportResult } from '../report/index.ts';
+import { writeComparison, type ComparisonResult } from '../report/compare.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
 
 /** What the CLI prints after a report (also fits `matrix run --report`): the summary table, then every written file. */
 export function reportText(result: ReportResult): string {
   return `${result.summaryMarkdown}\nwrote:\n${result.paths.map((path) => `  ${path}`).join('\n')}\n`;
+}
+
+/** What the CLI prints after `--compare` (report and `matrix run`): the comparison table, the file, then the verdict line last. */
+export function comparisonText(result: ComparisonResult): string {
+  return `${result.markdown}\nwrote: ${result.path}\n${result.verdict}\n`;
 }
 
 export function registerReport(program: Command): void {
@@ -23,14 +30,16 @@ export function registerReport(program: Command): void {
     .option('--seed <n>', 'root seed of the bootstrap confidence intervals and of the episodes the page replays', integerAtLeast(0), DEFAULT_REPORT.seed)
     .option('--reps <n>', 'bootstrap resamples per interval', integerAtLeast(1), DEFAULT_REPORT.reps)
     .option('--efficiency <file>', 'a `bench algos` efficiency.csv to show (default: <dir>/efficiency.csv when present)')
-    .action(async (dir: string, opts: { seed: number; reps: number; efficiency?: string }, command: Command) => {
-      const { options } = await prepare(command);
+    .option('--compare <reference>', 'also compare with a reference results folder (e.g. results/reference/quick): comparison.csv and a verdict')
+    .action(async (dir: string, opts: { seed: number; reps: number; efficiency?: string; compare?: string }, command: Command) => {
+      const global = (await prepare(command)).options;
+      const options = { seed: opts.seed, reps: opts.reps };
       const result = await writeReport(resolve(dir), {
-        seed: opts.seed,
-        reps: opts.reps,
-        dataDir: dataDir(options.dataDir),
+        ...options,
+        dataDir: dataDir(global.dataDir),
         efficiency: opts.efficiency && resolve(opts.efficiency),
       });
       process.stdout.write(reportText(result));
+      if (opts.compare) process.stdout.write(`\n${comparisonText(writeComparison(resolve(dir), resolve(opts.compare), options))}`);
     });
 }

@@ -1,6 +1,6 @@
 /**
  * The `bench algos` table in a report. `bench algos --out <dir>` writes `efficiency.csv`; the report shows it when the
- * results folder holds one (`bench algos --out results/quick`) or when `--efficiency <file>` names one, rendered by the
+ * results folder holds one (`bench algos --out runs/quick`) or when `--efficiency <file>` names one, rendered by the
  * same table model `bench algos` writes its Markdown and LaTeX with. The CSV does not keep the host's load average, so
  * the rebuilt caption leaves it out.
  */

@@ -14,7 +14,7 @@ import type { CellResult } from '../types.ts';
 import { aggregateRows } from './aggregate.ts';
 import { benchEfficiencyTable } from './bench-efficiency.ts';
 import { datasetsTable, usedDatasets } from './cards.ts';
-import { labelCells, readCells } from './cells.ts';
+import { labelCells, readCells, type LabelledCell } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { recordEpisodes } from './episodes.ts';
 import { renderReportHtml } from './html.ts';
@@ -45,12 +45,18 @@ export interface ReportResult {
   summaryMarkdown: string;
 }
 
+/** summary.csv's rows: the report's own bootstrap stream, so `report --compare` sees the very CIs a report writes. */
+export function reportSummary(cells: readonly LabelledCell[], options: Partial<ReportOptions> = {}): SummaryRow[] {
+  const { seed, reps } = { ...DEFAULT_REPORT, ...options };
+  return summaryRows(cells, createRng(seed).fork('summary'), { reps });
+}
+
 export async function writeReport(dir: string, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
   const { seed, reps, dataDir, efficiency } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
   const cells = labelCells(readCells(dir));
-  const summary = summaryRows(cells, rng.fork('summary'), bootstrap);
+  const summary = reportSummary(cells, options);
   const aggregate = aggregateRows(cells, rng.fork('aggregate'), bootstrap);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
   const throughput = efficiencyRows(cells, THROUGHPUT_FIELDS);

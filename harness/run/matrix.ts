@@ -7,9 +7,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
+import { progressBar } from '../progress.ts';
 import type { CellSpec } from '../types.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';
 import { cellId, expandMatrix, readMatrixSpec, shardCells, type MatrixSpec } from './expand.ts';
@@ -27,7 +27,7 @@ export interface MatrixRunOptions {
   backend?: string;
   plugins: string[];
   dataDir: string;
-  /** Show a progress bar (stderr). */
+  /** Show progress bars (stderr) for the cells and any dataset build; otherwise one line per cell or checkpoint. */
   progress: boolean;
   log: (line: string) => void;
 }
@@ -52,7 +52,9 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   await initBackend(options.backend, options.log);
   await buildMissingDatasets(matrix, todo, options);
   const failed: MatrixRunSummary['failed'] = [];
-  const bar = options.progress ? progressBar(todo.length) : undefined;
+  const bar = options.progress
+    ? progressBar({ format: 'cells {bar} {value}/{total} done | {running} running | {failed} failed | ETA {eta_formatted}', total: todo.length, payload: { running: 0, failed: 0 } })
+    : undefined;
   let finished = 0;
   const onDone = (spec: CellSpec, status: string, reason?: string) => {
     if (status !== 'done') failed.push({ cellId: cellId(spec), algorithm: spec.algorithm, reason: `${status}: ${reason ?? ''}` });
@@ -93,17 +95,9 @@ async function buildMissingDatasets(matrix: MatrixSpec, todo: CellSpec[], option
       seed: 0,
       dataDir: options.dataDir,
       log: options.log,
+      progress: options.progress,
     });
   }
-}
-
-function progressBar(total: number): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar(
-    { format: 'cells {bar} {value}/{total} done | {running} running | {failed} failed | ETA {eta_formatted}', etaBuffer: 5, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { running: 0, failed: 0 });
-  return bar;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));

@@ -21,7 +21,7 @@ import { runMatrix } from '../../harness/run/matrix.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
 
-const RESULTS = resolve(import.meta.dirname, '../../results');
+const RESULTS = resolve(import.meta.dirname, '../../results/reference');
 
 /** Every built-in algorithm, in report order: om2p first, then alphabetical. */
 const ALGORITHMS = ['om2p', 'bc', 'diffusion', 'flow', 'fql', 'td3bc'];
