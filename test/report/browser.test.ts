@@ -2,8 +2,8 @@
  * The report page as a person sees it, in headless Chromium driven by puppeteer-core (which never downloads a browser:
  * it drives the system's `chromium`, or the one `OM2P_CHROMIUM` names). Skipped, saying so, when there is none.
  *
- * Two pages: the committed quick results (24 cells from before cells kept their agent: the viewer must say so) with the
- * committed `bench algos` efficiency.csv beside them, and a
+ * Two pages: the committed quick results (24 cells from before cells kept their agent: the viewer must say so) with a
+ * `bench algos` efficiency.csv measured here (bc and om2p, tiny networks) beside them, and a
  * tiny matrix trained here (every algorithm on cooperative navigation and HalfCheetah, smoke datasets, 2 updates), whose
  * kept agents the viewer replays. Screenshots go to `OM2P_SCREENSHOT_DIR` (`docs` refreshes the README's) or a temp folder.
  */
@@ -14,7 +14,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.ts';
+import { initBackend, runEnvironment } from '../../harness/backend.ts';
+import { benchAlgorithms } from '../../harness/measure/algos.ts';
+import { writeEfficiencyOutputs } from '../../harness/measure/algos-output.ts';
 import { rolloutRequest } from '../../harness/commands/env.ts';
 import { rollout } from '../../harness/run/episodes.ts';
 import { runMatrix } from '../../harness/run/matrix.ts';
@@ -78,7 +80,10 @@ describe.skipIf(!chromium)(`the report page in headless Chromium${chromium ? '' 
     await initBackend('wasm', () => undefined);
     mkdirSync(quick);
     for (const part of ['cells', 'matrix.json']) cpSync(join(RESULTS, 'quick', part), join(quick, part), { recursive: true });
-    cpSync(join(RESULTS, 'efficiency/efficiency.csv'), join(quick, 'efficiency.csv'));
+    const tiny = { hidden: [16], batchSize: 8 };
+    const bench = { env: 'simple_spread', preset: 'cpu' as const, algorithms: ['bc', 'om2p'], ablations: false, updates: 2, evalBatch: 3, seed: 0 };
+    const measured = await benchAlgorithms({ ...bench, baseOverrides: { bc: tiny, om2p: tiny } }, runEnvironment());
+    writeEfficiencyOutputs(quick, measured, { runtime: runEnvironment(), updates: bench.updates });
     await writeReport(quick, { reps: 200, dataDir });
     const spec = join(root, 'fresh.json');
     writeFileSync(
