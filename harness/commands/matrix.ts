@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataDir, resultsDir } from '../paths.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
-import { runMatrix } from '../run/matrix.ts';
+import { claimsDir, withClaim } from '../run/claims.ts';
+import { DEFAULT_CLAIM_TIMEOUT_MINUTES, DEFAULT_POLL_MS, runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
 import { globalOptions, loadPlugins } from './context.ts';
-import { reportText } from './report.ts';
+import { reportText, warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
@@ -22,10 +23,12 @@ export function registerMatrix(program: Command): void {
     .option('--out <dir>', 'output folder (default: results/<matrix name>)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
     .option('--no-progress', 'no progress bar')
-    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean }, command: Command) => {
+    .option('--claim-timeout <minutes>', 'take over a cell claimed by another host this long ago (runners on one host: when its process is gone)', integerAtLeast(1), DEFAULT_CLAIM_TIMEOUT_MINUTES)
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean; claimTimeout: number }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
       const out = resolve(opts.out ?? resultsDir(readMatrixSpec(specPath).name));
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       const summary = await runMatrix({
         spec: specPath,
         out,
@@ -35,12 +38,17 @@ export function registerMatrix(program: Command): void {
         plugins: global.plugin ?? [],
         dataDir: dataDir(global.dataDir),
         progress: opts.progress && process.stderr.isTTY === true,
-        log: (line) => process.stderr.write(`${line}\n`),
+        log,
+        claimTimeoutMinutes: opts.claimTimeout,
       });
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
       for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
       if (opts.report) {
-        process.stdout.write(`\n${reportText(await writeReport(out))}`);
+        // Cooperating runners each write the same report; the claim keeps their writes from interleaving.
+        const claims = { staleAfterMs: opts.claimTimeout * 60_000, pollMs: DEFAULT_POLL_MS, log };
+        const report = await withClaim(claimsDir(out), 'report', claims, () => writeReport(out));
+        warnCorrupt(report.corrupt, false);
+        process.stdout.write(`\n${reportText(report)}`);
       }
       if (summary.failed.length > 0) process.exitCode = 1;
     });
@@ -49,8 +57,10 @@ export function registerMatrix(program: Command): void {
     .description('combine result folders (e.g. shards); identical duplicates are fine, conflicting ones are an error')
     .argument('<dirs...>', 'result folders, each with cells/')
     .requiredOption('--out <dir>', 'merged output folder')
-    .action((dirs: string[], opts: { out: string }) => {
-      const { cells, duplicates } = mergeResults(dirs, opts.out);
+    .option('--strict', 'exit 1 when a cell file is corrupt (it is moved aside and left out either way)')
+    .action((dirs: string[], opts: { out: string; strict?: boolean }) => {
+      const { cells, duplicates, corrupt } = mergeResults(dirs, opts.out);
+      warnCorrupt(corrupt, opts.strict === true);
       process.stdout.write(`merged ${cells} cell(s) (${duplicates} identical duplicate(s)) into ${opts.out}\n`);
     });
 }

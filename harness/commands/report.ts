@@ -2,11 +2,21 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REPORT, writeReport, type ReportResult } from '../report/index.ts';
+import { corruptWarning, type CorruptCellFile } from '../run/store.ts';
 import { integerAtLeast } from './options.ts';
 
 /** What the CLI prints after a report (also fits `matrix run --report`): the summary table, then every written file. */
 export function reportText(result: ReportResult): string {
   return `${result.summaryMarkdown}\nwrote:\n${result.paths.map((path) => `  ${path}`).join('\n')}\n`;
+}
+
+/** Warns (stderr) about each corrupt cell file left out; with `strict`, they make the command exit 1. */
+export function warnCorrupt(files: CorruptCellFile[], strict: boolean): void {
+  for (const file of files) process.stderr.write(`${corruptWarning(file, 'its cell is left out')}\n`);
+  if (strict && files.length > 0) {
+    process.stderr.write(`--strict: ${files.length} corrupt cell file(s) left out\n`);
+    process.exitCode = 1;
+  }
 }
 
 export function registerReport(program: Command): void {
@@ -16,8 +26,10 @@ export function registerReport(program: Command): void {
     .argument('<dir>', 'results folder holding cells/*.json')
     .option('--seed <n>', 'root seed of the bootstrap confidence intervals', integerAtLeast(0), DEFAULT_REPORT.seed)
     .option('--reps <n>', 'bootstrap resamples per interval', integerAtLeast(1), DEFAULT_REPORT.reps)
-    .action(async (dir: string, opts: { seed: number; reps: number }) => {
+    .option('--strict', 'exit 1 when a cell file is corrupt (it is moved aside and left out either way)')
+    .action(async (dir: string, opts: { seed: number; reps: number; strict?: boolean }) => {
       const result = await writeReport(resolve(dir), { seed: opts.seed, reps: opts.reps });
+      warnCorrupt(result.corrupt, opts.strict === true);
       process.stdout.write(reportText(result));
     });
 }

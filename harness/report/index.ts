@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createRng } from '../rng.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
 import { aggregateRows } from './aggregate.ts';
+import type { CorruptCellFile } from '../run/store.ts';
 import { labelCells, readCells } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { paperTables, writeTables } from './paper-tables.ts';
@@ -30,13 +31,16 @@ export interface ReportResult {
   summary: SummaryRow[];
   /** The summary table as Markdown, for printing. */
   summaryMarkdown: string;
+  /** Cell files that did not parse or validate: moved aside and left out of the report. */
+  corrupt: CorruptCellFile[];
 }
 
 export async function writeReport(dir: string, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
   const { seed, reps } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
-  const cells = labelCells(readCells(dir));
+  const { cells: read, corrupt } = readCells(dir);
+  const cells = labelCells(read);
   const summary = summaryRows(cells, rng.fork('summary'), bootstrap);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
   const throughput = efficiencyRows(cells, THROUGHPUT_FIELDS);
@@ -59,7 +63,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const tables = paperTables(summary, memory, throughput);
   paths.push(...writeTables(tablesDir, tables));
   paths.push(...(await writePlots(plotsDir, cells)));
-  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md') };
+  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt };
 }
 
 export { writeCsv } from './csv.ts';

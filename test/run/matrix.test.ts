@@ -36,7 +36,7 @@ const run = (out: string, extra: Partial<Parameters<typeof runMatrix>[0]> = {}) 
   runMatrix({ spec: specPath, out, workers: 0, plugins: [], dataDir, progress: false, log: () => undefined, ...extra });
 
 const curves = (out: string) =>
-  [...readCellResults(out).values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
+  [...readCellResults(out).results.values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
 
 beforeAll(async () => {
   writeFileSync(specPath, JSON.stringify(spec));
@@ -53,7 +53,7 @@ describe('matrix run', () => {
     expect(first.failed).toEqual([]);
     await run(join(root, 'b'));
     expect(curves(join(root, 'a'))).toEqual(curves(join(root, 'b')));
-    expect(readCellResults(join(root, 'a')).size).toBe(4);
+    expect(readCellResults(join(root, 'a')).results.size).toBe(4);
   });
 
   it('skips finished cells on a re-run (the files are not rewritten)', async () => {
@@ -67,7 +67,7 @@ describe('matrix run', () => {
   it('two shards merged give the same summary.csv as one run', async () => {
     await run(join(root, 's1'), { shard: { index: 1, count: 2 } });
     await run(join(root, 's2'), { shard: { index: 2, count: 2 } });
-    const sizes = [readCellResults(join(root, 's1')).size, readCellResults(join(root, 's2')).size];
+    const sizes = [readCellResults(join(root, 's1')).results.size, readCellResults(join(root, 's2')).results.size];
     expect(sizes[0] + sizes[1]).toBe(4);
     mergeResults([join(root, 's1'), join(root, 's2'), join(root, 'b')], join(root, 'merged'));
     await writeReport(join(root, 'a'));
@@ -92,7 +92,7 @@ describe('matrix run', () => {
     const summary = await run(join(root, 'bad'), { spec: badSpec });
     expect(summary.failed).toHaveLength(2);
     expect(summary.failed[0].reason).toMatch(/etaa: unknown key/);
-    const statuses = [...readCellResults(join(root, 'bad')).values()].map((r) => r.status).sort();
+    const statuses = [...readCellResults(join(root, 'bad')).results.values()].map((r) => r.status).sort();
     expect(statuses).toEqual(['done', 'done', 'failed', 'failed']);
   });
 
@@ -120,6 +120,6 @@ describe('matrix run', () => {
     expect(resumed.ran).toBe(4 - finished.length);
     expect(finished.map((f) => statSync(join(cells, f)).mtimeMs)).toEqual(mtimes);
     const ids = expandMatrix(readMatrixSpec(specPath)).map(cellId).sort();
-    expect([...readCellResults(out).keys()].sort()).toEqual(ids);
+    expect([...readCellResults(out).results.keys()].sort()).toEqual(ids);
   }, 120_000);
 });
