@@ -79,6 +79,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   const round = new Round(todo, existing, { ...claims, out: options.out, onHandledElsewhere: () => bar?.update(++handled) });
   const onStart = () => bar?.update(handled, { running: ++running });
   const onDone = (spec: CellSpec, outcome: CellOutcome) => {
+    round.record(spec, outcome);
     handled++;
     running--;
     if (outcome.status !== 'done') failedHere++;
