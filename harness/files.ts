@@ -79,11 +79,6 @@ function tempPathFor(path: string): string {
   return `${path}~${host}~${pid}.tmp`;
 }
 
-/** Whether a file name is one of our temporary files (readers skip them). */
-export function isTempFile(name: string): boolean {
-  return TEMP_NAME.test(name);
-}
-
 /**
  * Removes the temporary files in `dir` whose writer is gone (this host: dead pid; another host: older than
  * `staleAfterMs`), left by a writer killed mid-write. Returns the paths removed.

@@ -9,6 +9,7 @@
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createExclusive } from '../files.ts';
 import { describeOwner, ownerGone, ownerHere, type Owner } from '../owner.ts';
 
@@ -79,10 +80,6 @@ export async function withClaim<T>(dir: string, key: string, options: ClaimOptio
     announced = true;
     await sleep(options.pollMs);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function claimPath(dir: string, key: string, generation: number): string {

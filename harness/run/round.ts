@@ -6,11 +6,12 @@
  * has ended. Outcomes of other runners' cells are read back from their result files: every runner of a round, and a
  * single runner, report the same.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeOwner } from '../owner.ts';
 import type { CellResult, CellSpec } from '../types.ts';
 import { failedResult } from './cell.ts';
 import { outcomeOf, type CellJob, type CellOutcome } from './cell-job.ts';
-import { releaseClaim, sleep, tryClaim, type Claim, type ClaimOptions } from './claims.ts';
+import { releaseClaim, tryClaim, type Claim, type ClaimOptions } from './claims.ts';
 import { cellId } from './expand.ts';
 import { cellPath, corruptWarning, isFinished, readCellOrSetAside, writeCellResult } from './store.ts';
 

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep, tryClaim } from '../../harness/run/claims.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tryClaim } from '../../harness/run/claims.ts';
 
 const [dir, claims, ...keys] = process.argv.slice(2);
 while (!existsSync(join(dir, 'go')) && existsSync(dir)) await sleep(5);
