@@ -87,7 +87,8 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td
 /** −λ·mean Q_1(o, π(o)) + mean(π(o) − a)², λ = α / sg(mean|Q_1(o, π(o))|) (SPEC §4.4); o already normalised. */
 function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor2D, alpha: number) {
   const pi = actor.forward(obs);
-  const q1 = critic.forward(obs, pi)[0];
+  // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward.
+  const q1 = critic.heads[0].forward(tf.concat([obs, pi], 1) as tf.Tensor2D);
   // sg: λ is read back as a number, so no gradient flows through it.
   const lambda = alpha / tf.tidy(() => tf.mean(tf.abs(q1))).dataSync()[0];
   const qTerm = tf.mul(-lambda, tf.mean(q1)) as tf.Scalar;

@@ -1,4 +1,4 @@
-/** Where datasets and results live. */
+/** Where datasets and run outputs live. */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -10,7 +10,10 @@ export function dataDir(option?: string): string {
   return resolve(option ?? process.env.OM2P_DATA_DIR ?? resolve(PACKAGE_ROOT, '.om2p', 'datasets'));
 }
 
-/** Default results directory for a matrix named `name`. */
-export function resultsDir(name: string): string {
-  return resolve(PACKAGE_ROOT, 'results', name);
+/**
+ * Default output folder of a run named `name` (a matrix, a benchmark): `<package>/runs/<name>`, git-ignored, so a run never
+ * writes into the committed reference outputs under `results/reference/` and a fresh clone really trains.
+ */
+export function runDir(name: string): string {
+  return resolve(PACKAGE_ROOT, 'runs', name);
 }

@@ -1,6 +1,7 @@
 /** Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
+import { constant } from './constants.ts';
 import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
 
 export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
@@ -34,10 +35,14 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
   };
 }
 
-/** Mean or minimum over heads (SPEC §4 "Common": `agg`). Caller owns the result. */
+/**
+ * Mean or minimum over heads (SPEC §4 "Common": `agg`), pairwise rather than over a stacked tensor (a reduction over the
+ * leading axis is a slow kernel on wasm). Caller owns the result.
+ */
 export function aggregateHeads(values: tf.Tensor2D[], how: 'mean' | 'min'): tf.Tensor2D {
-  return tf.tidy(() => {
-    const stacked = tf.stack(values);
-    return (how === 'mean' ? tf.mean(stacked, 0) : tf.min(stacked, 0)) as tf.Tensor2D;
-  });
+  return tf.tidy(() =>
+    how === 'mean'
+      ? (tf.div(tf.addN(values), constant(values.length)) as tf.Tensor2D)
+      : values.reduce((a, b) => tf.minimum(a, b) as tf.Tensor2D),
+  );
 }

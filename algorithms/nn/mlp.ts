@@ -1,13 +1,18 @@
 /**
  * Multi-layer perceptron: Dense → activation [→ LayerNorm] per hidden layer, then a Dense output with an optional output
- * activation. `forward` is differentiable (explicit-transpose dense); `forwardWithTangent` propagates a tangent by hand
- * (forward-mode JVP), which tfjs lacks and which OM2P's exact mean-flow derivative needs (DESIGN "Compute backend").
+ * activation. `forward` is differentiable through one hand-written gradient for the whole network (DESIGN "Compute
+ * backend": autograd records ~4× the kernels, and its dense gradient uses transposed products, 10× slower on wasm);
+ * `forwardWithTangent` propagates a tangent by hand (forward-mode JVP), which tfjs lacks and which OM2P's exact mean-flow
+ * derivative needs. `setGradientMode('autograd')` runs the same maths as plain tfjs ops (the reference for tests and
+ * `bench nn`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
-import { activate, geluInner, SQRT_2_OVER_PI, tanh, type ActivationName } from './activations.ts';
-import { dense } from './dense.ts';
+import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
+import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';
+import { isRecording, isTrained, onGradientPath } from './gradient-path.ts';
+import { layerNormForward, layerNormJacobianProduct } from './layer-norm.ts';
 
 export interface MlpOptions {
   inputDim: number;
@@ -28,6 +33,7 @@ export interface MlpOptions {
 interface Layer {
   w: tf.Variable<tf.Rank.R2>;
   b: tf.Variable<tf.Rank.R1>;
+  activation: ActivationName;
   gain?: tf.Variable<tf.Rank.R1>;
   shift?: tf.Variable<tf.Rank.R1>;
 }
@@ -41,9 +47,17 @@ export interface Mlp {
   forwardWithTangent(x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
 }
 
+/** How `forward` is differentiated: `hand` (default) or `autograd` (tfjs' own, the reference). */
+export type GradientMode = 'hand' | 'autograd';
+
+let gradientMode: GradientMode = 'hand';
+
+/** Switches the process-wide MLP gradient (used by `bench nn` and the gradient tests only). */
+export function setGradientMode(next: GradientMode): void {
+  gradientMode = next;
+}
+
 export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
-  const activation = options.activation ?? 'relu';
-  const outputActivation = options.outputActivation ?? 'linear';
   const eps = options.layerNormEps ?? 1e-6;
   const sizes = [options.inputDim, ...options.hidden, options.outputDim];
   for (const size of sizes) {
@@ -60,6 +74,7 @@ export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
       b: (scale === undefined
         ? constantVariable([sizes[k + 1]], 0, `${name}/l${k}/b`)
         : uniformVariable(rng, [sizes[k + 1]], scale, `${name}/l${k}/b`)) as tf.Variable<tf.Rank.R1>,
+      activation: isOutput ? (options.outputActivation ?? 'linear') : (options.activation ?? 'relu'),
     };
     if (!isOutput && options.layerNorm) {
       layer.gain = constantVariable([sizes[k + 1]], 1, `${name}/l${k}/ln_gain`) as tf.Variable<tf.Rank.R1>;
@@ -67,84 +82,142 @@ export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
     }
     layers.push(layer);
   }
-  const variables = layers.flatMap((l) => [l.w, l.b, ...(l.gain ? [l.gain, l.shift!] : [])]);
-
-  const layerNorm = (h: tf.Tensor2D, layer: Layer): tf.Tensor2D => {
-    const { mean, variance } = tf.moments(h, -1, true);
-    const normed = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, eps)));
-    return tf.add(tf.mul(normed, layer.gain!), layer.shift!) as tf.Tensor2D;
-  };
+  const variables = layers.flatMap(layerVariables);
 
   const forward = (x: tf.Tensor2D): tf.Tensor2D =>
-    tf.tidy(() => {
-      let h = x;
-      layers.forEach((layer, k) => {
-        const isOutput = k === layers.length - 1;
-        h = activate(isOutput ? outputActivation : activation, dense(h, layer.w, layer.b)) as tf.Tensor2D;
-        if (layer.gain) h = layerNorm(h, layer);
-      });
-      return h;
-    });
+    gradientMode === 'hand'
+      ? handDifferentiated(layers, eps, x, onGradientPath(x), isRecording() && variables.some(isTrained))
+      : tf.tidy(() => layers.reduce((h, layer) => layerForward(layer, eps, h, false).out, x));
 
   const forwardWithTangent = (x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] =>
     tf.tidy(() => {
-      let h = x;
-      let hDot = xDot;
-      layers.forEach((layer, k) => {
-        const isOutput = k === layers.length - 1;
-        const pre = tf.add(tf.matMul(h, layer.w), layer.b) as tf.Tensor2D;
-        const preDot = tf.matMul(hDot, layer.w) as tf.Tensor2D;
-        [h, hDot] = activateWithTangent(isOutput ? outputActivation : activation, pre, preDot);
-        if (layer.gain) [h, hDot] = layerNormWithTangent(h, hDot, layer.gain, layer.shift!, eps);
-      });
+      let [h, hDot] = [x, xDot];
+      for (const layer of layers) {
+        const step = layerForward(layer, eps, h, true);
+        const slope = activationSlope(layer.activation, step.pre, step.activated, step.aux);
+        const preDot = tf.matMul(hDot, layer.w);
+        hDot = (slope ? tf.mul(slope, preDot) : preDot) as tf.Tensor2D;
+        if (step.norm) hDot = tf.mul(layerNormJacobianProduct(hDot, step.norm.xHat, step.norm.invSigma), layer.gain!) as tf.Tensor2D;
+        h = step.out;
+      }
       return [h, hDot];
     });
 
   return { name, variables, forward, forwardWithTangent };
 }
 
-/** Activation value and its tangent `f'(x)·ẋ`. */
-function activateWithTangent(name: ActivationName, x: tf.Tensor2D, xDot: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
-  const y = activate(name, x) as tf.Tensor2D;
-  let slope: tf.Tensor;
-  switch (name) {
-    case 'linear':
-      return [y, xDot];
-    case 'relu':
-      slope = tf.cast(tf.greater(x, 0), 'float32');
-      break;
-    case 'tanh':
-      slope = tf.sub(1, tf.square(y));
-      break;
-    case 'gelu': {
-      // d/dx x·σ(2z(x)) = σ + x·σ(1 − σ)·2z'(x), z' = k(1 + 3cx²)
-      const sig = tf.sigmoid(geluInner(x, 2 * SQRT_2_OVER_PI));
-      const dInner = tf.mul(2 * SQRT_2_OVER_PI, tf.add(1, tf.mul(3 * 0.044715, tf.square(x))));
-      slope = tf.add(sig, tf.mul(tf.mul(x, tf.mul(sig, tf.sub(1, sig))), dInner));
-      break;
-    }
-    case 'mish': {
-      // d/dx x·tanh(sp(x)) = tanh(sp) + x(1 − tanh²(sp))·σ(x)
-      const t = tanh(tf.softplus(x));
-      slope = tf.add(t, tf.mul(x, tf.mul(tf.sub(1, tf.square(t)), tf.sigmoid(x))));
-      break;
-    }
-  }
-  return [y, tf.mul(slope, xDot) as tf.Tensor2D];
+function layerVariables(layer: Layer): tf.Variable[] {
+  return layer.gain ? [layer.w, layer.b, layer.gain, layer.shift!] : [layer.w, layer.b];
 }
 
-/** LayerNorm and its tangent: ẋ̂ = (ẋ − mean ẋ − x̂·mean(x̂ ẋ)) / σ, ẏ = g·ẋ̂. */
-function layerNormWithTangent(
-  x: tf.Tensor2D,
-  xDot: tf.Tensor2D,
-  gain: tf.Tensor1D,
-  shift: tf.Tensor1D,
-  eps: number,
-): [tf.Tensor2D, tf.Tensor2D] {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const sigma = tf.sqrt(tf.add(variance, eps));
-  const xHat = tf.div(tf.sub(x, mean), sigma);
-  const centredDot = tf.sub(xDot, tf.mean(xDot, -1, true));
-  const xHatDot = tf.div(tf.sub(centredDot, tf.mul(xHat, tf.mean(tf.mul(xHat, xDot), -1, true))), sigma);
-  return [tf.add(tf.mul(xHat, gain), shift) as tf.Tensor2D, tf.mul(xHatDot, gain) as tf.Tensor2D];
+/** One layer's forward with what its derivative needs: pre-activation, activation (and its aux), LayerNorm's x̂ and 1/σ. */
+interface LayerStep {
+  pre: tf.Tensor2D;
+  activated: tf.Tensor2D;
+  aux?: tf.Tensor;
+  norm?: { xHat: tf.Tensor2D; invSigma: tf.Tensor2D };
+  out: tf.Tensor2D;
+}
+
+/**
+ * `fused` computes h·W + b (and, outside gradient recording, a ReLU) as one kernel, the same sums in the same order;
+ * autograd mode keeps the plain ops it knows how to differentiate. With a fused ReLU, `pre` is the activated output (the
+ * slope only needs the output).
+ */
+function layerForward(layer: Layer, eps: number, h: tf.Tensor2D, fused: boolean): LayerStep {
+  let pre: tf.Tensor2D;
+  let activated: tf.Tensor2D;
+  let aux: tf.Tensor | undefined;
+  // tfjs fuses an activation into the product only outside gradient recording (it would otherwise need the unfused
+  // pre-activation); inside a step the ReLU is a kernel of its own either way.
+  if (fused && layer.activation === 'relu' && tf.engine().state.gradientDepth === 0) {
+    pre = activated = tf.fused.matMul({ a: h, b: layer.w, bias: layer.b, activation: 'relu' }) as tf.Tensor2D;
+  } else {
+    pre = (fused ? tf.fused.matMul({ a: h, b: layer.w, bias: layer.b }) : tf.add(tf.matMul(h, layer.w), layer.b)) as tf.Tensor2D;
+    const result = activateWithAux(layer.activation, pre);
+    activated = result.y as tf.Tensor2D;
+    aux = result.aux;
+  }
+  if (!layer.gain) return { pre, activated, aux, out: activated };
+  const { y: out, xHat, invSigma } = layerNormForward(activated, layer.gain, layer.shift!, eps);
+  return { pre, activated, aux, norm: { xHat, invSigma }, out };
+}
+
+/** What a layer's backward pass reads besides its input: the tensors its activation's slope and its LayerNorm need. */
+function savedForBackward(layer: Layer, step: LayerStep): tf.Tensor[] {
+  const slopeInputs = SLOPE_INPUTS[layer.activation].map((name) => step[name]!);
+  return step.norm ? [...slopeInputs, step.norm.xHat, step.norm.invSigma] : slopeInputs;
+}
+
+/** Which of pre-activation, output and aux each activation's slope reads (activationSlope). */
+const SLOPE_INPUTS: Record<ActivationName, ('pre' | 'activated' | 'aux')[]> = {
+  linear: [],
+  relu: ['activated'],
+  tanh: ['activated'],
+  gelu: ['pre', 'aux'],
+  mish: ['pre', 'aux'],
+};
+
+/**
+ * The whole network as one tape node (tf.customGrad): the forward keeps each layer's input and derivative intermediates,
+ * the backward walks the layers in reverse with explicit transposes (plain products are fast on wasm, transposed ones are
+ * not) and batch sums as products with a row of ones. Gradients: LayerNorm ∂g = Σ ȳ∘x̂, ∂b = Σ ȳ, x̄ = J·(ȳ∘g);
+ * activation p̄ = x̄∘f'(p); dense ∂W = hᵀp̄, ∂b = Σ p̄, h̄ = p̄Wᵀ. Only the gradients the step can use are computed
+ * (nn/gradient-path.ts): the input's when it is on the tape, the parameters' when the step trains them; what is not
+ * differentiated enters as a constant.
+ */
+function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputGradient: boolean, paramGradients: boolean): tf.Tensor2D {
+  const params = paramGradients ? layers.flatMap(layerVariables) : [];
+  const run = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const input = inputGradient ? (args[0] as tf.Tensor2D) : x;
+    // Per layer, in order: the layer's input, then savedForBackward's tensors.
+    const saved: tf.Tensor[] = [];
+    let h = input;
+    for (const layer of layers) {
+      const step = layerForward(layer, eps, h, true);
+      saved.push(h, ...savedForBackward(layer, step));
+      h = step.out;
+    }
+    save(saved);
+    return {
+      value: h,
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        if (!paramGradients && !inputGradient) return [];
+        const grads: tf.Tensor[] = [];
+        let g = dy as tf.Tensor2D;
+        let offset = kept.length;
+        for (let k = layers.length - 1; k >= 0; k--) {
+          const layer = layers[k];
+          const needs = SLOPE_INPUTS[layer.activation];
+          offset -= 1 + needs.length + (layer.gain ? 2 : 0);
+          const [hIn, ...rest] = kept.slice(offset, offset + 1 + needs.length + (layer.gain ? 2 : 0)) as tf.Tensor2D[];
+          const slopeInput = Object.fromEntries(needs.map((name, j) => [name, rest[j]])) as Partial<Record<'pre' | 'activated' | 'aux', tf.Tensor2D>>;
+          const layerGrads: tf.Tensor[] = [];
+          if (layer.gain) {
+            const [xHat, invSigma] = rest.slice(needs.length);
+            if (paramGradients) layerGrads.unshift(sumRows(tf.mul(g, xHat) as tf.Tensor2D), sumRows(g));
+            g = layerNormJacobianProduct(tf.mul(g, layer.gain) as tf.Tensor2D, xHat, invSigma);
+          }
+          const slope = activationSlope(layer.activation, slopeInput.pre!, slopeInput.activated!, slopeInput.aux);
+          if (slope) g = tf.mul(g, slope) as tf.Tensor2D;
+          if (paramGradients) layerGrads.unshift(weightGradient(hIn, g), sumRows(g));
+          grads.unshift(...layerGrads);
+          if (k > 0 || inputGradient) g = tf.matMul(g, tf.transpose(layer.w)) as tf.Tensor2D;
+        }
+        return inputGradient ? [g, ...grads] : grads;
+      },
+    };
+  }) as any) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+  return inputGradient ? run(x, ...params) : run(...params);
+}
+
+/**
+ * ∂W = hᵀ·ḡ (in × out). A transpose costs in proportion to its operand, so when the layer narrows (out < in, e.g. an output
+ * layer) ∂W = (ḡᵀ·h)ᵀ transposes the narrow ḡ and the small product instead of h. Caller owns the result.
+ */
+function weightGradient(h: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() =>
+    g.shape[1] < h.shape[1] ? (tf.transpose(tf.matMul(tf.transpose(g), h)) as tf.Tensor2D) : tf.matMul(tf.transpose(h), g),
+  );
 }

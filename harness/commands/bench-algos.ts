@@ -3,12 +3,14 @@
  * `--ablations`, of om2p's derivative, diffusion's T and flow's K at both presets), side by side in one process;
  * writes efficiency.csv/.md/.tex (SPEC §5 last bullet; docs/efficiency.md).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { Option, type Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
+import { runDir } from '../paths.ts';
 import { benchAlgorithms } from '../measure/algos.ts';
-import { writeEfficiencyOutputs } from '../measure/algos-output.ts';
+import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../measure/algos-output.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import type { SizePreset } from '../types.ts';
 import { prepare } from './context.ts';
@@ -20,6 +22,7 @@ interface BenchAlgosOptions {
   preset: SizePreset;
   algos?: string;
   ablations?: boolean;
+  profile?: boolean;
   updates: number;
   evalBatch: number;
   seed: number;
@@ -35,10 +38,11 @@ export function registerBenchAlgos(bench: Command): void {
     .addOption(new Option('--preset <name>', 'network size preset of the main rows').choices(['cpu', 'paper']).default('cpu'))
     .option('--algos <a,b,...>', 'algorithms to measure (default: every registered one)')
     .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
+    .option('--profile', 'also write profile.md: the kernels of one update per variant (count and backend ms by kernel name)')
     .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
     .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
     .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
-    .option('--out <dir>', 'output folder', 'results/efficiency')
+    .option('--out <dir>', 'output folder (default: runs/efficiency, git-ignored)', runDir('efficiency'))
     .action(async (opts: BenchAlgosOptions, command: Command) => {
       const { backend } = await prepare(command);
       const runtime = runEnvironment();
@@ -60,6 +64,11 @@ export function registerBenchAlgos(bench: Command): void {
       );
       for (const failure of result.failures) process.stderr.write(`  not measured: ${failure.label}: ${failure.error}\n`);
       const written = writeEfficiencyOutputs(opts.out, result, { runtime, updates: opts.updates, loadAverage: { start: loadStart, end: loadavg()[0] } });
+      if (opts.profile) {
+        const path = join(opts.out, 'profile.md');
+        writeFileSync(path, kernelProfileMarkdown(result.kernels, runtime));
+        written.push(path);
+      }
       process.stdout.write(`${readFileSync(written[1], 'utf8')}\n${written.map((path) => `→ ${path}`).join('\n')}\n`);
       if (result.failures.length > 0) process.exitCode = 1;
     });

@@ -1,13 +1,12 @@
 /**
- * `om2p-bench bench nn`: a 3×256 MLP train step (batch 256, Adam) with tfjs' autograd dense layer vs the explicit-transpose
- * custom-gradient dense layer, on the current backend, side by side in one process.
+ * `om2p-bench bench nn`: a 3×256 MLP train step (batch 256, Adam) differentiated by tfjs' autograd vs by the MLP's
+ * hand-written gradient, on the current backend, side by side in one process.
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../rng.ts';
-import { createMlp } from '../../algorithms/nn/mlp.ts';
+import { createMlp, setGradientMode, type GradientMode } from '../../algorithms/nn/mlp.ts';
 import { createAdam } from '../../algorithms/nn/optim.ts';
-import { setDenseMode, type DenseMode } from '../../algorithms/nn/dense.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
@@ -15,7 +14,7 @@ import { integerAtLeast } from './options.ts';
 export function registerBenchNn(bench: Command): void {
   bench
     .command('nn')
-    .description('3×256 MLP train step (batch 256): autograd dense vs explicit-transpose custom-gradient dense')
+    .description('3×256 MLP train step (batch 256): tfjs autograd vs the hand-written MLP gradient')
     .option('--iterations <n>', 'minimum measured steps per variant', integerAtLeast(1), 20)
     .option('--json', 'print one JSON object')
     .action(async (opts: { iterations: number; json?: boolean }, command: Command) => {
@@ -25,13 +24,13 @@ export function registerBenchNn(bench: Command): void {
       const adam = createAdam(net.variables, { learningRate: 1e-4 });
       const x = tf.randomNormal([256, 32], 0, 1, 'float32', 1) as tf.Tensor2D;
       const y = tf.randomNormal([256, 8], 0, 1, 'float32', 2) as tf.Tensor2D;
-      const step = (mode: DenseMode) => () => {
-        setDenseMode(mode);
+      const step = (mode: GradientMode) => () => {
+        setGradientMode(mode);
         adam.step('loss', () => ({ loss: tf.tidy(() => tf.losses.meanSquaredError(y, net.forward(x)) as tf.Scalar) }));
       };
-      const results = measureLatencies({ autograd: step('autograd'), explicit: step('explicit') }, { iterations: opts.iterations });
-      setDenseMode('explicit');
-      const ratio = results.autograd.medianMs / results.explicit.medianMs;
+      const results = measureLatencies({ autograd: step('autograd'), hand: step('hand') }, { iterations: opts.iterations });
+      setGradientMode('hand');
+      const ratio = results.autograd.medianMs / results.hand.medianMs;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ backend, ...results, speedup: ratio }, null, 2)}\n`);
         return;
@@ -39,9 +38,9 @@ export function registerBenchNn(bench: Command): void {
       process.stdout.write(
         [
           `backend ${backend}: 3×256 MLP train step, batch 256 (median of ≥${opts.iterations} after warm-up)`,
-          `  autograd dense           ${results.autograd.medianMs.toFixed(2)} ms  (±${results.autograd.madMs.toFixed(2)} MAD, n=${results.autograd.samples})`,
-          `  explicit-transpose dense ${results.explicit.medianMs.toFixed(2)} ms  (±${results.explicit.madMs.toFixed(2)} MAD, n=${results.explicit.samples})`,
-          `  speed-up                 ${ratio.toFixed(2)}×`,
+          `  tfjs autograd           ${results.autograd.medianMs.toFixed(2)} ms  (±${results.autograd.madMs.toFixed(2)} MAD, n=${results.autograd.samples})`,
+          `  hand-written gradient   ${results.hand.medianMs.toFixed(2)} ms  (±${results.hand.madMs.toFixed(2)} MAD, n=${results.hand.samples})`,
+          `  speed-up                ${ratio.toFixed(2)}×`,
         ].join('\n') + '\n',
       );
     });

@@ -4,6 +4,7 @@ import { ensureDatasets } from '../data/build.ts';
 import { LEVELS, type MediumExpertMode } from '../data/build-levels.ts';
 import { BUILD_PRESETS } from '../data/build-presets.ts';
 import { dataDir } from '../paths.ts';
+import { wantsProgressBar } from '../progress.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
@@ -15,6 +16,7 @@ interface BuildOptions {
   preset: string;
   seed: number;
   mediumExpert: MediumExpertMode;
+  progress: boolean;
 }
 
 export function registerDatasetsBuild(group: Command): void {
@@ -27,6 +29,7 @@ export function registerDatasetsBuild(group: Command): void {
     .option('--preset <name>', `size preset: ${BUILD_PRESETS.join(' | ')}`, 'quick')
     .option('--seed <k>', 'dataset seed (folder seed_<k>_data)', integerAtLeast(0), 0)
     .option('--medium-expert <mode>', 'om2p (90 % medium + 10 % expert) | concat (D4RL: both whole)', 'om2p')
+    .option('--no-progress', 'no progress bar: one line per checkpoint of the behaviour training instead')
     .action(async (opts: BuildOptions, command: Command) => {
       const { options } = await prepare(command);
       if (opts.mediumExpert !== 'om2p' && opts.mediumExpert !== 'concat') throw new Error(`--medium-expert must be om2p or concat, got '${opts.mediumExpert}'`);
@@ -39,6 +42,7 @@ export function registerDatasetsBuild(group: Command): void {
         seed: opts.seed,
         dataDir: dataDir(options.dataDir),
         log: (line) => process.stderr.write(`${line}\n`),
+        progress: wantsProgressBar(opts.progress),
         mediumExpert: opts.mediumExpert,
       });
       const rows = Object.entries(report.returns).map(([level, r]) => `${level}: ${r!.toFixed(1)}${report.existing.includes(level as never) ? ' (existing)' : ''}`);

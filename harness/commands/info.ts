@@ -1,21 +1,21 @@
-/** `om2p-bench info`: backend, versions, cores and where datasets and results go. */
+/** `om2p-bench info`: backend, versions, cores and where datasets and run outputs go. */
 import type { Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
-import { dataDir, resultsDir } from '../paths.ts';
+import { dataDir, runDir } from '../paths.ts';
 import { algorithmNames, environmentNames } from '../registry.ts';
 import { prepare } from './context.ts';
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('print the backend in use, versions, cores, registered algorithms/environments and data/result paths')
+    .description('print the backend in use, versions, cores, registered algorithms/environments and data/run paths')
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const { options } = await prepare(command);
       const info = {
         ...runEnvironment(),
         dataDir: dataDir(options.dataDir),
-        resultsDir: resultsDir('<matrix>'),
+        runsDir: runDir('<matrix>'),
         algorithms: algorithmNames(),
         environments: environmentNames(),
       };
@@ -30,7 +30,7 @@ export function registerInfo(program: Command): void {
         `om2p-bench   ${info.harnessVersion}`,
         `cores        ${info.host.cores} (${info.host.platform}/${info.host.arch})`,
         `datasets     ${info.dataDir}`,
-        `results      ${info.resultsDir}`,
+        `runs         ${info.runsDir}`,
         `algorithms   ${info.algorithms.join(', ') || '(none)'}`,
         `environments ${info.environments.join(', ') || '(none)'}`,
       ];

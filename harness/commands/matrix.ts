@@ -2,14 +2,17 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dataDir, resultsDir } from '../paths.ts';
+import { dataDir, runDir } from '../paths.ts';
+import { wantsProgressBar } from '../progress.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
 import { claimsDir, withClaim } from '../run/claims.ts';
 import { DEFAULT_CLAIM_TIMEOUT_MINUTES, DEFAULT_POLL_MS, runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
+import { readCells } from '../report/cells.ts';
+import { writeComparison } from '../report/compare.ts';
 import { globalOptions, loadPlugins } from './context.ts';
-import { reportText, warnCorrupt } from './report.ts';
+import { comparisonText, reportText, warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
@@ -20,14 +23,18 @@ export function registerMatrix(program: Command): void {
     .argument('<spec>', 'matrix spec JSON (e.g. results/quick.json)')
     .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n>', 'run only shard k of n (deterministic by cell id)')
-    .option('--out <dir>', 'output folder (default: results/<matrix name>)')
+    .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
     .option('--report', 'write the report (CSV, tables, plots) when the run ends and print the summary table')
-    .option('--no-progress', 'no progress bar')
+    .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
+    .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
     .option('--claim-timeout <minutes>', 'take over a cell claimed by another host this long ago (runners on one host: when its process is gone)', integerAtLeast(1), DEFAULT_CLAIM_TIMEOUT_MINUTES)
-    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; progress: boolean; claimTimeout: number }, command: Command) => {
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean; claimTimeout: number }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
-      const out = resolve(opts.out ?? resultsDir(readMatrixSpec(specPath).name));
+      const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
+      const reference = opts.compare === undefined ? undefined : resolve(opts.compare);
+      // a reference without cells is an error now, not after the whole matrix has trained
+      if (reference) readCells(reference);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const summary = await runMatrix({
         spec: specPath,
@@ -37,7 +44,7 @@ export function registerMatrix(program: Command): void {
         backend: global.backend,
         plugins: global.plugin ?? [],
         dataDir: dataDir(global.dataDir),
-        progress: opts.progress && process.stderr.isTTY === true,
+        progress: wantsProgressBar(opts.progress),
         log,
         claimTimeoutMinutes: opts.claimTimeout,
       });
@@ -49,6 +56,11 @@ export function registerMatrix(program: Command): void {
         const report = await withClaim(claimsDir(out), 'report', claims, () => writeReport(out));
         warnCorrupt(report.corrupt, false);
         process.stdout.write(`\n${reportText(report)}`);
+      }
+      if (reference) {
+        const comparison = writeComparison(out, reference);
+        warnCorrupt(comparison.corrupt, false);
+        process.stdout.write(`\n${comparisonText(comparison)}`);
       }
       if (summary.failed.length > 0) process.exitCode = 1;
     });

@@ -51,6 +51,12 @@ export interface Checkpoint extends CheckpointSummary {
   actors: NamedWeights;
 }
 
+/** Where training reports: every checkpoint (with the line describing it) and every update, for a log or a progress bar. */
+export interface TrainingProgress {
+  checkpoint(point: CheckpointSummary, line: string): void;
+  update(updates: number): void;
+}
+
 export interface TrainingResult {
   checkpoints: Checkpoint[];
   replay: TransitionStore;
@@ -60,7 +66,8 @@ export interface TrainingResult {
 
 /**
  * Trains the behaviour policies. `env` has `budget.envCopies` copies, `evalEnv` `budget.evalEpisodes`; `rng` is the
- * training stream (forked per purpose). Throws `DivergedError` when a loss stops being finite.
+ * training stream (forked per purpose); `progress` hears of every checkpoint and update. Throws `DivergedError` when a loss
+ * stops being finite.
  */
 export function trainBehaviour(
   env: Environment,
@@ -68,7 +75,7 @@ export function trainBehaviour(
   config: Matd3Config,
   budget: TrainingBudget,
   rng: Rng,
-  log: (line: string) => void,
+  progress: TrainingProgress,
 ): TrainingResult {
   const spec = env.spec;
   const learned = spec.learnedAgents;
@@ -89,7 +96,7 @@ export function trainBehaviour(
     const returns = collectEpisodes(evalEnv, policy, budget.evalEpisodes, evalRng).episodeReturns();
     const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
     const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-    log(`  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
+    progress.checkpoint(point, `  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
     return { ...point, actors: agent.saveActors() };
   };
   const updateWhileDue = () => {
@@ -98,6 +105,7 @@ export function trainBehaviour(
       losses = { ...losses, ...updateOnce(agent, replay, config.batchSize, batchRng, learned) }; // actor keys only on delayed steps
       updates++;
       for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new DivergedError(updates, name, value);
+      progress.update(updates);
     }
   };
   const checkpoints = [checkpoint()];

@@ -7,6 +7,7 @@
  * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
  */
 import { createMatd3 } from '../../algorithms/matd3.ts';
+import { progressBar } from '../progress.ts';
 import { createRng, type Rng } from '../rng.ts';
 import { resolveEnvOptions } from '../run/resolve.ts';
 import { mean } from '../stats/descriptive.ts';
@@ -16,7 +17,7 @@ import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type Med
 import { buildPreset, type BuildPreset } from './build-presets.ts';
 import { collectEpisodes, type Policy } from './build-rollout.ts';
 import type { Episodes } from './build-store.ts';
-import { matd3Space, trainBehaviour, untrainedBehaviour } from './build-train.ts';
+import { matd3Space, trainBehaviour, untrainedBehaviour, type TrainingProgress, type TrainingResult } from './build-train.ts';
 import { readCard } from './card.ts';
 import { datasetFolder } from './layout.ts';
 import { writeDataset } from './write.ts';
@@ -31,6 +32,8 @@ export interface EnsureDatasetsOptions {
   seed: number;
   dataDir: string;
   log: (line: string) => void;
+  /** A progress bar with an ETA over the behaviour training's updates (stderr) instead of one `log` line per checkpoint. @default false */
+  progress?: boolean;
   /** @default 'om2p' */
   mediumExpert?: MediumExpertMode;
 }
@@ -125,26 +128,50 @@ async function trainAndCache(context: BuildContext, cacheFolder: string): Promis
   const env = await def.create(envOptions, budget.envCopies);
   const evalEnv = await def.create(envOptions, budget.evalEpisodes);
   const started = Date.now();
+  const progress = trainingProgress(context);
+  let training: TrainingResult;
   try {
-    const { checkpoints, replay } = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), options.log);
-    const mediumIndex = pickMediumCheckpoint(checkpoints.map((c) => c.returnMean));
-    const medium = checkpoints[mediumIndex];
-    options.log(`  medium = checkpoint at update ${medium.update} (return ${medium.returnMean.toFixed(1)}; random ${checkpoints[0].returnMean.toFixed(1)}, expert ${checkpoints.at(-1)!.returnMean.toFixed(1)})`);
-    const cache: BehaviourCache = {
-      config: matd3,
-      budget,
-      checkpoints: checkpoints.map(({ actors: _weights, ...summary }) => summary),
-      mediumIndex,
-      trainingMs: Date.now() - started,
-      actors: { random: checkpoints[0].actors, medium: medium.actors, expert: checkpoints.at(-1)!.actors },
-      replay: replay.slice(0, medium.replayEpisodes),
-    };
-    await writeBehaviourCache(cacheFolder, cache);
-    return cache;
+    training = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress);
   } finally {
+    progress.stop();
     env.dispose();
     evalEnv.dispose();
   }
+  const { checkpoints, replay } = training;
+  const mediumIndex = pickMediumCheckpoint(checkpoints.map((c) => c.returnMean));
+  const medium = checkpoints[mediumIndex];
+  options.log(`  medium = checkpoint at update ${medium.update} (return ${medium.returnMean.toFixed(1)}; random ${checkpoints[0].returnMean.toFixed(1)}, expert ${checkpoints.at(-1)!.returnMean.toFixed(1)})`);
+  const cache: BehaviourCache = {
+    config: matd3,
+    budget,
+    checkpoints: checkpoints.map(({ actors: _weights, ...summary }) => summary),
+    mediumIndex,
+    trainingMs: Date.now() - started,
+    actors: { random: checkpoints[0].actors, medium: medium.actors, expert: checkpoints.at(-1)!.actors },
+    replay: replay.slice(0, medium.replayEpisodes),
+  };
+  await writeBehaviourCache(cacheFolder, cache);
+  return cache;
+}
+
+/**
+ * How the behaviour training reports: one log line per checkpoint, or, with `options.progress`, a bar over the updates showing
+ * the latest checkpoint's return. Its ETA takes the rate over about one checkpoint interval (the last `evalEvery` updates),
+ * which always spans a checkpoint's evaluation: the estimate includes evaluation time and does not jump at each checkpoint.
+ */
+function trainingProgress({ options, spec, preset: { budget } }: BuildContext): TrainingProgress & { stop(): void } {
+  if (!options.progress) return { checkpoint: (_point, line) => options.log(line), update: () => undefined, stop: () => undefined };
+  const bar = progressBar({
+    format: `MATD3 ${spec.taskId} {bar} {value}/{total} updates | return {return} | ETA {eta_formatted}`,
+    total: budget.updates,
+    payload: { return: '—' },
+    etaBuffer: budget.evalEvery,
+  });
+  return {
+    checkpoint: (point) => bar.update(point.update, { return: point.returnMean.toFixed(1) }),
+    update: (updates) => bar.update(updates),
+    stop: () => bar.stop(),
+  };
 }
 
 /** The episodes of one level: collected with its policy, the cached replay, or composed from medium and expert. */

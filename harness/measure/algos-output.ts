@@ -9,6 +9,7 @@ import { writeCsv, type CsvRow } from '../report/csv.ts';
 import { renderTable, type Table, type TableFormat } from '../report/table.ts';
 import type { RunEnvironment } from '../types.ts';
 import type { EfficiencyRow, VariantFailure } from './algos.ts';
+import type { KernelStat } from './efficiency.ts';
 
 const MIB = 1024 * 1024;
 
@@ -33,13 +34,14 @@ export function efficiencyTable(rows: readonly EfficiencyRow[], { runtime, updat
       `${host.cores} cores ${host.platform}/${host.arch}, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` +
       '(other processes shared the cores: times carry that noise, bytes do not).',
     keyHeaders: ['variant', 'evals/action', 'batch'],
-    valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
+    valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'kernels/update', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
     rows: rows.map((row) => ({
       keys: [row.label, String(row.networkEvalsPerAction), String(row.batchSize)],
       cells: [
         { value: row.updatePeakBytes / MIB, ratio: row.memoryRatio },
         { value: row.updateMsMedian, spread: row.updateMsMad, ratio: row.updateTimeRatio },
         { value: row.updatesPerSecond },
+        { text: String(row.kernelsPerUpdate) },
         { value: row.actMsBatch1, spread: row.actMsBatch1Mad, ratio: row.samplingRatioBatch1 },
         { value: row.actMsBatchEval, spread: row.actMsBatchEvalMad, ratio: row.samplingRatioBatchEval },
         { text: String(row.updateLeakTensors) },
@@ -71,4 +73,18 @@ export function writeEfficiencyOutputs(
     written.push(path);
   }
   return written;
+}
+
+/**
+ * `bench algos --profile`: per variant, the profiled update's kernels by name (count, summed backend ms, share of the
+ * update's kernel time) as Markdown. Backend kernel time leaves out JavaScript overhead between kernels.
+ */
+export function kernelProfileMarkdown(profiles: readonly { label: string; kernels: readonly KernelStat[] }[], runtime: RunEnvironment): string {
+  const sections = profiles.map(({ label, kernels }) => {
+    const total = kernels.reduce((sum, k) => sum + k.ms, 0);
+    const count = kernels.reduce((sum, k) => sum + k.count, 0);
+    const lines = kernels.map((k) => `| ${k.name} | ${k.count} | ${k.ms.toFixed(2)} | ${total > 0 ? ((100 * k.ms) / total).toFixed(1) : '0.0'} % |`);
+    return [`### ${label}: ${count} kernels, ${total.toFixed(1)} kernel-ms`, '', '| kernel | count | ms | share |', '|---|---:|---:|---:|', ...lines].join('\n');
+  });
+  return `# Kernels of one update (tf.profile; backend ${runtime.backend}, tfjs ${runtime.tfjsVersion})\n\n${sections.join('\n\n')}\n`;
 }

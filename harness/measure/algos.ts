@@ -11,7 +11,7 @@ import { algorithmNames, getAlgorithm } from '../registry.ts';
 import { createRng, type Rng } from '../rng.ts';
 import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
 import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
-import { actLatency, profileUpdate } from './efficiency.ts';
+import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
 import { measureLatencies } from './latency.ts';
 
 /** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
@@ -66,6 +66,8 @@ export interface EfficiencyRow {
   updateResidentBytes: number;
   updateLeakTensors: number;
   updateLeakBytes: number;
+  /** Backend kernels one update runs (tf.profile): at small sizes an update's cost is mostly their count. */
+  kernelsPerUpdate: number;
   updateMsMedian: number;
   updateMsMad: number;
   updateSamples: number;
@@ -93,6 +95,8 @@ export interface EfficiencyRow {
 /** A measured variant before ratios; `reference` marks om2p with its preset config. */
 export type MeasuredRow = Omit<EfficiencyRow, 'memoryRatio' | 'updateTimeRatio' | 'samplingRatioBatch1' | 'samplingRatioBatchEval'> & {
   reference: boolean;
+  /** The profiled update's kernels by name (`bench algos --profile` prints them). */
+  kernels: KernelStat[];
 };
 
 /** A variant that could not be measured, with the reason (the others still are). */
@@ -221,6 +225,7 @@ export async function measureVariant(
       updateResidentBytes: profile.residentBytes,
       updateLeakTensors: profile.leakTensors,
       updateLeakBytes: profile.leakBytes,
+      kernelsPerUpdate: profile.kernelCount,
       updateMsMedian: update.medianMs,
       updateMsMad: update.madMs,
       updateSamples: update.samples,
@@ -234,6 +239,7 @@ export async function measureVariant(
       actionsPerSecondBatchEval: actEval.perSecond * options.evalBatch,
       ...runtimeColumns(runtime),
       reference: variant.algorithm === REFERENCE_ALGORITHM && configHash === referenceConfigHash(variant.preset, options.baseOverrides),
+      kernels: profile.kernels,
     };
   } finally {
     agent.dispose();
@@ -250,7 +256,7 @@ function referenceConfigHash(preset: SizePreset, base: AlgoBenchOptions['baseOve
  * sampling time likewise (> 1: the row costs more than om2p). Rows of a preset without a reference get none.
  */
 export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
-  return rows.map(({ reference: _reference, ...row }) => {
+  return rows.map(({ reference: _reference, kernels: _kernels, ...row }) => {
     const ref = rows.find((r) => r.reference && r.preset === row.preset);
     if (!ref) return row;
     return {
@@ -270,7 +276,7 @@ export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
 export async function benchAlgorithms(
   options: AlgoBenchOptions,
   runtime: RunEnvironment,
-): Promise<{ rows: EfficiencyRow[]; failures: VariantFailure[]; spec: EnvSpec }> {
+): Promise<{ rows: EfficiencyRow[]; failures: VariantFailure[]; spec: EnvSpec; kernels: { label: string; kernels: KernelStat[] }[] }> {
   const target = await learnedSpace(options.env, options.envOptions);
   const variants = planVariants(options);
   const measured: MeasuredRow[] = [];
@@ -283,5 +289,6 @@ export async function benchAlgorithms(
       failures.push({ label: variant.label, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { rows: withRatios(measured), failures, spec: target.spec };
+  const kernels = measured.map((row) => ({ label: row.label, kernels: row.kernels }));
+  return { rows: withRatios(measured), failures, spec: target.spec, kernels };
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Agent, AgentBatch } from '../types.ts';
 import { measureLatencies, type Latency } from './latency.ts';
+import { cachedConstants } from '../../algorithms/nn/constants.ts';
 
 export interface UpdateProfile {
   /** The update's own losses. */
@@ -14,17 +15,65 @@ export interface UpdateProfile {
   peakBytes: number;
   leakTensors: number;
   leakBytes: number;
+  /** Kernels the update ran (tf.profile's record: one per backend op, autograd's included). */
+  kernelCount: number;
+  /** Per kernel name: how many ran and their summed backend time, most expensive first. */
+  kernels: KernelStat[];
 }
 
-/** Profiles one `agent.update(batch)`: peak bytes during it, and tensors/bytes still alive after it that were not before. */
+/** One kernel name's share of an update. */
+export interface KernelStat {
+  name: string;
+  count: number;
+  ms: number;
+}
+
+/**
+ * Profiles one `agent.update(batch)`: peak bytes during it, and tensors/bytes still alive after it that were not before.
+ * The nn blocks' cached constants (created once per process) count neither as resident nor as leaked.
+ */
 export async function profileUpdate(agent: Agent, batch: AgentBatch[]): Promise<UpdateProfile> {
+  const constantsBefore = cachedConstants();
   const before = tf.memory();
   let losses: Record<string, number> = {};
   const info = await tf.profile(() => {
     losses = agent.update(batch);
   });
   const after = tf.memory();
-  return { losses, residentBytes: before.numBytes, peakBytes: info.peakBytes, leakTensors: after.numTensors - before.numTensors, leakBytes: after.numBytes - before.numBytes };
+  const constantsAfter = cachedConstants();
+  return {
+    losses,
+    residentBytes: before.numBytes - constantsBefore.bytes,
+    peakBytes: info.peakBytes,
+    leakTensors: after.numTensors - before.numTensors - (constantsAfter.tensors - constantsBefore.tensors),
+    leakBytes: after.numBytes - before.numBytes - (constantsAfter.bytes - constantsBefore.bytes),
+    kernelCount: backendKernels(info.kernels).length,
+    kernels: await kernelStats(backendKernels(info.kernels)),
+  };
+}
+
+/**
+ * tf.profile also records each custom-gradient call as a scope ("unnamed scope") whose time includes the kernels it ran,
+ * which are recorded too: only registered backend kernels are counted.
+ */
+function backendKernels(kernels: ProfiledKernel[]): ProfiledKernel[] {
+  const backend = tf.getBackend();
+  return kernels.filter((k) => tf.getKernel(k.name, backend) !== undefined);
+}
+
+type ProfiledKernel = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+/** Groups tf.profile's kernel records by name; a kernel's time may be a promise (backends that time asynchronously). */
+async function kernelStats(kernels: ProfiledKernel[]): Promise<KernelStat[]> {
+  const byName = new Map<string, KernelStat>();
+  for (const kernel of kernels) {
+    const stat = byName.get(kernel.name) ?? { name: kernel.name, count: 0, ms: 0 };
+    const time = await kernel.kernelTimeMs;
+    stat.count++;
+    stat.ms += typeof time === 'number' ? time : 0;
+    byName.set(kernel.name, stat);
+  }
+  return [...byName.values()].sort((a, b) => b.ms - a.ms || b.count - a.count);
 }
 
 /** Latency of `agent.act` for random observations at each batch size (obs are built once, outside the timed call). */

@@ -54,6 +54,27 @@ export function orderAlgorithms(labels: Iterable<string>): string[] {
 /** The method the ratios, speed-ups and probabilities of improvement are relative to. */
 export const REFERENCE_ALGORITHM = 'om2p';
 
+/**
+ * The key of a report group (one row of summary.csv): task × dataset × algorithm label. It also names the group's bootstrap
+ * stream, so it must not change.
+ */
+export function groupKey(taskId: string, dataset: string, algorithm: string): string {
+  return JSON.stringify([taskId, dataset, algorithm]);
+}
+
+/** The report group of a cell (see `groupKey`). */
+export function cellGroupKey({ cell, algorithm }: LabelledCell): string {
+  return groupKey(cell.taskId, cell.spec.dataset, algorithm);
+}
+
+/** Sorts rows of report groups by task, dataset, then algorithm in report order. */
+export function sortGroups<R extends { taskId: string; dataset: string; algorithm: string }>(rows: R[]): R[] {
+  const order = orderAlgorithms(rows.map((row) => row.algorithm));
+  return rows.sort(
+    (a, b) => a.taskId.localeCompare(b.taskId) || a.dataset.localeCompare(b.dataset) || order.indexOf(a.algorithm) - order.indexOf(b.algorithm),
+  );
+}
+
 /** Groups items by a string key, keeping the first-seen order of keys. */
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

@@ -9,7 +9,7 @@ import { createRng } from '../rng.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
 import { aggregateRows } from './aggregate.ts';
 import type { CorruptCellFile } from '../run/store.ts';
-import { labelCells, readCells } from './cells.ts';
+import { labelCells, readCells, type LabelledCell } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { paperTables, writeTables } from './paper-tables.ts';
 import { writePlots } from './plots.ts';
@@ -35,13 +35,19 @@ export interface ReportResult {
   corrupt: CorruptCellFile[];
 }
 
+/** summary.csv's rows: the report's own bootstrap stream, so `report --compare` sees the very CIs a report writes. */
+export function reportSummary(cells: readonly LabelledCell[], options: Partial<ReportOptions> = {}): SummaryRow[] {
+  const { seed, reps } = { ...DEFAULT_REPORT, ...options };
+  return summaryRows(cells, createRng(seed).fork('summary'), { reps });
+}
+
 export async function writeReport(dir: string, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
   const { seed, reps } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
   const { cells: read, corrupt } = readCells(dir);
   const cells = labelCells(read);
-  const summary = summaryRows(cells, rng.fork('summary'), bootstrap);
+  const summary = reportSummary(cells, options);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
   const throughput = efficiencyRows(cells, THROUGHPUT_FIELDS);
   const csvs = {

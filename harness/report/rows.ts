@@ -5,7 +5,7 @@
 import type { Rng } from '../rng.ts';
 import type { Efficiency } from '../types.ts';
 import { iqm, mean, percentileBootstrap, sd, standardError, type BootstrapOptions } from '../stats/index.ts';
-import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
+import { cellGroupKey, doneCells, groupBy, orderAlgorithms, sortGroups, type LabelledCell } from './cells.ts';
 
 export interface ReturnsRow {
   [column: string]: string | number | undefined;
@@ -73,7 +73,7 @@ export function returnsRows(cells: readonly LabelledCell[]): ReturnsRow[] {
  * adding a group never changes another group's interval.
  */
 export function summaryRows(cells: readonly LabelledCell[], rng: Rng, bootstrap: Partial<BootstrapOptions>): SummaryRow[] {
-  const groups = groupBy(cells, ({ cell, algorithm }) => JSON.stringify([cell.taskId, cell.spec.dataset, algorithm]));
+  const groups = groupBy(cells, cellGroupKey);
   const rows = [...groups.entries()].map(([key, members]) => {
     const done = doneCells(members).map(({ cell }) => cell);
     const first = members[0];
@@ -90,11 +90,7 @@ export function summaryRows(cells: readonly LabelledCell[], rng: Rng, bootstrap:
       ...sampleStats('normalised', done.map((cell) => cell.last.normalised), groupRng.fork('normalised'), bootstrap),
     };
   });
-  const order = orderAlgorithms(rows.map((row) => row.algorithm));
-  return rows.sort(
-    (a, b) =>
-      a.taskId.localeCompare(b.taskId) || a.dataset.localeCompare(b.dataset) || order.indexOf(a.algorithm) - order.indexOf(b.algorithm),
-  );
+  return sortGroups(rows);
 }
 
 /** n ≥ 1: mean, CI and IQM; n ≥ 2 also sd and se (SPEC §5: sd with n − 1). Absent statistics stay undefined. */

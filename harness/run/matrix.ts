@@ -5,10 +5,10 @@
  * each ends when the whole round has ended, printing the same summary a single runner would.
  */
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
 import { writeFileAtomic } from '../files.ts';
+import { progressBar } from '../progress.ts';
 import type { CellSpec } from '../types.ts';
 import { runClaimedCell, type CellOutcome } from './cell-job.ts';
 import { claimsDir, withClaim } from './claims.ts';
@@ -32,7 +32,7 @@ export interface MatrixRunOptions {
   backend?: string;
   plugins: string[];
   dataDir: string;
-  /** Show a progress bar (stderr). */
+  /** Show progress bars (stderr) for the cells and any dataset build; otherwise one line per cell or checkpoint. */
   progress: boolean;
   log: (line: string) => void;
   /** Claims made on another host longer ago than this are taken over. @default DEFAULT_CLAIM_TIMEOUT_MINUTES */
@@ -72,7 +72,9 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   await initBackend(options.backend, options.log);
   await withClaim(claims.claims, 'datasets', claims, () => buildMissingDatasets(matrix, todo, options));
 
-  const bar = options.progress ? progressBar(todo.length) : undefined;
+  const bar = options.progress
+    ? progressBar({ format: 'cells {bar} {value}/{total} done | {running} running | {failed} failed | ETA {eta_formatted}', total: todo.length, payload: { running: 0, failed: 0 } })
+    : undefined;
   let handled = 0;
   let running = 0;
   let failedHere = 0;
@@ -117,15 +119,7 @@ async function buildMissingDatasets(matrix: MatrixSpec, todo: CellSpec[], option
       seed: 0,
       dataDir: options.dataDir,
       log: options.log,
+      progress: options.progress,
     });
   }
-}
-
-function progressBar(total: number): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar(
-    { format: 'cells {bar} {value}/{total} done | {running} running | {failed} failed | ETA {eta_formatted}', etaBuffer: 5, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { running: 0, failed: 0 });
-  return bar;
 }

@@ -103,7 +103,8 @@ describe('smoke builds', () => {
     { env: 'simple_world', agents: 4 },
   ])('$env: every level written, carded and consistent with its files', async ({ env, agents }) => {
     const dataDir = tempDir();
-    const report = await ensureDatasets({ env, envOptions: {}, levels: ALL_LEVELS, preset: 'smoke', seed: 0, dataDir, log: () => {} });
+    const lines: string[] = [];
+    const report = await ensureDatasets({ env, envOptions: {}, levels: ALL_LEVELS, preset: 'smoke', seed: 0, dataDir, log: (line) => lines.push(line) });
     expect(report.trained).toBe(true);
     expect([...report.built].sort()).toEqual([...ALL_LEVELS].sort());
     const folder = (level: string) => datasetFolder(dataDir, report.taskId, level, 0);
@@ -120,6 +121,13 @@ describe('smoke builds', () => {
       expect(meanOf(episodeReturnsFromFiles(folder(level), env, agents))).toBeCloseTo(card.episodeReturn.mean, 2);
     }
     for (const level of ['random', 'medium', 'expert']) expect(cards[level].transitions).toBe(1000);
+    // Without a progress bar, one line per checkpoint of the behaviour training, in order: the initial policy, some in
+    // between (at episode ends, ≥ 25 updates apart) and the final one after the smoke budget's 80 updates.
+    const checkpoints = (cards.random.generator.checkpoints as { update: number }[]).map((c) => c.update);
+    expect(checkpoints[0]).toBe(0);
+    expect(checkpoints.at(-1)).toBe(80);
+    expect(checkpoints.length).toBeGreaterThan(2);
+    expect(lines.flatMap((line) => /^ {2}update (\d+)\/80: return /.exec(line)?.[1] ?? []).map(Number)).toEqual(checkpoints);
     const medium = cards.medium.generator.mediumCheckpoint as { replayEpisodes: number };
     expect(cards['medium-replay'].episodes).toBe(medium.replayEpisodes);
     expect(cards['medium-expert'].episodes).toBe(36 + 4);
@@ -148,9 +156,14 @@ describe('smoke builds', () => {
 
   it('a second call for one more level reuses the cached behaviour policies (also through the CLI)', async () => {
     const dataDir = tempDir();
-    const base = { env: 'simple_spread', envOptions: {}, preset: 'smoke', seed: 1, dataDir, log: () => {} };
-    const first = await ensureDatasets({ ...base, levels: ['medium'] });
+    const lines: string[] = [];
+    const base = { env: 'simple_spread', envOptions: {}, preset: 'smoke', seed: 1, dataDir, log: (line: string) => lines.push(line) };
+    const first = await ensureDatasets({ ...base, levels: ['medium'], progress: true });
     expect(first.trained).toBe(true);
+    // with a progress bar the checkpoints are on the bar, not logged; the other lines still are
+    expect(lines.some((line) => line.includes('training MATD3 behaviour policies'))).toBe(true);
+    expect(lines.some((line) => line.includes('medium = checkpoint at update'))).toBe(true);
+    expect(lines.some((line) => /update \d+\/80: return/.test(line))).toBe(false);
     expect([...first.built].sort()).toEqual(['expert', 'medium', 'random']);
     const summary = join(behaviourFolder(dataDir, first.taskId, 'smoke', 1), 'behaviour.json');
     const mtime = statSync(summary).mtimeMs;

@@ -1,22 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/rng.ts';
-import { dense, setDenseMode } from '../../algorithms/nn/dense.ts';
-import { createMlp } from '../../algorithms/nn/mlp.ts';
+import { whileTraining } from '../../algorithms/nn/gradient-path.ts';
+import { createMlp, setGradientMode, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';
 import { createAdam, polyakUpdate } from '../../algorithms/nn/optim.ts';
 import { loadWeights, saveWeights } from '../../algorithms/nn/weights.ts';
 import { sinusoidalEmbedding } from '../../algorithms/nn/embedding.ts';
 import { leakedTensors, useBackend } from '../helpers/backend.ts';
 
-function gradients(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable): Float32Array[] {
+/**
+ * Gradients of a non-linear scalar of the network's output w.r.t. every variable and the input, under `mode`. The input is
+ * a variable: a plain tensor handed to tf.grad is not on the tape, so the hand-written gradient would treat it as data.
+ */
+function gradients(net: Mlp, x: tf.Variable, mode: GradientMode): Float32Array[] {
+  setGradientMode(mode);
   return tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sin(dense(x, w as tf.Tensor2D, b as tf.Tensor1D)))), [
-      w,
-      b,
-    ]);
-    const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.sin(dense(xx as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D)))))(x);
-    return [grads[w.name].dataSync(), grads[b.name].dataSync(), dx.dataSync()] as Float32Array[];
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sin(net.forward(x as tf.Tensor2D)))) as tf.Scalar, [x, ...net.variables]);
+    return [...net.variables.map((v) => grads[v.name].dataSync()), grads[x.name].dataSync()] as Float32Array[];
   });
 }
 
@@ -26,25 +27,58 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`dense layer on ${backend}`, () => {
-    afterEach(() => setDenseMode('explicit'));
+/** Every path of the hand-written gradient: each hidden activation with and without LayerNorm, tanh and linear outputs. */
+const GRADIENT_CASES: MlpOptions[] = (['relu', 'gelu', 'mish', 'tanh'] as const).flatMap((activation) =>
+  [false, true].map((layerNorm) => ({
+    inputDim: 7, hidden: [12, 9], outputDim: 4, activation, layerNorm, outputActivation: layerNorm ? 'tanh' : 'linear',
+  }) as MlpOptions),
+);
 
-    it('explicit-transpose gradient equals autograd (max abs diff ≤ 1e-5)', async () => {
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`mlp gradient on ${backend}`, () => {
+    afterEach(() => setGradientMode('hand'));
+
+    for (const options of GRADIENT_CASES) {
+      const label = `${options.activation}${options.layerNorm ? ' + LayerNorm' : ''}, ${options.outputActivation} output`;
+      it(`hand-written gradient equals autograd (max abs diff ≤ 1e-5): ${label}`, async () => {
+        await useBackend(backend);
+        const rng = createRng(3);
+        const net = createMlp(options, rng.fork('net'), 'grad');
+        // Non-trivial LayerNorm parameters, so their gradients and the gain's role in x̄ are exercised.
+        for (const v of net.variables.filter((v) => v.name.includes('/ln_'))) {
+          v.assign(tf.tensor1d(Float32Array.from({ length: v.shape[0] }, () => 1 + 0.5 * rng.normal())));
+        }
+        const x = tf.variable(tf.tensor2d(Float32Array.from({ length: 32 * 7 }, () => rng.normal()), [32, 7]));
+        const hand = gradients(net, x, 'hand');
+        const autograd = gradients(net, x, 'autograd');
+        expect(hand.length).toBe(net.variables.length + 1);
+        for (let k = 0; k < hand.length; k++) {
+          expect(hand[k].length).toBe(autograd[k].length);
+          expect(maxAbsDiff(hand[k], autograd[k]), `gradient ${k}`).toBeLessThanOrEqual(1e-5);
+          expect(Array.from(hand[k]).some((g) => g !== 0)).toBe(true);
+        }
+        tf.dispose([x, ...net.variables]);
+      });
+    }
+
+    it('differentiates only what the step can use: data inputs and untrained networks enter as constants', async () => {
       await useBackend(backend);
-      const rng = createRng(3);
-      const x = tf.tensor2d(Float32Array.from({ length: 32 * 7 }, () => rng.normal()), [32, 7]);
-      const w = tf.variable(tf.tensor2d(Float32Array.from({ length: 7 * 5 }, () => rng.normal() * 0.3), [7, 5]));
-      const b = tf.variable(tf.tensor1d(Float32Array.from({ length: 5 }, () => rng.normal())));
-      setDenseMode('explicit');
-      const fast = gradients(x, w, b);
-      setDenseMode('autograd');
-      const slow = gradients(x, w, b);
-      for (let k = 0; k < 3; k++) {
-        expect(fast[k].length).toBe(slow[k].length);
-        expect(maxAbsDiff(fast[k], slow[k])).toBeLessThanOrEqual(1e-5);
-      }
-      tf.dispose([x, w, b]);
+      const rng = createRng(4);
+      const net = createMlp({ inputDim: 5, hidden: [8], outputDim: 2, activation: 'gelu', layerNorm: true }, rng.fork('a'), 'first');
+      const head = createMlp({ inputDim: 2, hidden: [8], outputDim: 1, activation: 'relu' }, rng.fork('b'), 'second');
+      const x = tf.tensor2d(Float32Array.from({ length: 16 * 5 }, () => rng.normal()), [16, 5]);
+      const loss = () => tf.sum(tf.square(head.forward(net.forward(x)))) as tf.Scalar;
+      // The first network's gradients flow through the second, whose own weights are left out when only the first is trained.
+      const grads = (mode: GradientMode, train: () => Record<string, tf.Tensor>) => {
+        setGradientMode(mode);
+        return tf.tidy(() => Object.values(train()).map((g) => Array.from(g.dataSync())));
+      };
+      const onlyFirst = () => whileTraining(net.variables, () => tf.variableGrads(loss, net.variables).grads);
+      const hand = grads('hand', onlyFirst);
+      const autograd = grads('autograd', onlyFirst);
+      expect(hand.length).toBe(net.variables.length);
+      hand.forEach((g, k) => expect(maxAbsDiff(Float32Array.from(g), Float32Array.from(autograd[k]))).toBeLessThanOrEqual(1e-5));
+      tf.dispose([x, ...net.variables, ...head.variables]);
     });
 
     it('a training step of MLP + critic leaks no tensors', async () => {
