@@ -50,17 +50,21 @@ export function registerMatrix(program: Command): void {
       });
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
       for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
-      if (opts.report) {
-        // Cooperating runners each write the same report; the claim keeps their writes from interleaving.
-        const claims = { staleAfterMs: opts.claimTimeout * 60_000, pollMs: DEFAULT_POLL_MS, log };
-        const report = await withClaim(claimsDir(out), 'report', claims, () => writeReport(out));
-        warnCorrupt(report.corrupt, false);
-        process.stdout.write(`\n${reportText(report)}`);
-      }
-      if (reference) {
-        const comparison = writeComparison(out, reference);
-        warnCorrupt(comparison.corrupt, false);
-        process.stdout.write(`\n${comparisonText(comparison)}`);
+      // Cooperating runners each write the same report and comparison; the claim keeps their writes from interleaving.
+      const claims = { staleAfterMs: opts.claimTimeout * 60_000, pollMs: DEFAULT_POLL_MS, log };
+      if (opts.report || reference) {
+        await withClaim(claimsDir(out), 'report', claims, async () => {
+          if (opts.report) {
+            const report = await writeReport(out);
+            warnCorrupt(report.corrupt, false);
+            process.stdout.write(`\n${reportText(report)}`);
+          }
+          if (reference) {
+            const comparison = writeComparison(out, reference);
+            warnCorrupt(comparison.corrupt, false);
+            process.stdout.write(`\n${comparisonText(comparison)}`);
+          }
+        });
       }
       if (summary.failed.length > 0) process.exitCode = 1;
     });
