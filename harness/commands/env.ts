@@ -7,8 +7,8 @@
  * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy),
  * run as one batch; prints the mean and sd (n − 1) of the evaluation return (`StepResult.evalReward` summed).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readJsonFile } from '../files.ts';
 import { createRng, type Rng } from '../rng.ts';
 import { evaluateEpisodes } from '../measure/evaluate.ts';
 import { parseAssignments, resolveEnvOptions } from '../run/resolve.ts';
@@ -123,7 +123,7 @@ export function registerEnv(program: Command): void {
     .argument('<episode.json>', 'episode file')
     .action(async (file: string, _opts: unknown, command: Command) => {
       await loadPlugins(command);
-      const steps = await replayEpisode(JSON.parse(readFileSync(file, 'utf8')) as ReplayInput);
+      const steps = await replayEpisode(readJsonFile(file, 'episode') as ReplayInput);
       process.stdout.write(`${JSON.stringify({ steps })}\n`);
     });
   env

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createRng } from '../rng.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
 import { aggregateRows } from './aggregate.ts';
+import type { CorruptCellFile } from '../run/store.ts';
 import { labelCells, readCells, type LabelledCell } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { paperTables, writeTables } from './paper-tables.ts';
@@ -30,6 +31,8 @@ export interface ReportResult {
   summary: SummaryRow[];
   /** The summary table as Markdown, for printing. */
   summaryMarkdown: string;
+  /** Cell files that did not parse or validate: moved aside and left out of the report. */
+  corrupt: CorruptCellFile[];
 }
 
 /** summary.csv's rows: the report's own bootstrap stream, so `report --compare` sees the very CIs a report writes. */
@@ -42,7 +45,8 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const { seed, reps } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
-  const cells = labelCells(readCells(dir));
+  const { cells: read, corrupt } = readCells(dir);
+  const cells = labelCells(read);
   const summary = reportSummary(cells, options);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
   const throughput = efficiencyRows(cells, THROUGHPUT_FIELDS);
@@ -65,7 +69,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const tables = paperTables(summary, memory, throughput);
   paths.push(...writeTables(tablesDir, tables));
   paths.push(...(await writePlots(plotsDir, cells)));
-  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md') };
+  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt };
 }
 
 export { writeCsv } from './csv.ts';
