@@ -35,6 +35,39 @@ export class DataShapeError extends Error {
   }
 }
 
+/** A file or folder the user named (spec, plugin, data folder, dataset file) does not exist. */
+export class MissingFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail?: string,
+  ) {
+    super(`no such file: ${file}${detail ? ` (${detail})` : ''}`);
+    this.name = 'MissingFileError';
+  }
+}
+
+/** A file that should hold JSON does not parse. */
+export class InvalidJsonError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: not valid JSON: ${reason}`);
+    this.name = 'InvalidJsonError';
+  }
+}
+
+/** An array file holds a value the data must not contain (NaN, ±Inf, an action outside [−1, 1]). */
+export class DataValueError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'DataValueError';
+  }
+}
+
 /** A training loss became NaN or infinite. */
 export class DivergedError extends Error {
   constructor(

@@ -3,7 +3,9 @@
  * concrete algorithms and environments; everything else looks them up here by name.
  */
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { requireExists } from './files.ts';
+import { PACKAGE_ROOT } from './paths.ts';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 import { simpleSpread } from '../envs/mpe/simple-spread.ts';
@@ -75,10 +77,18 @@ function isEnvironmentDef(value: unknown): value is EnvironmentDef {
 
 /**
  * Loads a plugin file (`.ts` through tsx, or `.js`) and registers every exported algorithm or environment
- * definition. Returns the names it registered; throws when the file exports neither.
+ * definition. Returns the names it registered; throws when the file is missing, cannot be loaded (naming the import
+ * that did not resolve) or exports neither.
  */
 export async function loadPlugin(path: string): Promise<string[]> {
-  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const file = resolve(path);
+  requireExists(file, 'plugin');
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw pluginLoadError(path, file, error);
+  }
   const names: string[] = [];
   for (const value of Object.values(module)) {
     if (isAlgorithmDef(value)) {
@@ -91,4 +101,22 @@ export async function loadPlugin(path: string): Promise<string[]> {
   }
   if (names.length === 0) throw new Error(`plugin ${path} exports no algorithm or environment definition`);
   return names;
+}
+
+/**
+ * Why a plugin did not load, as what and where. Node says an import did not resolve as ERR_MODULE_NOT_FOUND (ESM) or
+ * MODULE_NOT_FOUND (CommonJS, how tsx loads a .ts file with no `"type": "module"` above it), with the specifier quoted.
+ */
+function pluginLoadError(path: string, file: string, error: unknown): Error {
+  const { code, message = String(error) } = error as NodeJS.ErrnoException;
+  const specifier = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && specifier) {
+    const importer = / imported from (\S+)/.exec(message)?.[1] ?? /Require stack:\n- (\S+)/.exec(message)?.[1] ?? file;
+    const bare = !specifier.startsWith('.') && !isAbsolute(specifier);
+    const outside = relative(PACKAGE_ROOT, importer).startsWith('..');
+    // Packages resolve from the importing file's folder, so the harness's own node_modules are not seen from outside it.
+    const hint = bare && outside ? `; a plugin outside ${PACKAGE_ROOT} resolves packages from its own folder (docs/adding-a-baseline.md)` : '';
+    return new Error(`plugin ${path}: cannot resolve import '${specifier}' (imported by ${importer})${hint}`);
+  }
+  return new Error(`plugin ${path}: ${message.split('\n')[0]}`);
 }

@@ -3,9 +3,11 @@
  * `card.json` → dataset card; `<cellId>.weights.json` → trained agent; a JSON object with `cellId` → cell result; with
  * `algorithms` and `seeds` → matrix spec; `<name>.csv` → the row schema `om2p-bench/csv/<name>` applied to every row.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import type { InvalidJsonError } from './errors.ts';
+import { parseJson, readTextFile, requireExists } from './files.ts';
 import { ajv, validationErrors, type ValidationIssue } from './schema.ts';
 
 export interface FileIssue extends ValidationIssue {
@@ -50,7 +52,7 @@ function numericColumns(id: string): Set<string> {
 
 /** Problems of one file; a file the harness has no schema for is itself a problem. */
 export function validateFile(file: string): FileIssue[] {
-  const text = readFileSync(file, 'utf8');
+  const text = readTextFile(file);
   const at = (issues: ValidationIssue[]) => issues.map((issue) => ({ file, ...issue }));
   if (extname(file) === '.csv') {
     const id = `om2p-bench/csv/${basename(file, '.csv')}`;
@@ -61,9 +63,9 @@ export function validateFile(file: string): FileIssue[] {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text, file);
   } catch (error) {
-    return [{ file, path: '', reason: `not valid JSON: ${(error as Error).message}` }];
+    return [{ file, path: '', reason: `not valid JSON: ${(error as InvalidJsonError).reason}` }];
   }
   const id = schemaForJson(file, value);
   if (!id) return [{ file, path: '', reason: 'no schema applies to this file' }];
@@ -72,6 +74,7 @@ export function validateFile(file: string): FileIssue[] {
 
 /** Files under `path` that validation looks at: `.json` and `.csv`, recursively. */
 export function validatableFiles(path: string): string[] {
+  requireExists(path);
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))

@@ -3,6 +3,7 @@
  * checksums and shapes, and bring OMAR's own files into our layout. `datasets build` lives in `datasets-build.ts`.
  */
 import type { Command } from 'commander';
+import { requireExists } from '../files.ts';
 import { dataDir } from '../paths.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import { environmentNames } from '../registry.ts';
@@ -32,24 +33,26 @@ export function registerDatasets(program: Command): Command {
     });
   group
     .command('verify')
-    .description('recompute every checksum and shape (ours against the card and its environment); exit 1 on any problem')
+    .description('recompute every checksum, shape and value (ours against the card and its environment); exit 1 on any problem')
     .argument('[path]', 'a dataset folder, an OMAR folder or a directory of them (default: the data directory)')
     .option('--env <name>', 'check every folder against this environment (default: the one its card names)')
     .option('--option <key=value>', 'environment option for --env (repeatable; JSON values)', collect)
     .action(async (path: string | undefined, opts: { env?: string; option?: string[] }, command: Command) => {
       const options = await loadPlugins(command);
       const root = path ?? dataDir(options.dataDir);
+      requireExists(root, 'dataset folder');
       const folders = findDatasetFolders(root);
       if (folders.length === 0) throw new Error(`no dataset folders (card.json or obs_0.npy) at or under ${root}`);
       const given = opts.env ? (await resolveEnvSpec(opts.env, parseAssignments(opts.option))).spec : undefined;
       let bad = 0;
       for (const folder of folders) {
         const { spec, note } = given ? { spec: given, note: undefined } : await specFromCard(folder);
-        const problems = verifyDataset(folder, spec);
+        const { problems, warnings } = verifyDataset(folder, spec);
         if (problems.length > 0) bad++;
         process.stdout.write(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${folder}\n`);
         if (note) process.stdout.write(`     (widths not checked against the environment: ${note})\n`);
         for (const p of problems) process.stdout.write(`     ${p.kind}: ${p.error.message}\n`);
+        for (const w of warnings) process.stdout.write(`     warning: ${w.kind}: ${w.error.message}\n`);
       }
       process.stdout.write(`${folders.length} dataset(s) checked, ${bad} with problems\n`);
       if (bad > 0) process.exitCode = 1;
@@ -74,13 +77,14 @@ export function registerDatasets(program: Command): Command {
         seed: opts.seed,
         overwrite: opts.overwrite,
       });
-      for (const { source, folder, card } of imported) {
+      for (const { source, folder, card, warnings } of imported) {
         const published = literatureDataset(card.env, card.level);
         const compare = published ? ` (OMAR's card: ${published.returnMean} ± ${published.returnSd})` : '';
         const { mean, sd } = card.episodeReturn;
         process.stdout.write(
           `${source} → ${folder}\n  ${card.transitions} transitions, ${card.episodes} episodes, return ${mean.toFixed(1)} ± ${sd.toFixed(1)}${compare}, dones ${(100 * card.donesFraction).toFixed(2)} %\n`,
         );
+        for (const w of warnings) process.stdout.write(`  warning: ${w.kind}: ${w.error.message}\n`);
       }
     });
   registerDatasetsBuild(group);

@@ -8,9 +8,9 @@
  * `--algo`, `--env`, `--preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
  * mean and sd (n − 1) of the evaluation return. `--record <file>` writes the first episode as an episode file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
+import { readJsonFile, writeFileAtomic } from '../files.ts';
 import { replayEpisode, rollout, uniformRandomAgent, type EpisodeFile, type RolloutRequest } from '../run/episodes.ts';
 import { checkClaims, readPolicyFile, restoreAgent } from '../run/policy-file.ts';
 import { parseAssignments } from '../run/resolve.ts';
@@ -65,7 +65,7 @@ export function registerEnv(program: Command): void {
     .argument('<episode.json>', 'episode file (e.g. written by env rollout --record)')
     .action(async (file: string, _opts: unknown, command: Command) => {
       await loadPlugins(command);
-      const steps = await replayEpisode(JSON.parse(readFileSync(file, 'utf8')) as EpisodeFile);
+      const steps = await replayEpisode(readJsonFile(file, 'episode') as EpisodeFile);
       process.stdout.write(`${JSON.stringify({ steps, return: steps.reduce((sum, step) => sum + step.evalReward, 0) })}\n`);
     });
   env
@@ -85,7 +85,7 @@ export function registerEnv(program: Command): void {
     .action(async (opts: RolloutOptions, command: Command) => {
       await (opts.policy === 'random' ? loadPlugins(command) : prepare(command));
       const outcome = await rollout(rolloutRequest(opts));
-      if (opts.record) writeFileSync(opts.record, `${JSON.stringify(outcome.episode)}\n`);
+      if (opts.record) writeFileAtomic(opts.record, `${JSON.stringify(outcome.episode)}\n`);
       const { taskId, mean, sd, returns } = outcome;
       if (opts.json) {
         const summary = { env: outcome.episode.env, taskId, policy: opts.policy, episodes: opts.episodes, seed: opts.seed, mean, sd, returns };

@@ -5,13 +5,14 @@ import type { Command } from 'commander';
 import { dataDir, runDir } from '../paths.ts';
 import { wantsProgressBar } from '../progress.ts';
 import { parseShard, readMatrixSpec } from '../run/expand.ts';
-import { runMatrix } from '../run/matrix.ts';
+import { claimsDir, withClaim } from '../run/claims.ts';
+import { DEFAULT_CLAIM_TIMEOUT_MINUTES, DEFAULT_POLL_MS, runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
 import { readCells } from '../report/cells.ts';
 import { writeComparison } from '../report/compare.ts';
 import { globalOptions, loadPlugins } from './context.ts';
-import { comparisonText, reportText } from './report.ts';
+import { comparisonText, reportText, warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerMatrix(program: Command): void {
@@ -26,13 +27,15 @@ export function registerMatrix(program: Command): void {
     .option('--report', 'write the report (CSV, tables, plots, index.html) when the run ends and print the summary table')
     .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
     .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
-    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean }, command: Command) => {
+    .option('--claim-timeout <minutes>', 'take over a cell claimed by another host this long ago (runners on one host: when its process is gone)', integerAtLeast(1), DEFAULT_CLAIM_TIMEOUT_MINUTES)
+    .action(async (specPath: string, opts: { workers: number; shard?: string; out?: string; report?: boolean; compare?: string; progress: boolean; claimTimeout: number }, command: Command) => {
       await loadPlugins(command);
       const global = globalOptions(command);
       const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
       const reference = opts.compare === undefined ? undefined : resolve(opts.compare);
       // a reference without cells is an error now, not after the whole matrix has trained
       if (reference) readCells(reference);
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       const summary = await runMatrix({
         spec: specPath,
         out,
@@ -42,23 +45,38 @@ export function registerMatrix(program: Command): void {
         plugins: global.plugin ?? [],
         dataDir: dataDir(global.dataDir),
         progress: wantsProgressBar(opts.progress),
-        log: (line) => process.stderr.write(`${line}\n`),
+        log,
+        claimTimeoutMinutes: opts.claimTimeout,
       });
       process.stdout.write(`${summary.ran} cell(s) run, ${summary.skipped} already finished, ${summary.failed.length} failed or diverged → ${out}\n`);
       for (const f of summary.failed) process.stdout.write(`  ${f.cellId} ${f.algorithm}: ${f.reason.split('\n')[0]}\n`);
-      if (opts.report) {
-        process.stdout.write(`\n${reportText(await writeReport(out, { dataDir: dataDir(global.dataDir) }))}`);
+      // Cooperating runners each write the same report and comparison; the claim keeps their writes from interleaving.
+      const claims = { staleAfterMs: opts.claimTimeout * 60_000, pollMs: DEFAULT_POLL_MS, log };
+      if (opts.report || reference) {
+        await withClaim(claimsDir(out), 'report', claims, async () => {
+          if (opts.report) {
+            const report = await writeReport(out, { dataDir: dataDir(global.dataDir) });
+            warnCorrupt(report.corrupt, false);
+            process.stdout.write(`\n${reportText(report)}`);
+          }
+          if (reference) {
+            const comparison = writeComparison(out, reference);
+            warnCorrupt(comparison.corrupt, false);
+            process.stdout.write(`\n${comparisonText(comparison)}`);
+          }
+        });
       }
-      if (reference) process.stdout.write(`\n${comparisonText(writeComparison(out, reference))}`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
   matrix
     .command('merge')
-    .description('combine result folders (e.g. shards); identical duplicates are fine, conflicting ones are an error')
+    .description('combine result folders (e.g. shards) with their trained agents; identical duplicates are fine, conflicting ones are an error')
     .argument('<dirs...>', 'result folders, each with cells/')
     .requiredOption('--out <dir>', 'merged output folder')
-    .action((dirs: string[], opts: { out: string }) => {
-      const { cells, duplicates } = mergeResults(dirs, opts.out);
+    .option('--strict', 'exit 1 when a cell file is corrupt (it is moved aside and left out either way)')
+    .action((dirs: string[], opts: { out: string; strict?: boolean }) => {
+      const { cells, duplicates, corrupt } = mergeResults(dirs, opts.out);
+      warnCorrupt(corrupt, opts.strict === true);
       process.stdout.write(`merged ${cells} cell(s) (${duplicates} identical duplicate(s)) into ${opts.out}\n`);
     });
 }

@@ -1,5 +1,5 @@
 /**
- * `om2p-bench report <dir> [--compare <reference>]`: CSVs, paper tables, plots and `index.html` from `<dir>/cells/*.json`;
+ * `om2p-bench report <dir> [--compare <reference>] [--strict]`: CSVs, paper tables, plots and `index.html` from `<dir>/cells/*.json`;
  * prints the summary table and the paths, then, with `--compare`, whether the run reproduces the reference. The page's
  * episode viewer rolls trained agents out again, so the backend is chosen and plugins are loaded first (an algorithm from a
  * plugin replays only with its `--plugin`); dataset cards come from `--data-dir`.
@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { dataDir } from '../paths.ts';
 import { DEFAULT_REPORT, writeReport, type ReportResult } from '../report/index.ts';
 import { writeComparison, type ComparisonResult } from '../report/compare.ts';
+import { corruptWarning, type CorruptCellFile } from '../run/store.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
 
@@ -22,6 +23,15 @@ export function comparisonText(result: ComparisonResult): string {
   return `${result.markdown}\nwrote: ${result.path}\n${result.verdict}\n`;
 }
 
+/** Warns (stderr) about each corrupt cell file left out; with `strict`, they make the command exit 1. */
+export function warnCorrupt(files: CorruptCellFile[], strict: boolean): void {
+  for (const file of files) process.stderr.write(`${corruptWarning(file, 'its cell is left out')}\n`);
+  if (strict && files.length > 0) {
+    process.stderr.write(`--strict: ${files.length} corrupt cell file(s) left out\n`);
+    process.exitCode = 1;
+  }
+}
+
 export function registerReport(program: Command): void {
   program
     .command('report')
@@ -31,7 +41,8 @@ export function registerReport(program: Command): void {
     .option('--reps <n>', 'bootstrap resamples per interval', integerAtLeast(1), DEFAULT_REPORT.reps)
     .option('--efficiency <file>', 'a `bench algos` efficiency.csv to show (default: <dir>/efficiency.csv when present)')
     .option('--compare <reference>', 'also compare with a reference results folder (e.g. results/reference/quick): comparison.csv and a verdict')
-    .action(async (dir: string, opts: { seed: number; reps: number; efficiency?: string; compare?: string }, command: Command) => {
+    .option('--strict', 'exit 1 when a cell file is corrupt (it is moved aside and left out either way)')
+    .action(async (dir: string, opts: { seed: number; reps: number; efficiency?: string; compare?: string; strict?: boolean }, command: Command) => {
       const global = (await prepare(command)).options;
       const options = { seed: opts.seed, reps: opts.reps };
       const result = await writeReport(resolve(dir), {
@@ -39,7 +50,12 @@ export function registerReport(program: Command): void {
         dataDir: dataDir(global.dataDir),
         efficiency: opts.efficiency && resolve(opts.efficiency),
       });
+      warnCorrupt(result.corrupt, opts.strict === true);
       process.stdout.write(reportText(result));
-      if (opts.compare) process.stdout.write(`\n${comparisonText(writeComparison(resolve(dir), resolve(opts.compare), options))}`);
+      if (opts.compare) {
+        const comparison = writeComparison(resolve(dir), resolve(opts.compare), options);
+        warnCorrupt(comparison.corrupt, opts.strict === true);
+        process.stdout.write(`\n${comparisonText(comparison)}`);
+      }
     });
 }

@@ -7,13 +7,14 @@
  * nothing that looks complete.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Matd3Config } from '../../algorithms/matd3.ts';
 import type { EnvSpec, NamedWeights } from '../types.ts';
 import type { CheckpointSummary, TrainingBudget } from './build-train.ts';
 import type { Episodes } from './build-store.ts';
+import { readJsonFile } from '../files.ts';
 import { arrayFileName, type Source } from './layout.ts';
 import { encodeNpy, readNpy } from './npy.ts';
 
@@ -42,10 +43,10 @@ export function behaviourFolder(dataDir: string, taskId: string, preset: string,
 /** The cache in `folder`, or undefined when there is none (an unfinished write never counts). */
 export function readBehaviourCache(folder: string, spec: EnvSpec): BehaviourCache | undefined {
   if (!existsSync(join(folder, SUMMARY_FILE))) return undefined;
-  const summary = JSON.parse(readFileSync(join(folder, SUMMARY_FILE), 'utf8')) as Summary;
+  const summary = readJsonFile(join(folder, SUMMARY_FILE)) as Summary;
   const { replayEpisodeReturns, ...rest } = summary;
   const actors = Object.fromEntries(
-    ACTOR_ROLES.map((role) => [role, JSON.parse(readFileSync(join(folder, `actors-${role}.json`), 'utf8')) as NamedWeights]),
+    ACTOR_ROLES.map((role) => [role, readJsonFile(join(folder, `actors-${role}.json`)) as NamedWeights]),
   ) as Record<ActorRole, NamedWeights>;
   const read = (source: Source, i: number) => readNpy(join(folder, 'replay', arrayFileName(source, i))).data;
   const replay: Episodes = {

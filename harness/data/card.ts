@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJson } from '../files.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { validateOrThrow } from '../schema.ts';
 import { CARD_FILE, type Source } from './layout.ts';
@@ -82,13 +83,8 @@ export function readCardBytes(folder: string): Buffer | undefined {
 
 /** Parses and validates card bytes; a bad card throws a ConfigError naming the field. */
 export function parseCard(bytes: Buffer, folder: string): DatasetCard {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new Error(`${join(folder, CARD_FILE)}: not JSON (${(error as Error).message})`);
-  }
-  return validateOrThrow<DatasetCard>(CARD_SCHEMA, value, join(folder, CARD_FILE));
+  const path = join(folder, CARD_FILE);
+  return validateOrThrow<DatasetCard>(CARD_SCHEMA, parseJson(bytes.toString('utf8'), path), path);
 }
 
 /** The folder's validated card, or undefined when it has none. */

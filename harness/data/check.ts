@@ -1,18 +1,20 @@
 /**
  * Reads a dataset folder file by file and checks it (SPEC §3.2): the card against its schema, every file against
- * the sha256 the card records, every shape against the others' and against the environment. Problems go to a
- * callback, so loading stops at the first (it throws) and verifying collects them all; arrays go to another, so
- * verifying never holds more than one file in memory.
+ * the size and sha256 the card records, every shape against the others' and against the environment, every value
+ * (`values.ts`: finite, actions in [−1, 1]). Problems go to a callback, so loading stops at the first (it throws) and
+ * verifying collects them all; episode-structure warnings go to another; arrays to a third, so verifying never holds
+ * more than one file in memory.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvSpec } from '../types.ts';
-import { ChecksumError, DataShapeError } from '../errors.ts';
+import { ChecksumError, DataShapeError, DataValueError, MissingFileError } from '../errors.ts';
 import { formatShape, parseNpy, type NpyArray } from './npy.ts';
 import { CARD_FILE, CORE_SOURCES, STATE_SOURCES, arrayFileName, parseArrayFileName, type Source } from './layout.ts';
 import { parseCard, readCardBytes, sha256Hex, type DatasetCard } from './card.ts';
+import { donesWarning, partialEpisodeWarning, valueProblem } from './values.ts';
 
-export type ProblemKind = 'missing' | 'checksum' | 'shape' | 'card';
+export type ProblemKind = 'missing' | 'checksum' | 'shape' | 'values' | 'card' | 'episodes';
 
 export interface DatasetProblem {
   kind: ProblemKind;
@@ -26,6 +28,8 @@ export interface ScanOptions {
   envSpec?: EnvSpec;
   /** Called for every problem; throw from it to stop at the first. */
   onProblem(problem: DatasetProblem): void;
+  /** Called for what is odd but usable (episode structure: dones off episode ends, a partial last episode). */
+  onWarning?(problem: DatasetProblem): void;
   /** Called with every array that passed its checks. */
   onArray?(agent: number, source: Source, array: NpyArray): void;
 }
@@ -53,7 +57,9 @@ interface ShapeContext {
 
 /** Scans `folder`; see the module comment. */
 export function scanDataset(folder: string, options: ScanOptions): ScanResult {
+  if (!existsSync(folder)) throw new MissingFileError(folder, 'dataset folder');
   const report = (kind: ProblemKind, file: string, error: Error) => options.onProblem({ kind, file, error });
+  const warn = (file: string, message: string) => options.onWarning?.({ kind: 'episodes', file, error: new Error(message) });
   const cardBytes = readCardBytes(folder);
   let card: DatasetCard | undefined;
   if (cardBytes) {
@@ -70,6 +76,7 @@ export function scanDataset(folder: string, options: ScanOptions): ScanResult {
   const numAgents = parsed.length === 0 ? 0 : Math.max(...parsed.map((p) => p.agent)) + 1;
   const hasStates = parsed.some((p) => p.source === 'states' || p.source === 'next_states');
   const spec = options.envSpec;
+  const episodeLength = spec?.episodeLength ?? card?.episodeLength;
   if (numAgents === 0) report('missing', arrayFileName('obs', 0), new Error(`${folder} holds no array files`));
   if (spec && numAgents !== spec.numAgents) {
     report('shape', folder, new DataShapeError(folder, `holds files for ${numAgents} agents; ${spec.taskId} has ${spec.numAgents}`));
@@ -85,7 +92,7 @@ export function scanDataset(folder: string, options: ScanOptions): ScanResult {
       const name = arrayFileName(source, agent);
       const path = join(folder, name);
       if (!existsSync(path)) {
-        report('missing', name, new Error(`${path} is missing${listed.has(name) ? ' (the card lists it)' : ''}`));
+        report('missing', name, new MissingFileError(path, listed.has(name) ? `${CARD_FILE} lists it` : undefined));
         continue;
       }
       const bytes = readFileSync(path);
@@ -93,6 +100,11 @@ export function scanDataset(folder: string, options: ScanOptions): ScanResult {
       hashes.push(sha256);
       const entry = listed.get(name);
       if (card && !entry) report('card', name, new Error(`${path} is not listed in ${CARD_FILE}`));
+      if (entry && entry.bytes !== bytes.length) {
+        const change = bytes.length < entry.bytes ? 'truncated' : 'extended';
+        report('checksum', name, new DataShapeError(path, `has ${bytes.length} bytes but ${CARD_FILE} records ${entry.bytes}: ${change} since the card was written`));
+        continue;
+      }
       if (entry && entry.sha256 !== sha256) {
         report('checksum', name, new ChecksumError(path, entry.sha256, sha256));
         continue;
@@ -106,11 +118,23 @@ export function scanDataset(folder: string, options: ScanOptions): ScanResult {
       }
       const problem = shapeProblem(name, source, agent, array.shape, context)
         ?? (entry && formatShape(entry.shape) !== formatShape(array.shape) ? `has shape ${formatShape(array.shape)} but the card says ${formatShape(entry.shape)}` : undefined);
-      if (problem) report('shape', name, new DataShapeError(path, problem));
-      else options.onArray?.(agent, source, array);
+      if (problem) {
+        report('shape', name, new DataShapeError(path, problem));
+        continue;
+      }
+      const bad = valueProblem(source, array.data, array.shape[1] ?? 1);
+      if (bad) {
+        report('values', name, new DataValueError(path, bad));
+        continue;
+      }
+      const odd = source === 'dones' && episodeLength !== undefined ? donesWarning(array.data, episodeLength) : undefined;
+      if (odd) warn(name, `${path}: ${odd}`);
+      options.onArray?.(agent, source, array);
     }
   }
   const rows = context.first?.shape[0] ?? 0;
+  const partial = episodeLength !== undefined && rows > 0 ? partialEpisodeWarning(rows, episodeLength) : undefined;
+  if (partial) warn(folder, `${folder}: ${partial}`);
   if (card && rows !== 0 && card.transitions !== rows) {
     report('card', CARD_FILE, new Error(`${join(folder, CARD_FILE)}: says ${card.transitions} transitions, the files hold ${rows}`));
   }
@@ -118,11 +142,12 @@ export function scanDataset(folder: string, options: ScanOptions): ScanResult {
   return { card, sha256, numAgents, rows, hasStates };
 }
 
-/** Every problem of a dataset folder: missing files, checksum and shape mismatches, a bad card. */
-export function verifyDataset(folder: string, envSpec?: EnvSpec): DatasetProblem[] {
+/** Every problem of a dataset folder (missing files, size, checksum, shape and value problems, a bad card) and every warning. */
+export function verifyDataset(folder: string, envSpec?: EnvSpec): { problems: DatasetProblem[]; warnings: DatasetProblem[] } {
   const problems: DatasetProblem[] = [];
-  scanDataset(folder, { envSpec, onProblem: (p) => problems.push(p) });
-  return problems;
+  const warnings: DatasetProblem[] = [];
+  scanDataset(folder, { envSpec, onProblem: (p) => problems.push(p), onWarning: (w) => warnings.push(w) });
+  return { problems, warnings };
 }
 
 /** What is wrong with one array's shape, or undefined. Row counts must agree across files, columns across agents' pairs. */

@@ -9,6 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { EnvSpec } from '../types.ts';
 import type { NpyArray } from './npy.ts';
 import type { DatasetCard } from './card.ts';
+import type { DatasetProblem } from './check.ts';
+import { requireExists } from '../files.ts';
 import { arrayFileName, datasetFolder, parseSeedFolderName, type Source } from './layout.ts';
 import { agentTransitions, readDatasetArrays, type AgentArrays } from './load.ts';
 import { literatureReference } from './references.ts';
@@ -35,6 +37,8 @@ export interface ImportedDataset {
   source: string;
   folder: string;
   card: DatasetCard;
+  /** What is odd but usable in the source (episode structure). */
+  warnings: DatasetProblem[];
 }
 
 interface OmarFolder {
@@ -48,8 +52,10 @@ export async function importOmarDataset(options: ImportOptions): Promise<Importe
   const { spec, options: envOptions } = await resolveEnvSpec(options.env, options.envOptions);
   const reference = literatureReference(spec.name, spec.taskId);
   const imported: ImportedDataset[] = [];
+  requireExists(options.from, 'OMAR dataset folder');
   for (const source of findOmarFolders(resolve(options.from), options.level, options.seed)) {
-    const { arrays, scan } = readDatasetArrays(source.folder, spec);
+    const warnings: DatasetProblem[] = [];
+    const { arrays, scan } = readDatasetArrays(source.folder, spec, (w) => warnings.push(w));
     const agents = agentTransitions(arrays);
     const folder = datasetFolder(options.dataDir, spec.taskId, source.level, source.seed);
     const card = await writeDataset(folder, agents, {
@@ -70,7 +76,7 @@ export async function importOmarDataset(options: ImportOptions): Promise<Importe
       origin: 'imported',
       dtype: sourceDtypes(arrays),
     }, { overwrite: options.overwrite });
-    imported.push({ source: source.folder, folder, card });
+    imported.push({ source: source.folder, folder, card, warnings });
   }
   return imported;
 }

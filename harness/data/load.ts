@@ -6,17 +6,25 @@ import { basename, dirname, resolve } from 'node:path';
 import type { AgentTransitions, Dataset, EnvSpec } from '../types.ts';
 import type { NpyArray } from './npy.ts';
 import type { Source } from './layout.ts';
-import { scanDataset } from './check.ts';
+import { scanDataset, type DatasetProblem } from './check.ts';
 import { envFromOmarFolder, literatureReference } from './references.ts';
 
 /** Arrays of one agent by source, as read. */
 export type AgentArrays = Partial<Record<Source, NpyArray>>;
 
-/** Reads every array of a folder, throwing the first problem (ChecksumError, DataShapeError, ...). */
-export function readDatasetArrays(folder: string, envSpec?: EnvSpec): { arrays: AgentArrays[]; scan: ReturnType<typeof scanDataset> } {
+/**
+ * Reads every array of a folder, throwing the first problem (MissingFileError, ChecksumError, DataShapeError,
+ * DataValueError, ...); episode-structure warnings go to `onWarning`.
+ */
+export function readDatasetArrays(
+  folder: string,
+  envSpec?: EnvSpec,
+  onWarning?: (warning: DatasetProblem) => void,
+): { arrays: AgentArrays[]; scan: ReturnType<typeof scanDataset> } {
   const arrays: AgentArrays[] = [];
   const scan = scanDataset(folder, {
     envSpec,
+    onWarning,
     onProblem: (problem) => {
       throw problem.error;
     },

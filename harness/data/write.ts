@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { AgentTransitions } from '../types.ts';
-import { DataShapeError } from '../errors.ts';
+import { DataShapeError, DataValueError } from '../errors.ts';
 import { validateOrThrow } from '../schema.ts';
 import { encodeNpy } from './npy.ts';
 import { CARD_FILE, CORE_SOURCES, arrayFileName, type Source } from './layout.ts';
+import { valueProblem } from './values.ts';
 import {
   CARD_SCHEMA, harnessVersion, returnStats, sha256Hex, type CardFile, type DatasetCard, type ReferenceReturns,
 } from './card.ts';
@@ -58,7 +59,7 @@ export async function writeDataset(
   meta: DatasetMeta,
   options: WriteOptions = {},
 ): Promise<DatasetCard> {
-  const arrays = arraysToWrite(agents, meta.states);
+  const arrays = arraysToWrite(folder, agents, meta.states);
   refuseExisting(folder, options);
   const temp = join(dirname(folder), `.${basename(folder)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(temp, { recursive: true });
@@ -84,8 +85,11 @@ interface ArrayToWrite {
   shape: number[];
 }
 
-/** Checks that every array has the same row count and whole rows, and names the files to write. */
-function arraysToWrite(agents: AgentTransitions[], states?: StateArrays): ArrayToWrite[] {
+/**
+ * Checks that every array has the same row count and whole rows and that its values are usable (`values.ts`: no card
+ * is ever written for data holding NaN, ±Inf or out-of-range actions), and names the files to write in `folder`.
+ */
+function arraysToWrite(folder: string, agents: AgentTransitions[], states?: StateArrays): ArrayToWrite[] {
   if (agents.length === 0) throw new RangeError('a dataset needs at least one agent');
   const rows = agents[0].rews.length;
   if (rows === 0) throw new RangeError('a dataset needs at least one transition');
@@ -96,6 +100,8 @@ function arraysToWrite(agents: AgentTransitions[], states?: StateArrays): ArrayT
     if (!Number.isInteger(width) || width < 1 || values.length !== rows * width) {
       throw new DataShapeError(path, `${values.length} values do not make ${rows} rows${columns ? ` of ${columns}` : ''}`);
     }
+    const bad = valueProblem(source, values, width);
+    if (bad) throw new DataValueError(join(folder, path), bad);
     out.push({ path, values, shape: source === 'rews' || source === 'dones' ? [rows] : [rows, width] });
   };
   agents.forEach((a, i) => {

@@ -4,8 +4,8 @@
  * same table model `bench algos` writes its Markdown and LaTeX with. The CSV does not keep the host's load average, so
  * the rebuilt caption leaves it out.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
+import { readTextFile } from '../files.ts';
 import { efficiencyTable } from '../measure/algos-output.ts';
 import type { EfficiencyRow } from '../measure/algos.ts';
 import { validationErrors } from '../schema.ts';
@@ -14,9 +14,9 @@ import type { Table } from './table.ts';
 
 const SCHEMA = 'om2p-bench/csv/efficiency';
 
-/** Reads and validates `path`; a bad row is an error naming the file, the row and the column. */
+/** Reads and validates `path`; a missing file is "no such file: <path>", a bad row an error naming the file, the row and the column. */
 export function benchEfficiencyTable(path: string): Table {
-  const rows = parseCsvRows(readFileSync(path, 'utf8'), SCHEMA);
+  const rows = parseCsvRows(readTextFile(path, 'efficiency table'), SCHEMA);
   rows.forEach((row, k) => {
     const [issue] = validationErrors(SCHEMA, row);
     if (issue) throw new ConfigError(`row ${k + 1}${issue.path}`, issue.reason, path);

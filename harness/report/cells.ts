@@ -2,7 +2,8 @@
  * Reading a results folder (`<dir>/cells/*.json`, one CellResult per file, through the run store) and the keys
  * the report groups them by. Results of different tasks or datasets are never pooled (SPEC §5).
  */
-import { cellsDir, readCellResults } from '../run/store.ts';
+import { requireExists } from '../files.ts';
+import { cellsDir, readCellResults, type CorruptCellFile } from '../run/store.ts';
 import type { CellDone, CellResult } from '../types.ts';
 
 /** A cell with the label its algorithm column shows (see `labelCells`). */
@@ -11,11 +12,19 @@ export interface LabelledCell {
   algorithm: string;
 }
 
-/** Every cell result of `dir` (schema-checked by the store), in cell-id order; an empty folder is an error. */
-export function readCells(dir: string): CellResult[] {
-  const cells = [...readCellResults(dir).values()];
-  if (cells.length === 0) throw new Error(`${cellsDir(dir)}: no cell results (run a matrix into ${dir} first)`);
-  return cells;
+/**
+ * Every cell result of `dir` (schema-checked by the store), in cell-id order, and the corrupt cell files the store moved
+ * aside (left out of the report; the caller warns). A folder with no readable result is an error.
+ */
+export function readCells(dir: string): { cells: CellResult[]; corrupt: CorruptCellFile[] } {
+  requireExists(dir, 'results folder');
+  const { results, corrupt } = readCellResults(dir);
+  const cells = [...results.values()];
+  if (cells.length === 0) {
+    const moved = corrupt.length > 0 ? `; ${corrupt.length} corrupt file(s) moved aside: ${corrupt.map((c) => c.movedTo).join(', ')}` : '';
+    throw new Error(`${cellsDir(dir)}: no cell results (run a matrix into ${dir} first)${moved}`);
+  }
+  return { cells, corrupt };
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { canonicalJson } from '../run/canonical.ts';
-import { resultFingerprint } from '../run/store.ts';
+import { resultFingerprint, type CorruptCellFile } from '../run/store.ts';
 import type { CellResult } from '../types.ts';
 import { cellGroupKey, groupBy, groupKey, labelCells, readCells, sortGroups } from './cells.ts';
 import { writeCsv } from './csv.ts';
@@ -54,6 +54,8 @@ export interface ComparisonResult {
   markdown: string;
   /** `<run>/comparison.csv`. */
   path: string;
+  /** Cell files of either folder that did not parse or validate: moved aside and left out. */
+  corrupt: CorruptCellFile[];
 }
 
 /** One side of the comparison: its cells and summary rows by group key. */
@@ -159,8 +161,9 @@ function comparisonTable(rows: readonly ComparisonRow[]): Table {
  * `<runDir>/comparison.csv` (rows schema-checked) and returns the rows, the verdict line and the table.
  */
 export function writeComparison(runDir: string, referenceDir: string, options: Partial<ReportOptions> = {}): ComparisonResult {
-  const rows = compareCells(readCells(runDir), readCells(referenceDir), options);
+  const [run, reference] = [readCells(runDir), readCells(referenceDir)];
+  const rows = compareCells(run.cells, reference.cells, options);
   const path = join(runDir, 'comparison.csv');
   writeCsv(path, 'comparison', rows);
-  return { rows, verdict: comparisonVerdict(rows), markdown: renderTable(comparisonTable(rows), 'md'), path };
+  return { rows, verdict: comparisonVerdict(rows), markdown: renderTable(comparisonTable(rows), 'md'), path, corrupt: [...run.corrupt, ...reference.corrupt] };
 }

@@ -7,8 +7,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
+import { parseJson } from '../files.ts';
 import { dataDir as defaultDataDir } from '../paths.ts';
 import { createRng } from '../rng.ts';
+import type { CorruptCellFile } from '../run/store.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
 import type { CellResult } from '../types.ts';
 import { aggregateRows } from './aggregate.ts';
@@ -43,6 +45,8 @@ export interface ReportResult {
   summary: SummaryRow[];
   /** The summary table as Markdown, for printing. */
   summaryMarkdown: string;
+  /** Cell files that did not parse or validate: moved aside and left out of the report. */
+  corrupt: CorruptCellFile[];
 }
 
 /** summary.csv's rows: the report's own bootstrap stream, so `report --compare` sees the very CIs a report writes. */
@@ -55,7 +59,8 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const { seed, reps, dataDir, efficiency } = { ...DEFAULT_REPORT, ...options };
   const bootstrap: Partial<BootstrapOptions> = { reps };
   const rng = createRng(seed);
-  const cells = labelCells(readCells(dir));
+  const { cells: read, corrupt } = readCells(dir);
+  const cells = labelCells(read);
   const summary = reportSummary(cells, options);
   const aggregate = aggregateRows(cells, rng.fork('aggregate'), bootstrap);
   const memory = efficiencyRows(cells, MEMORY_FIELDS);
@@ -78,7 +83,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const efficiencyPath = efficiency ?? (existsSync(join(dir, 'efficiency.csv')) ? join(dir, 'efficiency.csv') : undefined);
   const used = usedDatasets(cells, dataDir ?? defaultDataDir());
   const specText = matrixSpecText(dir);
-  const spec = specText === undefined ? undefined : (JSON.parse(specText) as { name?: string; description?: string });
+  const spec = specText === undefined ? undefined : (parseJson(specText, join(dir, 'matrix.json')) as { name?: string; description?: string });
   const count = (status: CellResult['status']) => cells.filter(({ cell }) => cell.status === status).length;
   const html = renderReportHtml({
     title: spec?.name ?? basename(dir),
@@ -102,7 +107,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const page = join(dir, 'index.html');
   writeFileSync(page, html);
   paths.push(page);
-  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md') };
+  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt };
 }
 
 /** A path as the page shows it: relative to the report folder when inside it (the page is sent around without it). */

@@ -2,9 +2,10 @@
  * Where a report's numbers come from: the runtimes its cells ran on (backend, versions, the checkout's commit, host),
  * the matrix spec the run folder keeps (`matrix.json`, written by `matrix run`), and the report's own version and commit.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { harnessVersion } from '../data/card.ts';
+import { readTextFile } from '../files.ts';
 import { gitCommit } from '../git.ts';
 import { groupBy, type LabelledCell } from './cells.ts';
 import type { Table } from './table.ts';
@@ -31,7 +32,7 @@ export function runtimesTable(cells: readonly LabelledCell[]): Table {
 /** The run folder's `matrix.json` as written, or undefined when the cells came from elsewhere (`train`, copied files). */
 export function matrixSpecText(dir: string): string | undefined {
   const path = join(dir, 'matrix.json');
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  return existsSync(path) ? readTextFile(path, 'matrix spec') : undefined;
 }
 
 /** The version and commit of the harness writing the report. */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runEnvironment } from '../backend.ts';
 import { DivergedError } from '../errors.ts';
 import { createRng } from '../rng.ts';
-import type { Agent, AgentSpace, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../types.ts';
+import type { Agent, AgentSpace, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../types.ts';
 import { actLatency, profileUpdate, type UpdateProfile } from '../measure/efficiency.ts';
 import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
 import { createSampler } from '../data/sampler.ts';
@@ -30,7 +30,7 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
   const t0 = performance.now();
   const common = { cellId: cellId(spec), spec, startedAt, runtime: runEnvironment() };
   let env: Environment | undefined;
-  let partial = { taskId: spec.env, resolvedConfig: spec.config, configHash: '', datasetSha256: '' };
+  let partial = unresolved(spec);
   const curve: EvalPoint[] = [];
   try {
     const { def: envDef, options } = resolveEnvOptions(spec.env, spec.envOptions);
@@ -49,10 +49,22 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
     if (error instanceof DivergedError) {
       return { status: 'diverged', ...common, ...partial, step: error.step, lossName: error.lossName, curve, wallMs };
     }
-    return { status: 'failed', ...common, ...partial, error: error instanceof Error ? error.message : String(error), wallMs };
+    return failedResult(spec, startedAt, error instanceof Error ? error.message : String(error), wallMs, partial);
   } finally {
     env?.dispose();
   }
+}
+
+type Resolved = Pick<CellFailed, 'taskId' | 'resolvedConfig' | 'configHash' | 'datasetSha256'>;
+
+/** What a result says about a cell that failed before its environment, config or dataset were resolved. */
+function unresolved(spec: CellSpec): Resolved {
+  return { taskId: spec.env, resolvedConfig: spec.config, configHash: '', datasetSha256: '' };
+}
+
+/** The result of a failed cell; `known` is what was resolved before the failure. Also used for a worker that died. */
+export function failedResult(spec: CellSpec, startedAt: string, error: string, wallMs: number, known: Resolved = unresolved(spec)): CellFailed {
+  return { status: 'failed', cellId: cellId(spec), spec, startedAt, runtime: runEnvironment(), ...known, error, wallMs };
 }
 
 function agentSpace(env: Environment, dataset: Dataset): AgentSpace {

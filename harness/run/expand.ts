@@ -1,7 +1,7 @@
 /**
  * Matrix specs: validation, expansion into cells (algorithms × environments × datasets × seeds), cell ids and sharding.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
 import type { Budget, CellId, CellSpec, SizePreset } from '../types.ts';
 import { contentHash } from './canonical.ts';
@@ -18,15 +18,9 @@ export interface MatrixSpec {
   budget: Budget;
 }
 
-/** Reads and validates a matrix spec; a malformed spec throws a ConfigError naming the file and the field. */
+/** Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field. */
 export function readMatrixSpec(path: string): MatrixSpec {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  return validateOrThrow<MatrixSpec>('om2p-bench/matrix-spec', value, path);
+  return validateOrThrow<MatrixSpec>('om2p-bench/matrix-spec', readJsonFile(path, 'matrix spec'), path);
 }
 
 export function cellId(spec: CellSpec): CellId {

@@ -1,22 +1,27 @@
 /**
  * `matrix run`: expand a spec into cells, keep this shard's, skip finished cells (resume), build missing datasets, then run
  * the rest in N worker processes (0 = in this process) with a progress bar. A failed or diverged cell is recorded and the
- * others go on.
+ * others go on. Several runners may share one output folder: they split its cells through claims (`round.ts`), and
+ * each ends when the whole round has ended, printing the same summary a single runner would.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
+import { writeFileAtomic } from '../files.ts';
 import { progressBar } from '../progress.ts';
 import type { CellSpec } from '../types.ts';
+import { runClaimedCell, type CellOutcome } from './cell-job.ts';
+import { claimsDir, withClaim } from './claims.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';
 import { cellId, expandMatrix, readMatrixSpec, shardCells, type MatrixSpec } from './expand.ts';
-import { runCell } from './cell.ts';
-import { keepPoliciesIn } from './policy-file.ts';
-import { isFinished, readCellResults, writeCellResult } from './store.ts';
-import type { FromWorker, ToWorker } from './worker.ts';
+import { runInWorkers } from './pool.ts';
+import { Round } from './round.ts';
+import { corruptWarning, isFinished, readCellResults, removeAbandonedCellTemps, type CorruptCellFile } from './store.ts';
+
+/** Default claim timeout: a claim made on another host longer ago than this is taken over (`--claim-timeout`). */
+export const DEFAULT_CLAIM_TIMEOUT_MINUTES = 360;
+/** How often a runner waiting for other runners' cells (or datasets, or the report) looks again. */
+export const DEFAULT_POLL_MS = 1000;
 
 export interface MatrixRunOptions {
   spec: string;
@@ -30,56 +35,75 @@ export interface MatrixRunOptions {
   /** Show progress bars (stderr) for the cells and any dataset build; otherwise one line per cell or checkpoint. */
   progress: boolean;
   log: (line: string) => void;
+  /** Claims made on another host longer ago than this are taken over. @default DEFAULT_CLAIM_TIMEOUT_MINUTES */
+  claimTimeoutMinutes?: number;
+  /** @default DEFAULT_POLL_MS */
+  pollMs?: number;
 }
 
 export interface MatrixRunSummary {
   matrix: MatrixSpec;
   total: number;
   skipped: number;
+  /** Cells unfinished when this runner started: run in this round by it or by a cooperating runner. */
   ran: number;
+  /** Cells of the round that failed or diverged, in spec order. */
   failed: { cellId: string; algorithm: string; reason: string }[];
+  /** Corrupt result files this runner moved aside (their cells were run again). */
+  corrupt: CorruptCellFile[];
 }
 
 export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSummary> {
   const matrix = readMatrixSpec(options.spec);
   const all = expandMatrix(matrix);
   const mine = options.shard ? shardCells(all, options.shard) : all;
-  const existing = readCellResults(options.out);
+  const claims = {
+    claims: claimsDir(options.out),
+    staleAfterMs: (options.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES) * 60_000,
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    log: options.log,
+  };
+  writeFileAtomic(join(options.out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+  for (const temp of removeAbandonedCellTemps(options.out, claims.staleAfterMs)) options.log(`removed ${temp}: left by a writer killed mid-write`);
+  const { results: existing, corrupt } = readCellResults(options.out);
+  for (const file of corrupt) options.log(corruptWarning(file, 'its cell will be run again'));
   const todo = mine.filter((cell) => !isFinished(existing.get(cellId(cell))));
-  mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   options.log(`matrix ${matrix.name}: ${all.length} cells, ${mine.length} in this shard, ${mine.length - todo.length} already finished, ${todo.length} to run`);
   await initBackend(options.backend, options.log);
-  await buildMissingDatasets(matrix, todo, options);
-  const failed: MatrixRunSummary['failed'] = [];
+  await withClaim(claims.claims, 'datasets', claims, () => buildMissingDatasets(matrix, todo, options));
+
   const bar = options.progress
     ? progressBar({ format: 'cells {bar} {value}/{total} done | {running} running | {failed} failed | ETA {eta_formatted}', total: todo.length, payload: { running: 0, failed: 0 } })
     : undefined;
-  let finished = 0;
-  const onDone = (spec: CellSpec, status: string, reason?: string) => {
-    if (status !== 'done') failed.push({ cellId: cellId(spec), algorithm: spec.algorithm, reason: `${status}: ${reason ?? ''}` });
-    // Without a bar (not a terminal, e.g. CI), one line per finished cell.
-    if (!bar) options.log(`cell ${finished}/${todo.length} ${status}: ${spec.algorithm} ${spec.env} ${spec.dataset} seed ${spec.seed}`);
+  let handled = 0;
+  let running = 0;
+  let failedHere = 0;
+  const round = new Round(todo, existing, { ...claims, out: options.out, onHandledElsewhere: () => bar?.update(++handled) });
+  const onStart = () => bar?.update(handled, { running: ++running });
+  const onDone = (spec: CellSpec, outcome: CellOutcome) => {
+    round.record(spec, outcome);
+    handled++;
+    running--;
+    if (outcome.status !== 'done') failedHere++;
+    bar?.update(handled, { running, failed: failedHere });
+    // Without a bar (not a terminal, e.g. CI), one line per cell this runner ran.
+    if (!bar) options.log(`cell ${cellId(spec)} ${outcome.status}: ${spec.algorithm} ${spec.env} ${spec.dataset} seed ${spec.seed}`);
   };
-  const tick = (running: number) => bar?.update(finished, { running, failed: failed.length });
   if (options.workers <= 0) {
-    for (const spec of todo) {
-      tick(1);
-      const result = await runCell(spec, { dataDir: options.dataDir, onTrained: keepPoliciesIn(options.out) });
-      writeCellResult(options.out, result);
-      finished++;
-      onDone(spec, result.status, result.status === 'failed' ? result.error : undefined);
-      tick(0);
+    for (let job = await round.next(process.pid); job; job = await round.next(process.pid)) {
+      onStart();
+      onDone(job.spec, await runClaimedCell(job, { out: options.out, dataDir: options.dataDir }));
     }
   } else {
-    await runInWorkers(todo, options, (spec, status, reason, running) => {
-      finished++;
-      onDone(spec, status, reason);
-      tick(running);
-    });
+    await runInWorkers(round, options, { onStart, onDone });
   }
   bar?.stop();
-  return { matrix, total: mine.length, skipped: mine.length - todo.length, ran: todo.length, failed };
+  const failed = round.unfinished().map(({ spec, outcome }) => ({
+    cellId: cellId(spec),
+    algorithm: spec.algorithm,
+    reason: `${outcome.status}: ${outcome.reason ?? ''}`,
+  }));
+  return { matrix, total: mine.length, skipped: mine.length - todo.length, ran: todo.length, failed, corrupt };
 }
 
 /** Builds (or reuses) every dataset level the cells to run need, before any cell starts. */
@@ -98,51 +122,4 @@ async function buildMissingDatasets(matrix: MatrixSpec, todo: CellSpec[], option
       progress: options.progress,
     });
   }
-}
-
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-
-/** A pool of `options.workers` processes pulling cells from one queue. */
-async function runInWorkers(
-  todo: CellSpec[],
-  options: MatrixRunOptions,
-  onDone: (spec: CellSpec, status: string, reason: string | undefined, running: number) => void,
-): Promise<void> {
-  const queue = [...todo];
-  const count = Math.min(options.workers, queue.length);
-  let running = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const child: ChildProcess = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      let current: CellSpec | undefined;
-      const next = () => {
-        current = queue.shift();
-        if (!current) {
-          child.send({ kind: 'stop' } satisfies ToWorker);
-          return;
-        }
-        running++;
-        child.send({ kind: 'cell', spec: current } satisfies ToWorker);
-      };
-      child.on('message', (message: FromWorker) => {
-        if (message.kind === 'ready') next();
-        if (message.kind === 'done' && current) {
-          running--;
-          onDone(current, message.status, message.reason, running);
-          next();
-        }
-      });
-      child.on('exit', (code) => {
-        if (current && code !== 0) {
-          running--;
-          onDone(current, 'failed', `worker exited with code ${code}`, running);
-          current = undefined;
-        }
-        code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`));
-      });
-      child.send({ kind: 'init', backend: options.backend, plugins: options.plugins, dataDir: options.dataDir, out: options.out } satisfies ToWorker);
-    });
-  const results = await Promise.allSettled(Array.from({ length: count }, runWorker));
-  const crashed = results.find((r) => r.status === 'rejected');
-  if (crashed && crashed.status === 'rejected') options.log(`a worker crashed: ${String(crashed.reason)}`);
 }

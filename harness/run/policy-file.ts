@@ -6,9 +6,8 @@
  * and std (td3bc normalises with them) — then every variable `Agent.save()` returns (actors, critics, targets) as its
  * shape and its float32 values, little-endian, base64: exact, and about a quarter of the size of decimal JSON.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-write.ts';
 import { ConfigError } from '../errors.ts';
+import { readJsonFile, writeFileAtomic } from '../files.ts';
 import { canonicalJson } from './canonical.ts';
 import { algorithmNames } from '../registry.ts';
 import { resolveAlgorithmConfig } from './resolve.ts';
@@ -97,7 +96,7 @@ function decodeWeights(weights: PolicyFile['weights'], source: string): NamedWei
   );
 }
 
-/** Validates and writes a policy file atomically. */
+/** Validates and writes a policy file atomically (`harness/files.ts`: an owner-tagged temporary file, then a rename). */
 export function writePolicyFile(path: string, file: PolicyFile): void {
   validateOrThrow(POLICY_SCHEMA, file, `weights of cell ${file.cellId}`);
   writeFileAtomic(path, `${JSON.stringify(file)}\n`);
@@ -108,15 +107,12 @@ export function keepPoliciesIn(out: string): (policy: PolicyFile) => void {
   return (policy) => writePolicyFile(weightsPath(out, policy.cellId), policy);
 }
 
-/** Reads and validates a policy file; a malformed one is an error naming the file and the field. */
+/**
+ * Reads and validates a policy file; a missing one is "no such file: <path> (policy file)", one that does not parse
+ * "<path>: not valid JSON: …", a malformed one an error naming the file and the field.
+ */
 export function readPolicyFile(path: string): PolicyFile {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: not a readable JSON policy file (${(error as Error).message})`);
-  }
-  return validateOrThrow<PolicyFile>(POLICY_SCHEMA, value, path);
+  return validateOrThrow<PolicyFile>(POLICY_SCHEMA, readJsonFile(path, 'policy file'), path);
 }
 
 /** What a user may state about a policy (`env rollout --algo --env --preset --set --option`); each must agree with the file. */

@@ -1,13 +1,11 @@
 /**
- * A worker process of the matrix scheduler: picks the backend once, then runs the cells it is sent, one at a time,
- * writing each result file itself and reporting back over IPC.
+ * A worker process of the matrix scheduler: picks the backend once, then runs the claimed cells it is sent, one at a
+ * time, writing each finished cell's weights and then its result file and releasing its claim itself (so a result is
+ * stored even if the runner that sent the cell dies meanwhile), and reports the outcome over IPC.
  */
 import { initBackend } from '../backend.ts';
 import { loadPlugin } from '../registry.ts';
-import type { CellSpec } from '../types.ts';
-import { runCell } from './cell.ts';
-import { keepPoliciesIn } from './policy-file.ts';
-import { writeCellResult } from './store.ts';
+import { runClaimedCell, type CellJob, type CellOutcome } from './cell-job.ts';
 
 export interface WorkerInit {
   kind: 'init';
@@ -18,29 +16,31 @@ export interface WorkerInit {
 }
 export interface WorkerCell {
   kind: 'cell';
-  spec: CellSpec;
+  job: CellJob;
 }
 export type ToWorker = WorkerInit | WorkerCell | { kind: 'stop' };
 export type FromWorker =
   | { kind: 'ready' }
-  | { kind: 'done'; cellId: string; status: string; reason?: string }
-  | { kind: 'eval'; cellId: string; update: number };
+  | { kind: 'init-failed'; reason: string }
+  | { kind: 'done'; outcome: CellOutcome };
 
 let init: WorkerInit | undefined;
-const send = (message: FromWorker) => process.send?.(message);
+const send = (message: FromWorker, then?: () => void) => process.send?.(message, undefined, undefined, then);
 
 process.on('message', async (message: ToWorker) => {
   if (message.kind === 'stop') process.exit(0);
   if (message.kind === 'init') {
     init = message;
-    await initBackend(message.backend, () => undefined);
-    for (const plugin of message.plugins) await loadPlugin(plugin);
+    try {
+      await initBackend(message.backend, () => undefined);
+      for (const plugin of message.plugins) await loadPlugin(plugin);
+    } catch (error) {
+      send({ kind: 'init-failed', reason: (error as Error).message }, () => process.exit(1));
+      return;
+    }
     send({ kind: 'ready' });
     return;
   }
   if (!init) throw new Error('worker received a cell before init');
-  const result = await runCell(message.spec, { dataDir: init.dataDir, onTrained: keepPoliciesIn(init.out) });
-  writeCellResult(init.out, result);
-  const reason = result.status === 'failed' ? result.error : result.status === 'diverged' ? `${result.lossName} non-finite at update ${result.step}` : undefined;
-  send({ kind: 'done', cellId: result.cellId, status: result.status, reason });
+  send({ kind: 'done', outcome: await runClaimedCell(message.job, { out: init.out, dataDir: init.dataDir }) });
 });

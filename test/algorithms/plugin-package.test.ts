@@ -11,8 +11,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.ts';
 import { ensureDatasets } from '../../harness/data/build.ts';
+import { readJsonFile } from '../../harness/files.ts';
 import { readPolicyFile } from '../../harness/run/policy-file.ts';
-import { readCellResult } from '../../harness/run/store.ts';
+import { validateOrThrow } from '../../harness/schema.ts';
+import type { CellResult } from '../../harness/types.ts';
 
 const CHECKOUT = resolve(import.meta.dirname, '../..');
 
@@ -111,7 +113,8 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
       { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
     expect(printed).toMatch(/^done: /);
-    const result = readCellResult(join(repo, 'cell.json'));
+    const cellFile = join(repo, 'cell.json');
+    const result = validateOrThrow<CellResult>('om2p-bench/cell-result', readJsonFile(cellFile), cellFile);
     expect(result.status).toBe('done');
     if (result.status !== 'done') return;
     expect(result.spec.algorithm).toBe('l2-bc');

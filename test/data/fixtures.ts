@@ -21,13 +21,14 @@ export function useTempDirs(): () => string {
 
 /**
  * Transitions whose every value encodes where it sits: `value(agent, row, column, field)`; by default
- * obs = 1000·agent + 10·row + column, so a test can tell which row of which agent it is looking at.
+ * obs = 1000·agent + 10·row + column, so a test can tell which row of which agent it is looking at, and acts the same
+ * divided by 10^4 (actions lie in [−1, 1]).
  */
 export function makeAgents(
   rows: number,
   obsDims: number[],
   actDims: number[],
-  value: (agent: number, row: number, column: number, field: string) => number = (i, r, c) => 1000 * i + 10 * r + c,
+  value: (agent: number, row: number, column: number, field: string) => number = (i, r, c, field) => (1000 * i + 10 * r + c) / (field === 'acts' ? 1e4 : 1),
 ): AgentTransitions[] {
   const fill = (i: number, width: number, field: string) =>
     Float32Array.from({ length: rows * width }, (_, k) => value(i, Math.floor(k / width), k % width, field));

@@ -118,18 +118,18 @@ describe('card-less OMAR folders', () => {
   it('report a truncated file, a flipped byte and a missing file in verify, each naming its file', async () => {
     const omar = writeOmarFolder(join(tempDir(), 'expert', 'seed_0_data'), 25, SPREAD_OBS, [2, 2, 2]);
     const [{ folder }] = await importOmarDataset({ from: omar, env: 'simple_spread', dataDir: tempDir() });
-    expect(verifyDataset(folder)).toEqual([]);
+    expect(verifyDataset(folder)).toEqual({ problems: [], warnings: [] });
     const flip = join(folder, 'next_obs_2.npy');
     const bytes = readFileSync(flip);
     bytes[200] ^= 0x10;
     writeFileSync(flip, bytes);
-    const problems = verifyDataset(folder);
+    const { problems } = verifyDataset(folder);
     expect(problems.map((p) => [p.kind, p.file])).toEqual([['checksum', 'next_obs_2.npy']]);
     expect(problems[0].error.message).toContain(flip);
 
     const truncated = join(omar, 'acs_1.npy');
     writeFileSync(truncated, readFileSync(truncated).subarray(0, -8));
-    const cardless = verifyDataset(omar, specOf(SPREAD_OBS, [2, 2, 2]));
+    const cardless = verifyDataset(omar, specOf(SPREAD_OBS, [2, 2, 2])).problems;
     expect(cardless.map((p) => [p.kind, p.file])).toEqual([['shape', 'acs_1.npy']]);
     expect(cardless[0].error.message).toMatch(/acs_1\.npy.*expected 400 bytes, found 392/);
   });

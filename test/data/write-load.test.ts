@@ -55,7 +55,7 @@ describe('writeDataset and loadDataset', () => {
     // agent 1 obs = 1000 + 10·row + column, rows 0..3: column means 1015, 1016; std of {0,10,20,30} = √125
     expect([...data.obsMean[1]]).toEqual([1015, 1016]);
     expect(data.obsStd[1][0]).toBeCloseTo(Math.sqrt(125), 4);
-    expect([...data.agents[0].acts.subarray(2, 4)]).toEqual([10, 11]);
+    expect([...data.agents[0].acts.subarray(2, 4)]).toEqual([10, 11].map((v) => Math.fround(v / 1e4)));
     expect([...data.agents[1].rews]).toEqual([1000, 1010, 1020, 1030]);
   });
 

@@ -191,7 +191,7 @@ describe.skipIf(!chromium)(`the report page in headless Chromium${chromium ? '' 
 
     it('starts each episode where the environment put it: spread agents at their start positions, the torso at the root', async () => {
       const { page } = visited;
-      const cells = [...readCellResults(fresh).values()];
+      const cells = [...readCellResults(fresh).results.values()];
       const spread = cells.find((c) => c.spec.algorithm === 'om2p' && c.spec.env === 'simple_spread')!;
       const cheetah = cells.find((c) => c.spec.algorithm === 'om2p' && c.spec.env === 'halfcheetah-2x3')!;
       // the report rolls out with its seed (0): the same rollout from the weights gives the same start state

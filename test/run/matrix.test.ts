@@ -2,52 +2,29 @@
  * The matrix runner end to end on smoke datasets: determinism across runs, shards + merge equal one run, resume after a
  * kill without redoing finished cells, failures recorded without stopping the matrix.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.ts';
-import { ensureDatasets } from '../../harness/data/build.ts';
+import { describe, expect, it } from 'vitest';
 import { cellId, expandMatrix, readMatrixSpec } from '../../harness/run/expand.ts';
 import { runMatrix } from '../../harness/run/matrix.ts';
 import { mergeResults } from '../../harness/run/merge.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
+import { startCli } from '../helpers/cli.ts';
+import { tinySpec, useTinyMatrix } from './fixtures.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'om2p-matrix-'));
-const dataDir = join(root, 'data');
-const tiny = { hidden: [16], batchSize: 16 };
-const spec = {
-  name: 'tiny',
-  datasetPreset: 'smoke',
-  algorithms: [
-    { name: 'bc', config: tiny },
-    { name: 'om2p', config: tiny },
-  ],
-  environments: [{ name: 'simple_spread' }],
-  datasets: ['expert'],
-  seeds: [0, 1],
-  budget: { updates: 4, evalEvery: 2, episodes: 2 },
-};
-const specPath = join(root, 'tiny.json');
+const matrix = useTinyMatrix('om2p-matrix-');
+const { root, dataDir } = matrix;
+const spec = tinySpec('tiny');
+const specPath = matrix.writeSpec(spec, 'tiny.json');
 
-const run = (out: string, extra: Partial<Parameters<typeof runMatrix>[0]> = {}) =>
-  runMatrix({ spec: specPath, out, workers: 0, plugins: [], dataDir, progress: false, log: () => undefined, ...extra });
+const run = (out: string, extra: Partial<Parameters<typeof runMatrix>[0]> = {}) => matrix.run(extra.spec ?? specPath, out, extra);
 
 /** Result files only: a finished cell also keeps `<id>.weights.json` beside its `<id>.json`. */
 const resultFiles = (cells: string) => readdirSync(cells).filter((f) => f.endsWith('.json') && !f.endsWith('.weights.json'));
 
 const curves = (out: string) =>
-  [...readCellResults(out).values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
-
-beforeAll(async () => {
-  writeFileSync(specPath, JSON.stringify(spec));
-  await initBackend('wasm', () => undefined);
-  await ensureDatasets({ env: 'simple_spread', envOptions: {}, levels: ['expert'], preset: 'smoke', seed: 0, dataDir, log: () => undefined });
-}, 120_000);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+  [...readCellResults(out).results.values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
 
 describe('matrix run', () => {
   it('runs every cell once and gives identical returns when run again from scratch', async () => {
@@ -56,7 +33,7 @@ describe('matrix run', () => {
     expect(first.failed).toEqual([]);
     await run(join(root, 'b'));
     expect(curves(join(root, 'a'))).toEqual(curves(join(root, 'b')));
-    expect(readCellResults(join(root, 'a')).size).toBe(4);
+    expect(readCellResults(join(root, 'a')).results.size).toBe(4);
   });
 
   it('skips finished cells on a re-run (the files are not rewritten)', async () => {
@@ -70,14 +47,14 @@ describe('matrix run', () => {
   it('two shards merged give the same summary.csv as one run', async () => {
     await run(join(root, 's1'), { shard: { index: 1, count: 2 } });
     await run(join(root, 's2'), { shard: { index: 2, count: 2 } });
-    const sizes = [readCellResults(join(root, 's1')).size, readCellResults(join(root, 's2')).size];
+    const sizes = [readCellResults(join(root, 's1')).results.size, readCellResults(join(root, 's2')).results.size];
     expect(sizes[0] + sizes[1]).toBe(4);
     mergeResults([join(root, 's1'), join(root, 's2'), join(root, 'b')], join(root, 'merged'));
     await writeReport(join(root, 'a'));
     await writeReport(join(root, 'merged'));
     expect(readFileSync(join(root, 'merged', 'summary.csv'), 'utf8')).toBe(readFileSync(join(root, 'a', 'summary.csv'), 'utf8'));
     // every cell's trained agent comes along, byte for byte as its shard kept it
-    for (const id of readCellResults(join(root, 'merged')).keys()) {
+    for (const id of readCellResults(join(root, 'merged')).results.keys()) {
       const shard = [join(root, 's1'), join(root, 's2')].find((dir) => existsSync(weightsPath(dir, id)))!;
       expect(readFileSync(weightsPath(join(root, 'merged'), id), 'utf8')).toBe(readFileSync(weightsPath(shard, id), 'utf8'));
     }
@@ -86,7 +63,7 @@ describe('matrix run', () => {
   it('merge refuses a cell that has different results in two folders, naming it', async () => {
     const conflict = join(root, 'conflict');
     await run(conflict);
-    const file = readdirSync(join(conflict, 'cells'))[0];
+    const file = resultFiles(join(conflict, 'cells'))[0];
     const result = JSON.parse(readFileSync(join(conflict, 'cells', file), 'utf8'));
     result.curve[0].returnMean += 1;
     result.last = result.curve[result.curve.length - 1];
@@ -96,19 +73,18 @@ describe('matrix run', () => {
 
   it('records a failing cell (unknown config key) and still runs the others', async () => {
     const badSpec = join(root, 'bad.json');
-    writeFileSync(badSpec, JSON.stringify({ ...spec, name: 'bad', algorithms: [{ name: 'bc', config: { ...tiny, etaa: 1 } }, spec.algorithms[0]] }));
+    writeFileSync(badSpec, JSON.stringify({ ...spec, name: 'bad', algorithms: [{ name: 'bc', config: { ...spec.algorithms[0].config, etaa: 1 } }, spec.algorithms[0]] }));
     const summary = await run(join(root, 'bad'), { spec: badSpec });
     expect(summary.failed).toHaveLength(2);
     expect(summary.failed[0].reason).toMatch(/etaa: unknown key/);
-    const statuses = [...readCellResults(join(root, 'bad')).values()].map((r) => r.status).sort();
+    const statuses = [...readCellResults(join(root, 'bad')).results.values()].map((r) => r.status).sort();
     expect(statuses).toEqual(['done', 'done', 'failed', 'failed']);
   });
 
   it('a run killed mid-way resumes without redoing finished cells', async () => {
     const out = join(root, 'killed');
     const cells = join(out, 'cells');
-    const bin = join(import.meta.dirname, '../../bin/om2p-bench.js');
-    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--backend', 'wasm', 'matrix', 'run', specPath, '--workers', '1', '--out', out, '--no-progress'], { stdio: 'ignore' });
+    const { child } = startCli(['--data-dir', dataDir, 'matrix', 'run', specPath, '--workers', '1', '--out', out, '--no-progress']);
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         if (existsSync(cells) && resultFiles(cells).length > 0) {
@@ -128,6 +104,6 @@ describe('matrix run', () => {
     expect(resumed.ran).toBe(4 - finished.length);
     expect(finished.map((f) => statSync(join(cells, f)).mtimeMs)).toEqual(mtimes);
     const ids = expandMatrix(readMatrixSpec(specPath)).map(cellId).sort();
-    expect([...readCellResults(out).keys()].sort()).toEqual(ids);
+    expect([...readCellResults(out).results.keys()].sort()).toEqual(ids);
   }, 120_000);
 });

@@ -60,8 +60,9 @@ describe('a finished cell keeps its agent', () => {
     expect(file.space.obsStd.map((s) => s.length)).toEqual([18, 18, 18]);
     expect(Object.keys(file.weights).some((name) => name.startsWith('agent2/'))).toBe(true);
     expect(validationErrors('om2p-bench/policy-weights', file)).toEqual([]);
-    // only the weights were written here (runCell writes no result file): the store does not take them for a result
-    expect(readCellResults(out).size).toBe(0);
+    // only the weights were written here (runCell writes no result file): the store takes them neither for a result nor
+    // for a corrupt one (it would move them aside)
+    expect(readCellResults(out)).toEqual({ results: new Map(), corrupt: [] });
   });
 
   it('restores to an agent whose deterministic actions equal the original agent’s, bit for bit', async () => {
@@ -117,6 +118,14 @@ describe('env rollout --policy <weights>', () => {
     const wider = join(root, 'wider.weights.json');
     writeFileSync(wider, JSON.stringify({ ...file, envOptions: { numAgents: 4 } }));
     await expect(rolloutOf({ policy: wider, episodes: 1 })).rejects.toThrow(/\/space\/obsDims: \[18,18,18\], but simple_spread\[n=4\]/);
+  });
+
+  it('names a weights file that is missing or not JSON', async () => {
+    const missing = join(root, 'missing.weights.json');
+    await expect(rolloutOf({ policy: missing })).rejects.toThrow(`no such file: ${missing} (policy file)`);
+    const broken = join(root, 'broken.weights.json');
+    writeFileSync(broken, '{"cellId": ');
+    await expect(rolloutOf({ policy: broken })).rejects.toThrow(new RegExp(`^${broken}: not valid JSON: `));
   });
 
   it('names the plugin it needs when the weights come from an algorithm not registered here', async () => {
