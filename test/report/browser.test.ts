@@ -2,7 +2,7 @@
  * The report page as a person sees it, in headless Chromium driven by puppeteer-core (which never downloads a browser:
  * it drives the system's `chromium`, or the one `OM2P_CHROMIUM` names). Skipped, saying so, when there is none.
  *
- * Two pages: the committed quick results (24 cells from before cells kept their agent: the viewer must say so) with a
+ * Two pages: the committed quick results (24 cells with their kept agents, which the viewer replays) with a
  * `bench algos` efficiency.csv measured here (bc and om2p, tiny networks) beside them, and a
  * tiny matrix trained here (every algorithm on cooperative navigation and HalfCheetah, smoke datasets, 2 updates), whose
  * kept agents the viewer replays. Screenshots go to `OM2P_SCREENSHOT_DIR` (`docs` refreshes the README's) or a temp folder.
@@ -22,11 +22,23 @@ import { rollout } from '../../harness/run/episodes.ts';
 import { runMatrix } from '../../harness/run/matrix.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
+import type { CellResult } from '../../harness/types.ts';
 
 const RESULTS = resolve(import.meta.dirname, '../../results/reference');
 
 /** Every built-in algorithm, in report order: om2p first, then alphabetical. */
 const ALGORITHMS = ['om2p', 'bc', 'diffusion', 'flow', 'fql', 'td3bc'];
+
+/** The algorithm with the highest mean last normalised score over finished cells of `dataset`. */
+function bestAlgorithm(cells: Iterable<CellResult>, dataset: string): string {
+  const scores = new Map<string, number[]>();
+  for (const cell of cells) {
+    if (cell.status !== 'done' || cell.spec.dataset !== dataset) continue;
+    scores.set(cell.spec.algorithm, [...(scores.get(cell.spec.algorithm) ?? []), cell.last.normalised]);
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  return [...scores].sort((a, b) => mean(b[1]) - mean(a[1]))[0][0];
+}
 
 /** `OM2P_CHROMIUM`, else the first of chromium / chromium-browser / google-chrome on the PATH. */
 function findChromium(): string | undefined {
@@ -130,8 +142,14 @@ describe.skipIf(!chromium)(`the report page in headless Chromium${chromium ? '' 
       expect(await texts(page, '#returns-normalised thead th')).toEqual(['Task', 'Dataset', ...ALGORITHMS]);
       for (const row of await page.$$('#returns-normalised tbody tr')) expect(await row.$$eval('strong', (bold) => bold.length)).toBeGreaterThanOrEqual(1);
       expect(await count(page, '#summary tbody tr')).toBe(12);
-      // the README's quick table: bc leads on expert with 85.95 ± 2.49
-      expect(await page.$eval('#returns-normalised tbody', (body) => body.textContent)).toContain('85.95 ± 2.49');
+      // the bold cell of each row is the algorithm whose mean last normalised score over the committed cells is highest
+      for (const [row, dataset] of (await texts(page, '#returns-normalised tbody tr td:nth-child(2)')).entries()) {
+        const best = bestAlgorithm(readCellResults(quick).results.values(), dataset);
+        const boldColumns = await page.$$eval(`#returns-normalised tbody tr:nth-child(${row + 1}) td`, (cells) =>
+          cells.flatMap((cell, column) => (cell.querySelector('strong') ? [column] : [])),
+        );
+        expect(boldColumns).toEqual([2 + ALGORITHMS.indexOf(best)]);
+      }
     });
 
     it('draws one learning-curve plot per task × dataset and the performance profile', async () => {
@@ -148,11 +166,16 @@ describe.skipIf(!chromium)(`the report page in headless Chromium${chromium ? '' 
       expect(await count(visited.page, '#bench-algos tbody tr')).toBe(csvLines.length - 1);
     });
 
-    it('says, for every dataset × algorithm, that no trained weights were saved with these cells', async () => {
-      const notes = await texts(visited.page, 'figure.episode.missing .note');
-      expect(notes).toHaveLength(12);
-      for (const note of notes) expect(note).toMatch(/No trained weights were saved/);
-      expect(await count(visited.page, 'figure.episode svg')).toBe(0);
+    it('plays one kept agent per dataset × algorithm: three agents and three landmarks with their trails, 25 steps', async () => {
+      expect(await count(visited.page, 'figure.episode.missing')).toBe(0);
+      const drawn = await visited.page.$$eval('figure.episode[data-steps]', (all) =>
+        all.map((figure) => ({
+          circles: figure.querySelectorAll('svg circle.shape').length,
+          trails: figure.querySelectorAll('svg polyline.trail').length,
+          steps: figure.getAttribute('data-steps'),
+        })),
+      );
+      expect(drawn).toEqual(Array.from({ length: 2 * ALGORITHMS.length }, () => ({ circles: 6, trails: 3, steps: '25' })));
     });
   });
 
