@@ -1,9 +1,8 @@
 /**
  * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
  * budget, per environment family. `smoke` takes seconds (tests, CI); `paper` is OMAR's scale (1M transitions per level).
- * `quick`, measured on simple_spread N=3, seed 0, wasm: all five levels in 18.8 CPU-minutes (39 min wall on a shared,
- * overloaded 2-core machine); final policy 540, dataset returns random 175 / medium-replay 226 / medium 364 /
- * medium-expert 380 / expert 526 (OMAR: 160 / 204 / 273 / — / 531). HalfCheetah `quick`, seed 0: 89 min wall (86 CPU-min),
+ * `quick`, measured on simple_spread N=3, seed 0, wasm (docs/datasets.md): random, medium-replay and expert in 7.0
+ * CPU-minutes; final policy 438, dataset returns random 175 / medium-replay 215 / expert 449 (OMAR: 160 / 204 / 531). HalfCheetah `quick`, seed 0: 89 min wall (86 CPU-min),
  * random −278 / medium-replay −49 / medium 441 / medium-expert 498 / expert 978 (OMAR: −283 / 424 / 1569 / — / 3339).
  * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
  * (HalfCheetah) to run in seconds.
