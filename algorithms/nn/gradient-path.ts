@@ -1,6 +1,6 @@
 /**
  * Which gradients the current backward pass can use, so the MLP's hand-written gradient computes only those: an input's
- * gradient when the input depends, through recorded ops, on a trained variable; a network's parameter gradients when the
+ * gradient when the input lies on the tape (it came from a recorded op), a network's parameter gradients when the
  * optimiser step in progress trains them. tfjs' own gradients are lazy per input; a custom gradient is computed whole,
  * so without this the actor step would pay for the critic's weight gradients it then throws away.
  */
@@ -30,24 +30,14 @@ export function isTrained(variable: tf.Variable): boolean {
   return variable.trainable && (trained === undefined || trained.has(variable));
 }
 
-/**
- * Whether a gradient can flow into `x`: it is a trained variable, or the output of an operation on the active tape one of
- * whose inputs a gradient can flow into (a concat of batch data recorded inside a step is still data).
- */
+/** Whether a gradient can flow into `x`: it is a trained variable or the output of an operation on the active tape. */
 export function onGradientPath(x: tf.Tensor): boolean {
   if (!isRecording()) return false;
-  const producers = new Map<number, tf.NamedTensorMap>();
-  for (const node of tf.engine().state.activeTape) for (const output of node.outputs) producers.set(output.id, node.inputs);
-  const known = new Map<number, boolean>();
-  const flows = (t: tf.Tensor): boolean => {
-    if (t instanceof tf.Variable) return isTrained(t);
-    const inputs = producers.get(t.id);
-    if (!inputs) return false;
-    if (!known.has(t.id)) {
-      known.set(t.id, false); // a tape is acyclic; this only guards against revisiting shared inputs
-      known.set(t.id, Object.values(inputs).some((input) => input !== undefined && flows(input)));
-    }
-    return known.get(t.id)!;
-  };
-  return flows(x);
+  if (x instanceof tf.Variable) return isTrained(x);
+  const tape = tf.engine().state.activeTape;
+  // Newest first: an input computed inside the step was recorded recently; data inputs scan the whole (short) tape.
+  for (let k = tape.length - 1; k >= 0; k--) {
+    if (tape[k].outputs.some((output) => output.id === x.id)) return true;
+  }
+  return false;
 }
