@@ -1,19 +1,16 @@
-/** Activations tfjs lacks or computes differently from the reference code (SPEC §4 "Paper-scale settings"), with their slopes. */
+/**
+ * Activations tfjs lacks or computes differently from the reference code (SPEC §4 "Paper-scale settings"), with their
+ * slopes. GELU is the tanh form 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) — tfjs has no GELU op — computed as the identical
+ * x·σ(2z): 0.5(1 + tanh z) = σ(2z), and wasm's Tanh kernel is ~16× slower than its Sigmoid. Mish is x·tanh(softplus(x))
+ * (tfjs has no `tf.mish`).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
 
 export type ActivationName = 'relu' | 'gelu' | 'mish' | 'tanh' | 'linear';
 
-export const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;
-
-/**
- * GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) — tfjs has no GELU op. Computed as the identical x·σ(2z):
- * 0.5(1 + tanh z) = σ(2z), and wasm's Tanh kernel is ~16× slower than its Sigmoid.
- */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(x, geluSigmoid(x)));
-}
 
 /** σ(2z(x)), z = √(2/π)(x + 0.044715x³), written x·(2√(2/π) + 2√(2/π)·0.044715·x²): four kernels. */
 function geluSigmoid(x: tf.Tensor): tf.Tensor {
@@ -21,18 +18,9 @@ function geluSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.sigmoid(tf.mul(x, tf.add(constant(k), tf.mul(constant(k * GELU_CUBIC), tf.square(x)))));
 }
 
-/** tanh(x) = 2σ(2x) − 1 (identical; see `gelu` for why). */
-export function tanh(x: tf.Tensor): tf.Tensor {
+/** tanh(x) = 2σ(2x) − 1 (identical; wasm's Tanh kernel is slow, see the header). */
+function tanh(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.sub(tf.mul(constant(2), tf.sigmoid(tf.mul(constant(2), x))), constant(1)));
-}
-
-/** Mish: x·tanh(softplus(x)) — tfjs has no `tf.mish`. */
-export function mish(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(x, tanh(tf.softplus(x))));
-}
-
-export function activate(name: ActivationName, x: tf.Tensor): tf.Tensor {
-  return activateWithAux(name, x).y;
 }
 
 /**
