@@ -120,3 +120,9 @@ function pluginLoadError(path: string, file: string, error: unknown): Error {
   }
   return new Error(`plugin ${path}: ${message.split('\n')[0]}`);
 }
+
+/**
+ * Tensors the built-in networks keep for the whole process (cached constants): memory accounting leaves them out of an
+ * update's residents and leaks. Re-exported here because the core reaches algorithm code only through this module.
+ */
+export { cachedConstants } from '../algorithms/nn/constants.ts';

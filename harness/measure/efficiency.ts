@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Agent, AgentBatch } from '../types.ts';
 import { measureLatencies, type Latency } from './latency.ts';
-import { cachedConstants } from '../../algorithms/nn/constants.ts';
+import { cachedConstants } from '../registry.ts';
 
 export interface UpdateProfile {
   /** The update's own losses. */
