@@ -14,6 +14,7 @@ import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
+import { registerTune } from './commands/tune.ts';
 import { collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerMatrix(program);
   registerReport(program);
+  registerTune(program);
   registerEnv(program);
   const bench = registerBench(program);
   registerBenchNn(bench);

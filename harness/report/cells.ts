@@ -28,21 +28,21 @@ export function readCells(dir: string): { cells: CellResult[]; corrupt: CorruptC
 }
 
 /**
- * Labels each cell's algorithm. An algorithm that ran with one config keeps its registry name; one that ran with
- * several (an η sweep, say) gets its overrides in brackets, e.g. `om2p[eta=0.1]`, so different configs are never
- * pooled over seeds.
+ * Labels each cell's algorithm. An algorithm keeps its registry name unless it ran with several configs on one task ×
+ * dataset (an η sweep, say): then every cell of it gets its overrides in brackets, e.g. `om2p[eta=0.1]`, so different
+ * configs are never pooled over seeds. A config that differs only between datasets (η tuned per dataset, SPEC §4) is one
+ * method and keeps the plain name.
  */
 export function labelCells(cells: readonly CellResult[]): LabelledCell[] {
-  const configsPerAlgorithm = new Map<string, Set<string>>();
+  const configsPerGroup = new Map<string, Set<string>>();
   for (const cell of cells) {
-    const configs = configsPerAlgorithm.get(cell.spec.algorithm) ?? new Set<string>();
-    configs.add(overridesText(cell.spec.config));
-    configsPerAlgorithm.set(cell.spec.algorithm, configs);
+    const key = groupKey(cell.taskId, cell.spec.dataset, cell.spec.algorithm);
+    configsPerGroup.set(key, (configsPerGroup.get(key) ?? new Set<string>()).add(overridesText(cell.spec.config)));
   }
+  const swept = new Set(cells.filter((cell) => configsPerGroup.get(groupKey(cell.taskId, cell.spec.dataset, cell.spec.algorithm))!.size > 1).map((cell) => cell.spec.algorithm));
   return cells.map((cell) => {
     const overrides = overridesText(cell.spec.config);
-    const ambiguous = configsPerAlgorithm.get(cell.spec.algorithm)!.size > 1;
-    return { cell, algorithm: ambiguous && overrides ? `${cell.spec.algorithm}[${overrides}]` : cell.spec.algorithm };
+    return { cell, algorithm: swept.has(cell.spec.algorithm) && overrides ? `${cell.spec.algorithm}[${overrides}]` : cell.spec.algorithm };
   });
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelCells } from '../../harness/report/cells.ts';
 import { writeReport, type SummaryRow } from '../../harness/report/index.ts';
 import { parseCsvRows, validateFile } from '../../harness/validate.ts';
 import type { CellResult } from '../../harness/types.ts';
@@ -149,6 +150,16 @@ describe('report edge cases', () => {
       cleanup(dir);
     }
   }, 60_000);
+
+  it('η tuned per dataset is one method: one config per task × dataset keeps the plain label', () => {
+    const [first, second] = FIXTURE_CELLS;
+    const onDataset = (cell: CellResult, dataset: string, eta: number): CellResult => ({ ...cell, spec: { ...cell.spec, dataset, config: { eta } } });
+    const tuned = labelCells([onDataset(first, 'expert', 1), onDataset(second, 'medium-replay', 0.1)]);
+    expect(tuned.map((entry) => entry.algorithm)).toEqual(['om2p', 'om2p']);
+    // A sweep on one dataset labels every cell of that algorithm, on every dataset, with its overrides.
+    const swept = labelCells([onDataset(first, 'expert', 1), onDataset(second, 'expert', 0.1), onDataset(first, 'medium-replay', 0.1)]);
+    expect(swept.map((entry) => entry.algorithm)).toEqual(['om2p[eta=1]', 'om2p[eta=0.1]', 'om2p[eta=0.1]']);
+  });
 
   it('a folder without cell results is an error that names the folder', async () => {
     const dir = makeResultsDir([]);
