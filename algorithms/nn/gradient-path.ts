@@ -7,22 +7,52 @@
 import * as tf from '@tensorflow/tfjs';
 
 let trained: ReadonlySet<tf.Variable> | undefined;
+/** Tensors custom gradients of the step in progress kept for their backward passes (`saveForBackward`). */
+let keptForStep: tf.Tensor[] | undefined;
 
-/** Runs `fn` (an optimiser step's gradient computation) with `variables` as the only ones it trains. */
+/**
+ * Runs `fn` (an optimiser step's gradient computation) with `variables` as the only ones it trains; what custom gradients
+ * kept for their backward passes during `fn` is freed when it returns (the backward passes have run by then).
+ */
 export function whileTraining<T>(variables: readonly tf.Variable[], fn: () => T): T {
-  const previous = trained;
+  const [previousTrained, previousKept] = [trained, keptForStep];
   trained = new Set(variables);
+  keptForStep = [];
   try {
     return fn();
   } finally {
-    trained = previous;
+    tf.dispose(keptForStep);
+    [trained, keptForStep] = [previousTrained, previousKept];
   }
+}
+
+/**
+ * Hands tensors to a custom gradient's backward pass; returns what that pass reads, `inputs` then `intermediates`, given
+ * the tensors tfjs passes it. tfjs' `save` copies every tensor (one Identity kernel each, ~10 per MLP layer); the
+ * forward's own intermediates need no copy, since nothing else holds them: inside an optimiser step (`whileTraining`) they
+ * are kept as they are and freed when the step ends. Inputs, which their owner may free before the backward pass runs,
+ * always go through `save`; so does everything outside a step (e.g. a bare `tf.grad`).
+ */
+export function saveForBackward(save: tf.GradSaveFunc, inputs: tf.Tensor[], intermediates: tf.Tensor[]): (saved: tf.Tensor[]) => tf.Tensor[] {
+  if (keptForStep === undefined || !isTapeOn()) {
+    save([...inputs, ...intermediates]);
+    return (saved) => saved;
+  }
+  save(inputs);
+  keptForStep.push(...intermediates.map((t) => tf.keep(t)));
+  return (saved) => [...saved, ...intermediates];
 }
 
 /** True while tfjs records operations for a gradient (inside tf.variableGrads / tf.grad, outside any kernel). */
 export function isRecording(): boolean {
   const state = tf.engine().state;
   return state.gradientDepth > 0 && state.kernelDepth === 0;
+}
+
+/** True inside a custom gradient's forward that tfjs records: the one place its `save` keeps anything. */
+function isTapeOn(): boolean {
+  const state = tf.engine().state;
+  return state.gradientDepth > 0 && state.kernelDepth === 1;
 }
 
 /** Whether `variable`'s gradient is wanted: inside `whileTraining`, only that step's variables; elsewhere every trainable one. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
-import { onGradientPath } from './gradient-path.ts';
+import { onGradientPath, saveForBackward } from './gradient-path.ts';
 
 /** mean over every element of (prediction − target)²; the shapes must match. Caller owns the result. */
 export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
@@ -14,10 +14,11 @@ export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.S
     const save = args.pop() as tf.GradSaveFunc;
     const [p, y] = [args[0] as tf.Tensor, targetGradient ? (args[1] as tf.Tensor) : target];
     const difference = tf.sub(p, y);
-    save([difference]);
+    const read = saveForBackward(save, [], [difference]);
     return {
       value: tf.mean(tf.square(difference)) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, tfjsSaved: tf.Tensor[]) => {
+        const [saved] = read(tfjsSaved);
         const dPrediction = tf.mul(saved, tf.mul(dy, constant(2 / saved.size)));
         return targetGradient ? [dPrediction, tf.neg(dPrediction)] : [dPrediction];
       },

@@ -11,7 +11,7 @@ import type { Rng } from '../../harness/rng.ts';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';
-import { isRecording, isTrained, onGradientPath } from './gradient-path.ts';
+import { isRecording, isTrained, onGradientPath, saveForBackward } from './gradient-path.ts';
 import { layerNormForward, layerNormJacobianProduct } from './layer-norm.ts';
 
 export interface MlpOptions {
@@ -171,7 +171,7 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
   const run = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const input = inputGradient ? (args[0] as tf.Tensor2D) : x;
-    // Per layer, in order: the layer's input, then savedForBackward's tensors.
+    // Per layer, in order: the layer's input, then savedForBackward's tensors (all but the first are this forward's own).
     const saved: tf.Tensor[] = [];
     let h = input;
     for (const layer of layers) {
@@ -179,11 +179,12 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
       saved.push(h, ...savedForBackward(layer, step));
       h = step.out;
     }
-    save(saved);
+    const read = saveForBackward(save, [input], saved.slice(1));
     return {
       value: h,
-      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, tfjsSaved: tf.Tensor[]) => {
         if (!paramGradients && !inputGradient) return [];
+        const kept = read(tfjsSaved);
         const grads: tf.Tensor[] = [];
         let g = dy as tf.Tensor2D;
         let offset = kept.length;

@@ -51,6 +51,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const x = tf.variable(tf.tensor2d(Float32Array.from({ length: 32 * 7 }, () => rng.normal()), [32, 7]));
         const hand = gradients(net, x, 'hand');
         const autograd = gradients(net, x, 'autograd');
+        // Inside an optimiser step the forward's intermediates reach the backward pass uncopied and are freed at its end.
+        const before = tf.memory().numTensors;
+        const inStep = whileTraining([x, ...net.variables], () => gradients(net, x, 'hand'));
+        expect(tf.memory().numTensors).toBe(before);
+        inStep.forEach((g, k) => expect(Array.from(g), `in-step gradient ${k}`).toEqual(Array.from(hand[k])));
         expect(hand.length).toBe(net.variables.length + 1);
         for (let k = 0; k < hand.length; k++) {
           expect(hand[k].length).toBe(autograd[k].length);
