@@ -1,20 +1,20 @@
 /**
- * `om2p-bench tune budget|eta`: the quick matrix's two choices from committed runs (harness/report/tuning.ts). Each prints a
- * Markdown table and keeps it beside the run (`budget.md`, `eta.md`); `tune eta --into <spec>` writes the chosen η per
- * dataset into a matrix spec's `eta` tables.
+ * `om2p-bench tune budget|sweep`: the quick matrix's two choices from committed runs (harness/report/tuning.ts). Each prints a
+ * Markdown table and keeps it beside the run (`budget.md`, `sweep.md`); `tune sweep --into <spec>` writes the chosen
+ * value per dataset into a matrix spec's per-dataset config.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../files.ts';
 import { readCells } from '../report/cells.ts';
-import { etaChoices, etaMarkdown, plateauMarkdown, plateauTable, withEtaTable } from '../report/tuning.ts';
+import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withSweepChoices } from '../report/tuning.ts';
 import { readMatrixSpec } from '../run/expand.ts';
 import { validateOrThrow } from '../schema.ts';
 import { warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerTune(program: Command): void {
-  const tune = program.command('tune').description("choose the quick matrix's budget and η per dataset from committed runs");
+  const tune = program.command('tune').description("choose the quick matrix's budget and Q weight per dataset from committed runs");
   tune
     .command('budget')
     .description("per env × dataset × algorithm: the curve's plateau, the seeds' spread, and the first update from which the curve is flat")
@@ -28,24 +28,24 @@ export function registerTune(program: Command): void {
       process.stdout.write(`${text}wrote: ${join(resolve(dir), 'budget.md')}\n`);
     });
   tune
-    .command('eta')
-    .description('per algorithm × env × dataset of an η sweep, the η with the best mean final score (ties: the smaller η)')
-    .argument('<dir>', 'results folder of an η sweep (e.g. runs/eta-sweep): cells whose config sets eta')
-    .option('--last <k>', 'evaluations averaged into a cell\'s final score', integerAtLeast(1), 3)
-    .option('--into <spec>', "write the chosen η into this matrix spec's per-dataset eta tables (algorithms it lists)")
+    .command('sweep')
+    .description("per algorithm × env × dataset of a sweep (e.g. of η), the value with the best mean final score (ties: the smaller)")
+    .argument('<dir>', 'results folder of a sweep (e.g. results/reference/eta-sweep): each algorithm varies one numeric config key')
+    .option('--last <k>', "evaluations averaged into a cell's final score", integerAtLeast(1), 3)
+    .option('--into <spec>', "write the chosen values into this matrix spec's per-dataset config (algorithms it lists)")
     .action((dir: string, opts: { last: number; into?: string }) => {
       const { cells, corrupt } = readCells(resolve(dir));
       warnCorrupt(corrupt, false);
-      const choices = etaChoices(cells, opts.last);
-      if (choices.length === 0) throw new Error(`${dir}: no cell sets eta in its config (not an η sweep)`);
-      const text = etaMarkdown(choices, opts.last);
-      writeFileAtomic(join(resolve(dir), 'eta.md'), text);
-      process.stdout.write(`${text}wrote: ${join(resolve(dir), 'eta.md')}\n`);
+      const choices = sweepChoices(cells, opts.last);
+      if (choices.length === 0) throw new Error(`${dir}: no algorithm ran with more than one config (not a sweep)`);
+      const text = sweepMarkdown(choices, opts.last);
+      writeFileAtomic(join(resolve(dir), 'sweep.md'), text);
+      process.stdout.write(`${text}wrote: ${join(resolve(dir), 'sweep.md')}\n`);
       if (opts.into) {
-        const spec = withEtaTable(readMatrixSpec(opts.into), choices);
+        const spec = withSweepChoices(readMatrixSpec(opts.into), choices);
         validateOrThrow('om2p-bench/matrix-spec', spec, opts.into);
         writeFileAtomic(opts.into, `${JSON.stringify(spec, null, 2)}\n`);
-        process.stdout.write(`wrote the η tables into ${opts.into}\n`);
+        process.stdout.write(`wrote the chosen values into ${opts.into}\n`);
       }
     });
 }

@@ -1,6 +1,6 @@
 /**
  * The two choices the quick matrix takes from committed runs (issue 13): its budget, from learning curves run far past it
- * (`plateauTable`), and η per dataset, from a sweep over the values the paper tunes (`etaChoices`). Both read normalised
+ * (`plateauTable`), and the Q weight per dataset, from a sweep over the values the paper tunes (`sweepChoices`). Both read normalised
  * evaluation scores (SPEC §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
  * numbers from the committed cells.
  */
@@ -88,72 +88,95 @@ export function plateauMarkdown(rows: readonly PlateauRow[], window: number): st
   return `${lines.join('\n')}\n\n${verdict}\n`;
 }
 
-// ---------------------------------------------------------------- η
+// ---------------------------------------------------------------- the Q weight
 
-export interface EtaCandidate {
-  eta: number;
+export interface SweepCandidate {
+  value: number;
   /** Mean over finished seeds of `finalScore`; −Infinity when every seed diverged or failed. */
   score: number;
   seeds: number;
-  /** Seeds that diverged or failed (such an η is never chosen over one that finished). */
+  /** Seeds that diverged or failed (such a value is never chosen over one that finished). */
   lost: number;
 }
 
-export interface EtaChoice {
+export interface SweepChoice {
   algorithm: string;
   env: string;
   dataset: string;
-  eta: number;
-  candidates: EtaCandidate[];
+  /** The config key the sweep varied for this algorithm (η for om2p and flow, α for fql). */
+  key: string;
+  value: number;
+  candidates: SweepCandidate[];
 }
 
 /**
- * Per algorithm × env × dataset of a sweep (cells whose config sets `eta`), the η with the highest mean final score;
- * a tie goes to the smaller η (the weaker Q term). Cells without an `eta` override are not part of a sweep and are skipped.
+ * Per algorithm × env × dataset of a sweep, the value of the swept config key with the highest mean final score; a tie goes
+ * to the smaller value. The swept key of an algorithm is the one numeric config key whose value differs between its cells;
+ * an algorithm that ran with a single config is not part of the sweep, one that varied several keys is an error.
  */
-export function etaChoices(cells: readonly CellResult[], lastEvaluations = 3): EtaChoice[] {
-  const swept = cells.filter((cell) => typeof cell.spec.config.eta === 'number');
-  const choices: EtaChoice[] = [];
-  for (const [key, group] of groupBy(swept, (cell) => JSON.stringify([cell.spec.algorithm, cell.spec.env, cell.spec.dataset]))) {
-    const [algorithm, env, dataset] = JSON.parse(key) as string[];
-    const etas = [...new Set(group.map((cell) => cell.spec.config.eta as number))].sort((a, b) => a - b);
-    const candidates = etas.map((eta): EtaCandidate => {
-      const runs = group.filter((cell) => cell.spec.config.eta === eta);
-      const done = runs.filter((cell): cell is CellDone => cell.status === 'done');
-      return { eta, score: done.length ? average(done.map((cell) => finalScore(cell, lastEvaluations))) : -Infinity, seeds: done.length, lost: runs.length - done.length };
-    });
-    const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
-    choices.push({ algorithm, env, dataset, eta: best.eta, candidates });
+export function sweepChoices(cells: readonly CellResult[], lastEvaluations = 3): SweepChoice[] {
+  const choices: SweepChoice[] = [];
+  for (const [algorithm, runs] of groupBy(cells, (cell) => cell.spec.algorithm)) {
+    const key = sweptKey(algorithm, runs);
+    if (key === null) continue;
+    for (const [where, group] of groupBy(runs, (cell) => JSON.stringify([cell.spec.env, cell.spec.dataset]))) {
+      const [env, dataset] = JSON.parse(where) as string[];
+      const values = [...new Set(group.map((cell) => cell.spec.config[key] as number))].sort((a, b) => a - b);
+      const candidates = values.map((value): SweepCandidate => {
+        const withValue = group.filter((cell) => cell.spec.config[key] === value);
+        const done = withValue.filter((cell): cell is CellDone => cell.status === 'done');
+        const score = done.length ? average(done.map((cell) => finalScore(cell, lastEvaluations))) : -Infinity;
+        return { value, score, seeds: done.length, lost: withValue.length - done.length };
+      });
+      const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
+      choices.push({ algorithm, env, dataset, key, value: best.value, candidates });
+    }
   }
   return choices.sort((a, b) => a.algorithm.localeCompare(b.algorithm) || a.env.localeCompare(b.env) || a.dataset.localeCompare(b.dataset));
 }
 
-/** Markdown: one row per algorithm × env × dataset, one column per η (mean final score, n), the chosen η in bold. */
-export function etaMarkdown(choices: readonly EtaChoice[], lastEvaluations: number): string {
-  const etas = [...new Set(choices.flatMap((c) => c.candidates.map((k) => k.eta)))].sort((a, b) => a - b);
-  const cell = (choice: EtaChoice, eta: number) => {
-    const k = choice.candidates.find((c) => c.eta === eta);
-    if (!k) return '–';
-    const text = k.seeds === 0 ? `lost (${k.lost})` : `${k.score.toFixed(1)} (n=${k.seeds}${k.lost ? `, ${k.lost} lost` : ''})`;
-    return eta === choice.eta ? `**${text}**` : text;
+function sweptKey(algorithm: string, cells: readonly CellResult[]): string | null {
+  const keys = new Set(cells.flatMap((cell) => Object.keys(cell.spec.config)));
+  const varied = [...keys].filter((key) => new Set(cells.map((cell) => JSON.stringify(cell.spec.config[key]))).size > 1);
+  if (varied.length === 0) return null;
+  if (varied.length > 1 || cells.some((cell) => typeof cell.spec.config[varied[0]] !== 'number')) {
+    throw new Error(`${algorithm}: a sweep varies one numeric config key, these cells vary ${varied.join(', ')}`);
+  }
+  return varied[0];
+}
+
+/** Markdown: one row per algorithm × env × dataset, one column per swept value (mean final score, n), the chosen one in bold. */
+export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: number): string {
+  const width = Math.max(...choices.map((c) => c.candidates.length));
+  const cell = (choice: SweepChoice, k: number) => {
+    const candidate = choice.candidates[k];
+    if (!candidate) return '–';
+    const score = candidate.seeds === 0 ? `lost (${candidate.lost})` : `${candidate.score.toFixed(1)}${candidate.lost ? ` (${candidate.lost} lost)` : ''}`;
+    const text = `${choice.key} ${candidate.value}: ${score}`;
+    return candidate.value === choice.value ? `**${text}**` : text;
   };
   return [
-    `Mean normalised score of the last ${lastEvaluations} evaluations, over seeds; the chosen η in bold.`,
+    `Mean normalised score of the last ${lastEvaluations} evaluations, over seeds, per value of the swept key; the chosen one in bold (ties: the smaller value).`,
     '',
-    `| algorithm | env | dataset | ${etas.map((e) => `η = ${e}`).join(' | ')} | chosen η |`,
-    `| --- | --- | --- | ${etas.map(() => '---:').join(' | ')} | ---: |`,
-    ...choices.map((c) => `| ${c.algorithm} | ${c.env} | ${c.dataset} | ${etas.map((e) => cell(c, e)).join(' | ')} | ${c.eta} |`),
+    `| algorithm | env | dataset | seeds | ${Array.from({ length: width }, (_, k) => `value ${k + 1}`).join(' | ')} | chosen |`,
+    `| --- | --- | --- | ---: | ${Array.from({ length: width }, () => '---').join(' | ')} | ---: |`,
+    ...choices.map((c) => `| ${c.algorithm} | ${c.env} | ${c.dataset} | ${Math.max(...c.candidates.map((k) => k.seeds))} | ${Array.from({ length: width }, (_, k) => cell(c, k)).join(' | ')} | ${c.key} = ${c.value} |`),
   ].join('\n') + '\n';
 }
 
-/** A matrix spec's algorithm entries with each chosen η written into its `eta` table (`<env>/<dataset>` → η). */
-export function withEtaTable<S extends { algorithms: { name: string; eta?: Record<string, number> }[] }>(spec: S, choices: readonly EtaChoice[]): S {
+/** A matrix spec whose algorithm entries carry each chosen value in their per-dataset config (`<env>/<dataset>` → {key: value}). */
+export function withSweepChoices<S extends { algorithms: { name: string; datasetConfig?: Record<string, Record<string, unknown>> }[] }>(
+  spec: S,
+  choices: readonly SweepChoice[],
+): S {
   return {
     ...spec,
     algorithms: spec.algorithms.map((entry) => {
       const mine = choices.filter((choice) => choice.algorithm === entry.name);
       if (mine.length === 0) return entry;
-      return { ...entry, eta: { ...(entry.eta ?? {}), ...Object.fromEntries(mine.map((c) => [`${c.env}/${c.dataset}`, c.eta])) } };
+      const datasetConfig = { ...(entry.datasetConfig ?? {}) };
+      for (const c of mine) datasetConfig[`${c.env}/${c.dataset}`] = { ...(datasetConfig[`${c.env}/${c.dataset}`] ?? {}), [c.key]: c.value };
+      return { ...entry, datasetConfig };
     }),
   };
 }

@@ -11,7 +11,7 @@ export interface MatrixSpec {
   description?: string;
   preset?: SizePreset;
   datasetPreset?: 'smoke' | 'quick' | 'paper';
-  algorithms: { name: string; config?: Record<string, unknown>; eta?: Record<string, number> }[];
+  algorithms: { name: string; config?: Record<string, unknown>; datasetConfig?: Record<string, Record<string, unknown>> }[];
   environments: { name: string; options?: Record<string, unknown> }[];
   datasets: string[];
   seeds: number[];
@@ -33,8 +33,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
   for (const algorithm of matrix.algorithms) {
     for (const env of matrix.environments) {
       for (const dataset of matrix.datasets) {
-        const eta = algorithm.eta?.[`${env.name}/${dataset}`];
-        const config = { ...(algorithm.config ?? {}), ...(eta === undefined ? {} : { eta }) };
+        const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[`${env.name}/${dataset}`] ?? {}) };
         for (const seed of matrix.seeds) {
           cells.push({
             algorithm: algorithm.name,

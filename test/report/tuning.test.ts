@@ -2,7 +2,7 @@
  * The budget and η rules of harness/report/tuning.ts on hand-made curves whose answers are worked out by hand here.
  */
 import { describe, expect, it } from 'vitest';
-import { etaChoices, finalScore, plateauTable, withEtaTable } from '../../harness/report/tuning.ts';
+import { finalScore, plateauTable, sweepChoices, withSweepChoices } from '../../harness/report/tuning.ts';
 import type { CellDone, CellResult } from '../../harness/types.ts';
 import { FIXTURE_CELLS } from './fixtures.ts';
 
@@ -43,8 +43,8 @@ describe('plateauTable', () => {
   });
 });
 
-describe('etaChoices', () => {
-  it('picks the η with the best mean final score over seeds, ties to the smaller η, never a lost one', () => {
+describe('sweepChoices', () => {
+  it('picks the value with the best mean final score over seeds, ties to the smaller, never a lost one', () => {
     const cells: CellResult[] = [
       cell('om2p', 'expert', 0, [0, 50, 50, 50], { eta: 0.1 }), // final 50
       cell('om2p', 'expert', 1, [0, 70, 70, 70], { eta: 0.1 }), // final 70 → mean 60
@@ -52,16 +52,28 @@ describe('etaChoices', () => {
       { ...cell('om2p', 'expert', 0, [0], { eta: 10 }), status: 'failed', error: 'x' } as unknown as CellResult,
       cell('om2p', 'medium-replay', 0, [0, 5, 5, 5], { eta: 0.1 }),
       cell('om2p', 'medium-replay', 0, [0, 9, 9, 9], { eta: 1 }),
-      cell('bc', 'expert', 0, [0, 99, 99, 99]), // no eta: not part of the sweep
+      cell('fql', 'expert', 0, [0, 20, 30, 40], { alpha: 100 }), // mean of the last 3 = 30
+      cell('fql', 'expert', 0, [0, 40, 40, 40], { alpha: 10 }), // 40: α = 10 wins
+      cell('bc', 'expert', 0, [0, 99, 99, 99]), // one config: not part of the sweep
     ];
-    const choices = etaChoices(cells, 3);
-    expect(choices.map((c) => [c.algorithm, c.dataset, c.eta])).toEqual([
-      ['om2p', 'expert', 0.1],
-      ['om2p', 'medium-replay', 1],
+    const choices = sweepChoices(cells, 3);
+    expect(choices.map((c) => [c.algorithm, c.dataset, c.key, c.value])).toEqual([
+      ['fql', 'expert', 'alpha', 10],
+      ['om2p', 'expert', 'eta', 0.1],
+      ['om2p', 'medium-replay', 'eta', 1],
     ]);
-    const lost = choices[0].candidates.find((c) => c.eta === 10)!;
+    const lost = choices[1].candidates.find((c) => c.value === 10)!;
     expect([lost.score, lost.seeds, lost.lost]).toEqual([-Infinity, 0, 1]);
-    const spec = withEtaTable({ algorithms: [{ name: 'om2p' }, { name: 'bc' }] }, choices);
-    expect(spec.algorithms).toEqual([{ name: 'om2p', eta: { 'simple_spread/expert': 0.1, 'simple_spread/medium-replay': 1 } }, { name: 'bc' }]);
+    const spec = withSweepChoices({ algorithms: [{ name: 'om2p', datasetConfig: { 'simple_spread/expert': { derivative: 'jvp' } } }, { name: 'fql' }, { name: 'bc' }] }, choices);
+    expect(spec.algorithms).toEqual([
+      { name: 'om2p', datasetConfig: { 'simple_spread/expert': { derivative: 'jvp', eta: 0.1 }, 'simple_spread/medium-replay': { eta: 1 } } },
+      { name: 'fql', datasetConfig: { 'simple_spread/expert': { alpha: 10 } } },
+      { name: 'bc' },
+    ]);
+  });
+
+  it('refuses an algorithm whose cells vary more than one key', () => {
+    const cells = [cell('om2p', 'expert', 0, [1], { eta: 0.1, fdStep: 1e-3 }), cell('om2p', 'expert', 0, [1], { eta: 1, fdStep: 1e-2 })];
+    expect(() => sweepChoices(cells)).toThrow(/om2p: a sweep varies one numeric config key, these cells vary eta, fdStep/);
   });
 });

@@ -8,7 +8,7 @@ import { parseAssignments } from '../../harness/run/resolve.ts';
 
 const matrix: MatrixSpec = {
   name: 't',
-  algorithms: [{ name: 'om2p', eta: { 'simple_spread/expert': 0.5 } }, { name: 'bc', config: { batchSize: 32 } }],
+  algorithms: [{ name: 'om2p', config: { derivative: 'jvp' }, datasetConfig: { 'simple_spread/expert': { eta: 0.5 } } }, { name: 'bc', config: { batchSize: 32 } }],
   environments: [{ name: 'simple_spread' }, { name: 'simple_tag', options: { prey: 'scripted' } }],
   datasets: ['expert', 'medium'],
   seeds: [0, 1, 2],
@@ -28,6 +28,8 @@ describe('matrix expansion', () => {
     const withEta = cells.filter((c) => c.config.eta !== undefined);
     expect(withEta).toHaveLength(3);
     expect(withEta.every((c) => c.algorithm === 'om2p' && c.env === 'simple_spread' && c.dataset === 'expert' && c.config.eta === 0.5)).toBe(true);
+    // per-dataset overrides add to the algorithm's config
+    expect(withEta.every((c) => c.config.derivative === 'jvp')).toBe(true);
     expect(new Set(cells.map(cellId)).size).toBe(cells.length);
   });
 
