@@ -32,6 +32,7 @@ import {
   type TimeDistribution,
 } from './nn/flow-common.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { offTape } from './nn/gradient-path.ts';
 
 export interface Om2pConfig extends FlowCommonConfig {
   /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
@@ -97,37 +98,60 @@ function meanFlowInput(obs: tf.Tensor2D, x: tf.Tensor2D, r: tf.Tensor2D, t: tf.T
   return tf.concat([obs, x, r, t], 1) as tf.Tensor2D;
 }
 
-/**
- * The regression pair of L_MF: u_θ's input at the point `x_p = (1 − p)ε + p·a`, p = r (consistent) or t (release), and the
- * stop-gradient target `v + (t − r)·D` with v = a − ε and D the derivative of u along the path, ∂_x u·v + ∂_p u
- * (SPEC §4.1 "Identity / target"). D is the directional derivative of the network along the tangent (0, v, 1 at p, 0 at the
- * other time). Computed with the current θ outside any gradient tape; the caller owns both results.
- */
-export function meanFlowTarget(
-  net: Mlp,
+/** Where L_MF is evaluated (SPEC §4.1 "Identity / target"): u_θ's input at the point and the path's direction there. */
+export type MeanFlowPoint = {
+  /** [o, x_p, r, t] with x_p = (1 − p)ε + p·a, p = r (consistent) or t (release). */
+  input: tf.Tensor2D;
+  /** The path's tangent in input space: (0, v, 1 at p, 0 at the other time), v = a − ε. */
+  tangent: tf.Tensor2D;
+  /** v = a − ε, the conditional velocity. */
+  velocity: tf.Tensor2D;
+};
+
+/** The point and tangent of L_MF for a batch; the caller owns all three tensors. */
+export function meanFlowPoint(
   obs: tf.Tensor2D,
   acts: tf.Tensor2D,
   eps: tf.Tensor2D,
   r: tf.Tensor2D,
   t: tf.Tensor2D,
-  config: MeanFlowTargetConfig,
-): { input: tf.Tensor2D; target: tf.Tensor2D } {
+  variant: Om2pConfig['variant'],
+): MeanFlowPoint {
   return tf.tidy(() => {
-    const atStart = config.variant === 'consistent';
-    const v = tf.sub(acts, eps) as tf.Tensor2D;
+    const atStart = variant === 'consistent';
+    const velocity = tf.sub(acts, eps) as tf.Tensor2D;
     const input = meanFlowInput(obs, interpolate(eps, acts, atStart ? r : t), r, t);
-    const ones = tf.onesLike(r) as tf.Tensor2D;
-    const zeros = tf.zerosLike(r) as tf.Tensor2D;
-    const tangent = meanFlowInput(tf.zerosLike(obs), v, atStart ? ones : zeros, atStart ? zeros : ones);
+    const [ones, zeros] = [tf.onesLike(r) as tf.Tensor2D, tf.zerosLike(r) as tf.Tensor2D];
+    const tangent = meanFlowInput(tf.zerosLike(obs), velocity, atStart ? ones : zeros, atStart ? zeros : ones);
+    return { input, tangent, velocity };
+  });
+}
+
+/**
+ * The stop-gradient target `v + (t − r)·D` of L_MF, D the derivative of u along the path, ∂_x u·v + ∂_p u (SPEC §4.1), i.e.
+ * the directional derivative of the network along `point.tangent`. Computed with the current θ; call it off the gradient
+ * tape. `atInput` is u_θ(point.input) when the caller already has it: the forward difference reuses it rather than run the
+ * network again. The caller owns the result.
+ */
+export function meanFlowTarget(
+  net: Mlp,
+  point: MeanFlowPoint,
+  r: tf.Tensor2D,
+  t: tf.Tensor2D,
+  config: MeanFlowTargetConfig,
+  atInput?: tf.Tensor2D,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { input, tangent, velocity } = point;
     const h = config.fdStep;
     const shifted = (sign: number) => net.forward(tf.add(input, tf.mul(sign * h, tangent)) as tf.Tensor2D);
     let derivative: tf.Tensor;
     switch (config.derivative) {
       case 'zero':
-        derivative = tf.zerosLike(v);
+        derivative = tf.zerosLike(velocity);
         break;
       case 'fd':
-        derivative = tf.div(tf.sub(shifted(1), net.forward(input)), h);
+        derivative = tf.div(tf.sub(shifted(1), atInput ?? net.forward(input)), h);
         break;
       case 'fd-central':
         derivative = tf.div(tf.sub(shifted(1), shifted(-1)), 2 * h);
@@ -136,13 +160,8 @@ export function meanFlowTarget(
         derivative = net.forwardWithTangent(input, tangent)[1];
         break;
     }
-    return { input, target: tf.add(v, tf.mul(tf.sub(t, r), derivative)) as tf.Tensor2D };
+    return tf.add(velocity, tf.mul(tf.sub(t, r), derivative)) as tf.Tensor2D;
   });
-}
-
-/** L_MF = mean ‖u_θ(input) − sg(target)‖² (SPEC §4.1); `target` came from outside the tape. Caller owns the result. */
-function meanFlowLoss(net: Mlp, input: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => meanSquaredError(net.forward(input), target));
 }
 
 function timeDistribution(config: Om2pConfig): TimeDistribution {
@@ -201,18 +220,19 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
     const rows = batch.obs.shape[0];
     const times = sampleTimePairs(timeRng, rows, config);
-    const { input, target } = tf.tidy(() => {
-      const eps = gaussianNoise(noiseRng, rows, actDim);
-      return meanFlowTarget(net, batch.obs, batch.acts, eps, timeColumn(times.r), timeColumn(times.t), config);
-    });
+    const [r, t] = [timeColumn(times.r), timeColumn(times.t)];
+    const point = tf.tidy(() => meanFlowPoint(batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), r, t, config.variant));
     return {
-      // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective").
+      // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective"); L_MF = mean ‖u_θ − sg(target)‖²
+      // with the target computed off the tape from the same θ (and, for fd, from this very forward).
       loss: () => {
-        const mf = meanFlowLoss(net, input, target);
+        const u = net.forward(point.input);
+        const target = offTape(() => meanFlowTarget(net, point, r, t, config, u));
+        const mf = meanSquaredError(u, target);
         const action = () => clippedAction(sample, batch.obs, gaussianNoise(noiseRng, rows, actDim));
         return withQTerm({ loss: mf, extras: { 'actor/mf': mf } }, config.eta, critic, batch.obs, action, config.normaliseQ);
       },
-      dispose: () => tf.dispose([input, target]),
+      dispose: () => tf.dispose([point.input, point.tangent, point.velocity, r, t]),
     };
   };
 

@@ -71,3 +71,18 @@ export function onGradientPath(x: tf.Tensor): boolean {
   }
   return false;
 }
+
+/**
+ * Runs `fn` with tfjs' recording paused: nothing it computes is on the tape, so its results are data to the gradient — a
+ * stop-gradient without the copy and the zero backward pass of a custom one. tfjs has no public switch for this; the
+ * counter below is the one it raises while a kernel runs, the state in which it records nothing.
+ */
+export function offTape<T>(fn: () => T): T {
+  const state = tf.engine().state;
+  state.kernelDepth++;
+  try {
+    return fn();
+  } finally {
+    state.kernelDepth--;
+  }
+}

@@ -4,7 +4,7 @@ import { createRng } from '../../harness/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { createMlp } from '../../algorithms/nn/mlp.ts';
 import { saveWeights } from '../../algorithms/nn/weights.ts';
-import { meanFlowTarget, om2p, sampleTimePairs, type Om2pConfig } from '../../algorithms/om2p.ts';
+import { meanFlowPoint, meanFlowTarget, om2p, sampleTimePairs, type Om2pConfig } from '../../algorithms/om2p.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { banditDistance, bimodalBatch, leakPerUpdate, sameSeedLossesTwice, sampleActions, train } from './flow-fixtures.ts';
 
@@ -82,7 +82,7 @@ describe('om2p mean-flow target', () => {
       const tensors = [o, a, eps].map((m) => tf.tensor2d(m)) as tf.Tensor2D[];
       const [rT, tT] = [r, t].map((c) => tf.tensor2d(c, [3, 1])) as tf.Tensor2D[];
       const derivativeOf = (derivative: 'jvp' | 'fd' | 'zero') =>
-        meanFlowTarget(net, tensors[0], tensors[1], tensors[2], rT, tT, { derivative, fdStep: 1e-3, variant }).target.arraySync();
+        meanFlowTarget(net, meanFlowPoint(tensors[0], tensors[1], tensors[2], rT, tT, variant), rT, tT, { derivative, fdStep: 1e-3, variant }).arraySync();
       const [jvp, fd, zero] = [derivativeOf('jvp'), derivativeOf('fd'), derivativeOf('zero')];
       const weights = saveWeights(net.variables);
       const h = 1e-5;
