@@ -1,7 +1,7 @@
 /**
  * Which gradients the current backward pass can use, so the MLP's hand-written gradient computes only those: an input's
- * gradient when the input lies on the tape (it came from a recorded op), a network's parameter gradients when the
- * optimiser step in progress trains them. tfjs' own gradients are lazy per input; a custom gradient is computed whole,
+ * gradient when a gradient can flow into it (below), a network's parameter gradients when the optimiser step in progress
+ * trains them. tfjs' own gradients are lazy per input; a custom gradient is computed whole,
  * so without this the actor step would pay for the critic's weight gradients it then throws away.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +22,7 @@ export function whileTraining<T>(variables: readonly tf.Variable[], fn: () => T)
     return fn();
   } finally {
     tf.dispose(keptForStep);
-    [trained, keptForStep] = [previousTrained, previousKept];
+    [trained, keptForStep, tapeIndex] = [previousTrained, previousKept, undefined];
   }
 }
 
@@ -60,16 +60,47 @@ export function isTrained(variable: tf.Variable): boolean {
   return variable.trainable && (trained === undefined || trained.has(variable));
 }
 
-/** Whether a gradient can flow into `x`: it is a trained variable or the output of an operation on the active tape. */
+/**
+ * Whether a gradient can flow into `x`. Inside an optimiser step (`whileTraining`) the gradient's sources are the trained
+ * variables, so `x` needs one only if it depends on one of them through recorded ops: a concat of batch data recorded inside
+ * the step is still data. Outside a step (a bare `tf.grad(f)(x)`, whose x may be any tensor) every output of a recorded op
+ * counts.
+ */
 export function onGradientPath(x: tf.Tensor): boolean {
   if (!isRecording()) return false;
   if (x instanceof tf.Variable) return isTrained(x);
   const tape = tf.engine().state.activeTape;
-  // Newest first: an input computed inside the step was recorded recently; data inputs scan the whole (short) tape.
-  for (let k = tape.length - 1; k >= 0; k--) {
-    if (tape[k].outputs.some((output) => output.id === x.id)) return true;
+  if (trained === undefined) {
+    // Newest first: an input computed inside the gradient was recorded recently.
+    for (let k = tape.length - 1; k >= 0; k--) {
+      if (tape[k].outputs.some((output) => output.id === x.id)) return true;
+    }
+    return false;
   }
-  return false;
+  return dependsOnTrained(x, tape);
+}
+
+/** Per tape: which recorded op produced each tensor, and the answers so far (a tape only grows while it records). */
+let tapeIndex: { tape: readonly TapeNode[]; indexed: number; producer: Map<number, TapeNode>; depends: Map<number, boolean> } | undefined;
+
+type TapeNode = { inputs: tf.NamedTensorMap; outputs: tf.Tensor[] };
+
+function dependsOnTrained(x: tf.Tensor, tape: readonly TapeNode[]): boolean {
+  if (tapeIndex?.tape !== tape) tapeIndex = { tape, indexed: 0, producer: new Map(), depends: new Map() };
+  const index = tapeIndex;
+  for (; index.indexed < tape.length; index.indexed++) {
+    for (const output of tape[index.indexed].outputs) index.producer.set(output.id, tape[index.indexed]);
+  }
+  const flows = (t: tf.Tensor): boolean => {
+    if (t instanceof tf.Variable) return isTrained(t);
+    const known = index.depends.get(t.id);
+    if (known !== undefined) return known;
+    const node = index.producer.get(t.id);
+    const result = node !== undefined && Object.values(node.inputs).some((input) => input != null && flows(input));
+    index.depends.set(t.id, result);
+    return result;
+  };
+  return flows(x);
 }
 
 /**
