@@ -14,9 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
 import type { Critic } from './nn/critic.ts';
-import { createMlp, type Mlp } from './nn/mlp.ts';
+import { createMlp, forwardRows, type Mlp } from './nn/mlp.ts';
 import {
-  clippedAction,
   createFlowAgents,
   flowCommonDefaults,
   flowConfigSchema,
@@ -209,13 +208,13 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
   const noiseRng = rng.fork('noise');
   const timeRng = rng.fork('times');
 
-  // One-step action before clipping: ε + u(o, ε, 0, 1) (consistent) or the raw u(o, ε, 0, 1) (release).
+  // One-step action before clipping from u = u(o, ε, 0, 1): ε + u (consistent) or the raw u (release).
+  const oneStepInput = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => meanFlowInput(obs, noise, tf.zeros([obs.shape[0], 1]), tf.ones([obs.shape[0], 1])));
+  const oneStepAction = (noise: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D =>
+    config.variant === 'consistent' ? (tf.add(noise, u) as tf.Tensor2D) : u;
   const sample = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
-    tf.tidy(() => {
-      const rows = obs.shape[0];
-      const u = net.forward(meanFlowInput(obs, noise, tf.zeros([rows, 1]), tf.ones([rows, 1])));
-      return config.variant === 'consistent' ? (tf.add(noise, u) as tf.Tensor2D) : u;
-    });
+    tf.tidy(() => oneStepAction(noise, net.forward(oneStepInput(obs, noise))));
 
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
     const rows = batch.obs.shape[0];
@@ -224,12 +223,14 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
     const point = tf.tidy(() => meanFlowPoint(batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), r, t, config.variant));
     return {
       // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective"); L_MF = mean ‖u_θ − sg(target)‖²
-      // with the target computed off the tape from the same θ (and, for fd, from this very forward).
+      // with the target computed off the tape from the same θ (and, for fd, from this very forward). The mean-flow point and
+      // the one-step action's input go through u_θ in one pass (nn forwardRows).
       loss: () => {
-        const u = net.forward(point.input);
+        const noise = config.eta === 0 ? undefined : gaussianNoise(noiseRng, rows, actDim);
+        const [u, uOneStep] = forwardRows(net, noise ? [point.input, oneStepInput(batch.obs, noise)] : [point.input]);
         const target = offTape(() => meanFlowTarget(net, point, r, t, config, u));
         const mf = meanSquaredError(u, target);
-        const action = () => clippedAction(sample, batch.obs, gaussianNoise(noiseRng, rows, actDim));
+        const action = () => tf.clipByValue(oneStepAction(noise!, uOneStep), -1, 1) as tf.Tensor2D;
         return withQTerm({ loss: mf, extras: { 'actor/mf': mf } }, config.eta, critic, batch.obs, action, config.normaliseQ);
       },
       dispose: () => tf.dispose([point.input, point.tangent, point.velocity, r, t]),

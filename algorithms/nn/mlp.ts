@@ -106,6 +106,15 @@ export function createMlp(options: MlpOptions, rng: Rng, name: string): Mlp {
   return { name, variables, forward, forwardWithTangent };
 }
 
+/**
+ * `net.forward` of several batches in one pass: their rows stacked, one set of kernels instead of one per batch. Every row's
+ * output is what it would be alone; the weight gradient sums over all rows in one product. The caller owns the results.
+ */
+export function forwardRows(net: Mlp, inputs: tf.Tensor2D[]): tf.Tensor2D[] {
+  if (inputs.length === 1) return [net.forward(inputs[0])];
+  return tf.tidy(() => tf.split(net.forward(tf.concat(inputs, 0) as tf.Tensor2D), inputs.map((x) => x.shape[0]), 0) as tf.Tensor2D[]);
+}
+
 function layerVariables(layer: Layer): tf.Variable[] {
   return layer.gain ? [layer.w, layer.b, layer.gain, layer.shift!] : [layer.w, layer.b];
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/rng.ts';
 import { whileTraining } from '../../algorithms/nn/gradient-path.ts';
-import { createMlp, setGradientMode, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
+import { createMlp, forwardRows, setGradientMode, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';
 import { createAdam, polyakUpdate } from '../../algorithms/nn/optim.ts';
 import { loadWeights, saveWeights } from '../../algorithms/nn/weights.ts';
@@ -110,6 +110,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('mlp blocks', () => {
+  it('forwardRows: every batch as if alone, and the weight gradient the sum of the separate ones', async () => {
+    await useBackend('wasm');
+    const rng = createRng(8);
+    const net = createMlp({ inputDim: 5, hidden: [16, 16], outputDim: 3, activation: 'gelu', layerNorm: true }, rng.fork('net'), 'rows');
+    const [a, b] = [7, 12].map((rows) => tf.tensor2d(Float32Array.from({ length: rows * 5 }, () => rng.normal()), [rows, 5]));
+    const together = forwardRows(net, [a, b]);
+    const alone = [a, b].map((x) => net.forward(x));
+    together.forEach((y, k) => expect(Array.from(y.dataSync())).toEqual(Array.from(alone[k].dataSync())));
+    const loss = (ya: tf.Tensor, yb: tf.Tensor) => tf.add(tf.sum(tf.square(ya)), tf.sum(tf.sin(yb))) as tf.Scalar;
+    const gradsOf = (f: () => tf.Scalar) => whileTraining(net.variables, () => tf.variableGrads(f, net.variables).grads);
+    const joint = gradsOf(() => loss(...(forwardRows(net, [a, b]) as [tf.Tensor, tf.Tensor])));
+    const separate = gradsOf(() => loss(net.forward(a), net.forward(b)));
+    for (const v of net.variables) expect(maxAbsDiff(joint[v.name].dataSync() as Float32Array, separate[v.name].dataSync() as Float32Array), v.name).toBeLessThan(1e-5);
+    tf.dispose([a, b, ...together, ...alone, ...Object.values(joint), ...Object.values(separate), ...net.variables]);
+  });
+
   it('forward-mode tangent equals a float64 central difference of the same network', async () => {
     await useBackend('cpu');
     for (const activation of ['relu', 'gelu', 'mish', 'tanh'] as const) {
