@@ -25,13 +25,6 @@ export function onesRow(rows: number): tf.Tensor2D {
   return cached(`1x${rows}`, () => tf.ones([1, rows]) as tf.Tensor2D);
 }
 
-/** E × E·B block indicator: row k has ones on columns [kB, (k+1)B), so its product with an E·B × n matrix sums each block. Never dispose it. */
-export function blockIndicator(blocks: number, rows: number): tf.Tensor2D {
-  return cached(`blocks${blocks}x${rows}`, () =>
-    tf.tidy(() => tf.reshape(tf.tile(tf.reshape(tf.eye(blocks), [blocks, blocks, 1]), [1, 1, rows]), [blocks, blocks * rows]) as tf.Tensor2D),
-  );
-}
-
 /**
  * Σ over the batch (rows) of a B × n matrix as a length-n vector: a 1 × B product with ones. On wasm `tf.sum(x, 0)`
  * transposes first and costs several times more. The caller owns the result.

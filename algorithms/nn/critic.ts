@@ -1,8 +1,11 @@
-/** Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). */
+/**
+ * Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). `stackCritics`
+ * makes the critics of several agents one, over their row-stacked batches.
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
 import { constant } from './constants.ts';
-import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
+import { createMlp, stackMlps, type Mlp, type MlpOptions } from './mlp.ts';
 
 export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
   obsDim: number;
@@ -14,6 +17,8 @@ export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'
 export interface Critic {
   readonly heads: Mlp[];
   readonly variables: tf.Variable[];
+  /** How many agents' row blocks `forward` evaluates, each with its own critic (1 for a critic made by `createCritic`). */
+  readonly agents: number;
   /** obs: B × obsDim, act: B × actDim → one B × 1 tensor per head. The caller owns the results. */
   forward(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D[];
 }
@@ -23,9 +28,24 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
   const nets = Array.from({ length: heads }, (_, k) =>
     createMlp({ ...mlp, inputDim: obsDim + actDim, outputDim: 1 }, rng.fork(`${name}/q${k}`), `${name}/q${k}`),
   );
+  return criticOver(nets, 1);
+}
+
+/**
+ * The critics of E agents (one shape) as one over their row-stacked batches, [E·B, ·] → E·B × 1 per head: head k of every
+ * agent stacked (`stackMlps`). Its variables are the agents' own, agent by agent. A single critic is returned as it is.
+ */
+export function stackCritics(critics: Critic[]): Critic {
+  if (critics.length === 1) return critics[0];
+  const heads = critics[0].heads.map((_, k) => stackMlps(critics.map((critic) => critic.heads[k])));
+  return { ...criticOver(heads, critics.length), variables: critics.flatMap((critic) => critic.variables) };
+}
+
+function criticOver(nets: Mlp[], agents: number): Critic {
   return {
     heads: nets,
     variables: nets.flatMap((n) => n.variables),
+    agents,
     forward: (obs, act) => {
       const input = tf.concat([obs, act], 1) as tf.Tensor2D;
       const out = nets.map((n) => n.forward(input));

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { saveForBackward } from './gradient-path.ts';
 import { layerNormJacobianProduct, layerNormStandardise } from './layer-norm.ts';
-import { addPerBlock, joinBlocks, mulPerBlock, rowBlocks, sumPerBlock } from './row-blocks.ts';
+import { sumRows } from './constants.ts';
+import { addPerBlock, joinBlocks, mulPerBlock, rowBlocks } from './row-blocks.ts';
 
 export interface Layer {
   w: tf.Variable<tf.Rank.R2>;
@@ -94,8 +95,10 @@ const SLOPE_INPUTS: Record<ActivationName, ('pre' | 'activated' | 'aux')[]> = {
  * derivative intermediates, the backward walks the layers in reverse with explicit transposes (plain products are fast on
  * wasm, transposed ones are not) and batch sums as products with ones. Gradients: LayerNorm ∂g = Σ ȳ∘x̂, ∂b = Σ ȳ,
  * x̄ = J·(ȳ∘g); activation p̄ = x̄∘f'(p); dense ∂W = hᵀp̄, ∂b = Σ p̄, h̄ = p̄Wᵀ — sums and products per member over its own
- * rows. Only the gradients the step can use are computed (nn/gradient-path.ts): the input's when it is on the tape, the
- * parameters' (in `memberVariables` order) when the step trains them; what is not differentiated enters as a constant.
+ * rows, each the very product a lone network computes, so a member's gradient is its own bit for bit (one product with a
+ * block-indicator matrix would save E − 1 products per sum but adds in another order, which om2p's finite difference
+ * amplifies). Only the gradients the step can use are computed (nn/gradient-path.ts): the input's when it is on the tape,
+ * the parameters' (in `memberVariables` order) when the step trains them; what is not differentiated enters as a constant.
  */
 export function handDifferentiated(
   stacks: readonly LayerStack[],
@@ -142,8 +145,8 @@ export function handDifferentiated(
             const [xHat, invSigma] = rest.slice(needs.length);
             const gains = stack.map((layer) => layer.gain!);
             if (paramGradients) {
-              perMember(gains, sumPerBlock(tf.mul(g, xHat) as tf.Tensor2D, members));
-              perMember(stack.map((layer) => layer.shift!), sumPerBlock(g, members));
+              perMember(gains, rowBlocks(tf.mul(g, xHat) as tf.Tensor2D, members).map(sumRows));
+              perMember(stack.map((layer) => layer.shift!), rowBlocks(g, members).map(sumRows));
             }
             g = layerNormJacobianProduct(mulPerBlock(g, gains), xHat, invSigma);
           }
@@ -152,7 +155,7 @@ export function handDifferentiated(
           const blocks = rowBlocks(g, members);
           if (paramGradients) {
             stack.forEach((layer, k) => grads.set(layer.w, weightGradient(inputs[k], blocks[k])));
-            perMember(stack.map((layer) => layer.b), sumPerBlock(g, members));
+            perMember(stack.map((layer) => layer.b), blocks.map(sumRows));
           }
           if (l > 0 || inputGradient) g = joinBlocks(stack.map((layer, k) => tf.matMul(blocks[k], tf.transpose(layer.w)) as tf.Tensor2D));
         }

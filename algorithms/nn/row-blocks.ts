@@ -6,7 +6,6 @@
  * contiguous rows (an axis-0 slice or concat is a memcpy; a reshape is free).
  */
 import * as tf from '@tensorflow/tfjs';
-import { blockIndicator, sumRows } from './constants.ts';
 
 /** x's E row blocks, in order. For E > 1 the caller owns them (for E = 1 the block is x itself). */
 export function rowBlocks<T extends tf.Tensor>(x: T, blocks: number): T[] {
@@ -34,18 +33,6 @@ function onBlocks(x: tf.Tensor2D, vectors: tf.Tensor1D[], op: (a: tf.Tensor, b: 
     const [rows, n] = x.shape;
     const stacked = tf.reshape(tf.stack(vectors), [vectors.length, 1, n]);
     return tf.reshape(op(tf.reshape(x, [vectors.length, rows / vectors.length, n]), stacked), [rows, n]) as tf.Tensor2D;
-  });
-}
-
-/**
- * Σ over each block's rows, one length-n vector per block: for E > 1 one product with a block-indicator matrix [E, E·B]
- * (then a free split), not E slices and products. Caller owns the results.
- */
-export function sumPerBlock(x: tf.Tensor2D, blocks: number): tf.Tensor1D[] {
-  if (blocks === 1) return [sumRows(x)];
-  return tf.tidy(() => {
-    const sums = tf.matMul(blockIndicator(blocks, x.shape[0] / blocks), x);
-    return tf.split(sums, blocks, 0).map((row) => tf.reshape(row, [x.shape[1]]) as tf.Tensor1D);
   });
 }
 
