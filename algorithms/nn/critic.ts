@@ -28,30 +28,39 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
   const nets = Array.from({ length: heads }, (_, k) =>
     createMlp({ ...mlp, inputDim: obsDim + actDim, outputDim: 1 }, rng.fork(`${name}/q${k}`), `${name}/q${k}`),
   );
-  return criticOver(nets, 1);
-}
-
-/**
- * The critics of E agents (one shape) as one over their row-stacked batches, [E·B, ·] → E·B × 1 per head: head k of every
- * agent stacked (`stackMlps`). Its variables are the agents' own, agent by agent. A single critic is returned as it is.
- */
-export function stackCritics(critics: Critic[]): Critic {
-  if (critics.length === 1) return critics[0];
-  const heads = critics[0].heads.map((_, k) => stackMlps(critics.map((critic) => critic.heads[k])));
-  return { ...criticOver(heads, critics.length), variables: critics.flatMap((critic) => critic.variables) };
-}
-
-function criticOver(nets: Mlp[], agents: number): Critic {
   return {
     heads: nets,
     variables: nets.flatMap((n) => n.variables),
-    agents,
+    agents: 1,
     forward: (obs, act) => {
       const input = tf.concat([obs, act], 1) as tf.Tensor2D;
       const out = nets.map((n) => n.forward(input));
       input.dispose();
       return out;
     },
+  };
+}
+
+/**
+ * The critics of E agents (one shape) as one over their row-stacked batches, [E·B, ·] → E·B × 1 per head. `forward` runs
+ * every head of every agent as one stacked network (`stackMlps`, head by head with the agents within, the input's rows
+ * repeated once per head), so each element-wise kernel runs once for all of them; `heads[k]` is head k over every agent.
+ * Its variables are the agents' own, agent by agent. A single critic is returned as it is (for a lone critic of ReLU
+ * layers without LayerNorm, as td3bc's, the per-layer splits and concats would cost more kernels than the heads share).
+ */
+export function stackCritics(critics: Critic[]): Critic {
+  if (critics.length === 1) return critics[0];
+  const heads = critics[0].heads.map((_, k) => stackMlps(critics.map((critic) => critic.heads[k])));
+  const all = stackMlps(heads.flatMap((_, k) => critics.map((critic) => critic.heads[k])));
+  return {
+    heads,
+    variables: critics.flatMap((critic) => critic.variables),
+    agents: critics.length,
+    forward: (obs, act) =>
+      tf.tidy(() => {
+        const input = tf.concat([obs, act], 1) as tf.Tensor2D;
+        return tf.split(all.forward(tf.concat(heads.map(() => input), 0) as tf.Tensor2D), heads.length, 0) as tf.Tensor2D[];
+      }),
   };
 }
 
