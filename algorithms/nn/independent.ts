@@ -97,7 +97,7 @@ export function groupsOfEqualDims(space: AgentSpace, maxSize: number): number[][
 }
 
 function agentIndex(variable: tf.Variable): number {
-  return Number(/^agent(\d+)\//.exec(variable.name)?.[1] ?? Infinity);
+  return Number(/^agent(\d+)\//.exec(variable.name)?.[1] ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** One batch with the agents' rows stacked in order (a single batch as it is; otherwise the caller owns the result). */
