@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../harness/rng.ts';
 import { whileTraining } from '../../algorithms/nn/gradient-path.ts';
 import { createMlp, forwardRows, setGradientMode, stackMlps, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
+import { rowBlocks } from '../../algorithms/nn/row-blocks.ts';
 import { useBackend } from '../helpers/backend.ts';
 
 const MEMBERS = 3;
@@ -111,3 +112,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+describe('row blocks', () => {
+  it('the wasm block copy equals tfjs split, block by block', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor2d(Float32Array.from({ length: 12 * 5 }, (_, k) => k * 0.5 - 7), [12, 5]);
+    const fast = rowBlocks(x, 3);
+    const reference = tf.split(x, 3, 0);
+    expect(fast.map((b) => b.shape)).toEqual([[4, 5], [4, 5], [4, 5]]);
+    fast.forEach((b, k) => expect(Array.from(b.dataSync())).toEqual(Array.from(reference[k].dataSync())));
+    expect(Array.from(fast[2].dataSync()).slice(0, 2)).toEqual([13, 13.5]); // row 8 starts at element 40: 40·0.5 − 7
+    tf.dispose([x, ...fast, ...reference]);
+  });
+});
