@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { saveForBackward } from './gradient-path.ts';
 import { layerNormJacobianProduct, layerNormStandardise } from './layer-norm.ts';
-import { addPerBlock, blockRowSums, joinBlocks, mulPerBlock, rowBlocks } from './row-blocks.ts';
+import { sumRows } from './constants.ts';
+import { addPerBlock, joinBlocks, mulPerBlock, rowBlocks } from './row-blocks.ts';
 
 export interface Layer {
   w: tf.Variable<tf.Rank.R2>;
@@ -144,8 +145,8 @@ export function handDifferentiated(
             const [xHat, invSigma] = rest.slice(needs.length);
             const gains = stack.map((layer) => layer.gain!);
             if (paramGradients) {
-              perMember(gains, blockRowSums(tf.mul(g, xHat) as tf.Tensor2D, members));
-              perMember(stack.map((layer) => layer.shift!), blockRowSums(g, members));
+              perMember(gains, rowBlocks(tf.mul(g, xHat) as tf.Tensor2D, members).map(sumRows));
+              perMember(stack.map((layer) => layer.shift!), rowBlocks(g, members).map(sumRows));
             }
             g = layerNormJacobianProduct(mulPerBlock(g, gains), xHat, invSigma);
           }
@@ -154,7 +155,7 @@ export function handDifferentiated(
           const blocks = rowBlocks(g, members);
           if (paramGradients) {
             stack.forEach((layer, k) => grads.set(layer.w, weightGradient(inputs[k], blocks[k])));
-            perMember(stack.map((layer) => layer.b), blockRowSums(g, members));
+            perMember(stack.map((layer) => layer.b), blocks.map(sumRows));
           }
           if (l > 0 || inputGradient) g = joinBlocks(stack.map((layer, k) => tf.matMul(blocks[k], tf.transpose(layer.w)) as tf.Tensor2D));
         }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../harness/rng.ts';
 import { whileTraining } from '../../algorithms/nn/gradient-path.ts';
 import { createMlp, forwardRows, setGradientMode, stackMlps, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
-import { blockRowSums, rowBlocks } from '../../algorithms/nn/row-blocks.ts';
+import { rowBlocks } from '../../algorithms/nn/row-blocks.ts';
 import { useBackend } from '../helpers/backend.ts';
 
 const MEMBERS = 3;
@@ -123,16 +123,5 @@ describe('row blocks', () => {
     fast.forEach((b, k) => expect(Array.from(b.dataSync())).toEqual(Array.from(reference[k].dataSync())));
     expect(Array.from(fast[2].dataSync()).slice(0, 2)).toEqual([13, 13.5]); // row 8 starts at element 40: 40·0.5 − 7
     tf.dispose([x, ...fast, ...reference]);
-  });
-});
-
-describe('block row sums', () => {
-  it('on wasm: every block\'s column sums, exact on integers', async () => {
-    await useBackend('wasm');
-    // 2 blocks of 3 rows × 2 columns; x[i][j] = 10·i + j → block 0 sums (0+10+20, 1+11+21) = (30, 33), block 1 (120, 123).
-    const x = tf.tensor2d(Array.from({ length: 12 }, (_, k) => 10 * Math.floor(k / 2) + (k % 2)), [6, 2]);
-    const sums = blockRowSums(x, 2);
-    expect(sums.map((s) => Array.from(s.dataSync()))).toEqual([[30, 33], [120, 123]]);
-    tf.dispose([x, ...sums]);
   });
 });
