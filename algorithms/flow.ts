@@ -8,7 +8,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
-import type { AgentGroup } from './nn/agent-group.ts';
 import type { Critic } from './nn/critic.ts';
 import {
   clippedAction,
@@ -40,10 +39,10 @@ const schema = flowConfigSchema(defaults, {
   flowSteps: { type: 'integer', minimum: 1 },
 });
 
-/** The flow actor, per agent: v_θ, sampled by K Euler steps; L = L_FM + η·L_Q(clip(flow_K(o, ε'))) (SPEC §4.3). */
-function createFlowActor(obsDim: number, actDim: number, config: FlowConfig, group: AgentGroup): FlowActor {
-  const { net, velocity } = createVelocityField(obsDim, actDim, config.hidden, group.fork('actor'), 'actor');
-  const noiseRng = group.fork('noise');
+/** The flow actor: v_θ, sampled by K Euler steps; L = L_FM + η·L_Q(clip(flow_K(o, ε'))) (SPEC §4.3). */
+function createFlowActor(obsDim: number, actDim: number, config: FlowConfig, rng: Rng, name: string): FlowActor {
+  const { net, velocity } = createVelocityField(obsDim, actDim, config.hidden, rng.fork('actor'), `${name}/actor`);
+  const noiseRng = rng.fork('noise');
   const sample = (obs: tf.Tensor2D, noise: tf.Tensor2D) => eulerSample(velocity, obs, noise, config.flowSteps);
 
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => ({
@@ -66,6 +65,8 @@ export const flow: AlgorithmDef<FlowConfig> = {
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: FlowConfig, rng: Rng) {
-    return createFlowAgents(space, config, rng, config.flowSteps, (obsDim, actDim, group) => createFlowActor(obsDim, actDim, config, group));
+    return createFlowAgents(space, config, rng, config.flowSteps, (obsDim, actDim, agentRng, name) =>
+      createFlowActor(obsDim, actDim, config, agentRng, name),
+    );
   },
 };

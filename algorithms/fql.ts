@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
 import type { Critic } from './nn/critic.ts';
-import { createGroupMlp, type AgentGroup } from './nn/agent-group.ts';
+import { createMlp } from './nn/mlp.ts';
 import {
   createFlowAgents,
   createVelocityField,
@@ -42,23 +42,20 @@ const schema = flowConfigSchema(defaults, {
   flowSteps: { type: 'integer', minimum: 1 },
 });
 
-/**
- * Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3), Σ over the `agents`; `flowTarget` came from outside the
- * tape. Caller owns it.
- */
-function distillationLoss(oneStepAction: tf.Tensor2D, flowTarget: tf.Tensor2D, agents: number): tf.Scalar {
-  return meanSquaredError(oneStepAction, flowTarget, agents);
+/** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3); `flowTarget` came from outside the tape. Caller owns it. */
+function distillationLoss(oneStepAction: tf.Tensor2D, flowTarget: tf.Tensor2D): tf.Scalar {
+  return meanSquaredError(oneStepAction, flowTarget);
 }
 
-/** FQL's actor, per agent: the flow θ and the one-step policy ω, both GELU MLPs; the policy's action is μ_ω(o, z). */
-function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, group: AgentGroup): FlowActor {
-  const flowField = createVelocityField(obsDim, actDim, config.hidden, group.fork('flow'), 'flow');
-  const oneStep = createGroupMlp(
+/** FQL's actor: the flow θ and the one-step policy ω, both GELU MLPs; the policy's action is μ_ω(o, z). */
+function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, rng: Rng, name: string): FlowActor {
+  const flowField = createVelocityField(obsDim, actDim, config.hidden, rng.fork('flow'), `${name}/flow`);
+  const oneStep = createMlp(
     { inputDim: obsDim + actDim, hidden: config.hidden, outputDim: actDim, activation: 'gelu' },
-    group.fork('actor'),
-    'actor',
+    rng.fork('actor'),
+    `${name}/actor`,
   );
-  const noiseRng = group.fork('noise');
+  const noiseRng = rng.fork('noise');
   const sample = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => oneStep.forward(tf.concat([obs, noise], 1) as tf.Tensor2D));
 
@@ -70,7 +67,7 @@ function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, group
       loss: () => {
         const fm = flowMatchingLoss(flowField.velocity, batch.obs, batch.acts, noiseRng);
         const mu = sample(batch.obs, z);
-        const distill = distillationLoss(mu, flowTarget, group.size);
+        const distill = distillationLoss(mu, flowTarget);
         const loss = tf.add(fm, tf.mul(config.alpha, distill)) as tf.Scalar;
         const base = { loss, extras: { 'actor/fm': fm, 'actor/distill': distill } };
         return withQTerm(base, 1, critic, batch.obs, () => tf.clipByValue(mu, -1, 1) as tf.Tensor2D, config.normaliseQ);
@@ -89,6 +86,8 @@ export const fql: AlgorithmDef<FqlConfig> = {
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: FqlConfig, rng: Rng) {
-    return createFlowAgents(space, config, rng, 1, (obsDim, actDim, group) => createFqlActor(obsDim, actDim, config, group));
+    return createFlowAgents(space, config, rng, 1, (obsDim, actDim, agentRng, name) =>
+      createFqlActor(obsDim, actDim, config, agentRng, name),
+    );
   },
 };

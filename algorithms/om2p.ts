@@ -14,8 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
 import type { Critic } from './nn/critic.ts';
-import { createGroupMlp, type AgentGroup } from './nn/agent-group.ts';
-import { forwardRows, type Mlp } from './nn/mlp.ts';
+import { createMlp, forwardRows, type Mlp } from './nn/mlp.ts';
 import {
   createFlowAgents,
   flowCommonDefaults,
@@ -199,15 +198,15 @@ export function sampleTimePairs(rng: Rng, rows: number, config: Om2pConfig): { r
   return { r, t };
 }
 
-/** The mean-flow actor: per agent one MLP u_θ over [o, x, r, t] with GELU hidden layers and a linear output. */
-function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig, group: AgentGroup): FlowActor {
-  const net = createGroupMlp(
+/** The mean-flow actor: one MLP u_θ over [o, x, r, t] with GELU hidden layers and a linear output. */
+function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig, rng: Rng, name: string): FlowActor {
+  const net = createMlp(
     { inputDim: obsDim + actDim + 2, hidden: config.hidden, outputDim: actDim, activation: 'gelu' },
-    group.fork('actor'),
-    'actor',
+    rng.fork('actor'),
+    `${name}/actor`,
   );
-  const noiseRng = group.fork('noise');
-  const timeRng = group.fork('times');
+  const noiseRng = rng.fork('noise');
+  const timeRng = rng.fork('times');
 
   // One-step action before clipping from u = u(o, ε, 0, 1): ε + u (consistent) or the raw u (release).
   const oneStepInput = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
@@ -219,7 +218,7 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
 
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
     const rows = batch.obs.shape[0];
-    const times = timeRng.draw(rows, (agentRng, agentRows) => sampleTimePairs(agentRng, agentRows, config));
+    const times = sampleTimePairs(timeRng, rows, config);
     const [r, t] = [timeColumn(times.r), timeColumn(times.t)];
     const point = tf.tidy(() => meanFlowPoint(batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), r, t, config.variant));
     return {
@@ -230,7 +229,7 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
         const noise = config.eta === 0 ? undefined : gaussianNoise(noiseRng, rows, actDim);
         const [u, uOneStep] = forwardRows(net, noise ? [point.input, oneStepInput(batch.obs, noise)] : [point.input]);
         const target = offTape(() => meanFlowTarget(net, point, r, t, config, u));
-        const mf = meanSquaredError(u, target, group.size);
+        const mf = meanSquaredError(u, target);
         const action = () => tf.clipByValue(oneStepAction(noise!, uOneStep), -1, 1) as tf.Tensor2D;
         return withQTerm({ loss: mf, extras: { 'actor/mf': mf } }, config.eta, critic, batch.obs, action, config.normaliseQ);
       },
@@ -248,6 +247,8 @@ export const om2p: AlgorithmDef<Om2pConfig> = {
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,
   create(space: AgentSpace, config: Om2pConfig, rng: Rng) {
-    return createFlowAgents(space, config, rng, 1, (obsDim, actDim, group) => createMeanFlowActor(obsDim, actDim, config, group));
+    return createFlowAgents(space, config, rng, 1, (obsDim, actDim, agentRng, name) =>
+      createMeanFlowActor(obsDim, actDim, config, agentRng, name),
+    );
   },
 };

@@ -6,17 +6,13 @@
  * Adam step on their sum and Polyak-updates from the pre-step critic. Adam is element-wise and the two losses touch disjoint
  * variables, so two optimisers reproduce that step exactly when the next actions and the TD target are computed first, the actor
  * steps against the not-yet-updated critic, the target moves towards the pre-step critic, and only then the critic steps.
- * Agents of equal dims are learned as one stacked group (nn/agent-group.ts): one update for all of them with the same maths
- * per agent — each agent's losses are its own means, the optimised scalar is their sum, and every draw comes from its streams.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
 import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../../harness/types.ts';
-import { AgentGroup, createGroupMlp } from './agent-group.ts';
-import { aggregateHeads, createCritic, stackCritics, type Critic } from './critic.ts';
-import type { Mlp } from './mlp.ts';
-import { groupedAgents, groupsOfEqualDims, type Learner } from './independent.ts';
-import { blockMeans, blockTotal, joinBlocks } from './row-blocks.ts';
+import { aggregateHeads, createCritic, type Critic } from './critic.ts';
+import { createMlp, type Mlp } from './mlp.ts';
+import { independentAgents, type Learner } from './independent.ts';
 import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
 import { criticRegressionLoss, tdTarget } from './td.ts';
 import { configKeySchemas } from './config-schema.ts';
@@ -70,13 +66,9 @@ const flowCommonSchemaProperties: Record<string, JsonSchema> = {
 
 // ---------------------------------------------------------------- noise, times, interpolation
 
-/**
- * ε ~ N(0, I), rows × dim (rows: all the group's rows), each agent's block seeded from its own stream (zeros when `zero`,
- * i.e. deterministic acting). Caller owns the result.
- */
-export function gaussianNoise(rng: AgentGroup, rows: number, dim: number, zero = false): tf.Tensor2D {
-  if (zero) return tf.zeros([rows, dim]);
-  return tf.tidy(() => joinBlocks(rng.each((agentRng) => tf.randomNormal([rows / rng.size, dim], 0, 1, 'float32', agentRng.nextSeed()) as tf.Tensor2D)));
+/** ε ~ N(0, I), rows × dim, seeded from `rng` (zeros when `zero`, i.e. deterministic acting). Caller owns the result. */
+export function gaussianNoise(rng: Rng, rows: number, dim: number, zero = false): tf.Tensor2D {
+  return zero ? tf.zeros([rows, dim]) : tf.randomNormal([rows, dim], 0, 1, 'float32', rng.nextSeed());
 }
 
 /** Distribution of a flow time in [0, 1] (SPEC §4.1 "Generalised timestep distribution"). */
@@ -132,33 +124,26 @@ export function interpolate(eps: tf.Tensor2D, a: tf.Tensor2D, tau: tf.Tensor2D):
 /** A velocity field v(o, x, τ) with τ a B × 1 column. Caller owns the result. */
 export type VelocityField = (obs: tf.Tensor2D, x: tf.Tensor2D, tau: tf.Tensor2D) => tf.Tensor2D;
 
-/**
- * v_θ(o, x, τ): an MLP over [o, x, τ] (τ a raw scalar; GELU hidden, linear output; SPEC §4 "Paper-scale settings"), one
- * per agent of the group (`<agent>/<name>`, from the agent's stream), stacked.
- */
+/** v_θ(o, x, τ): an MLP over [o, x, τ] (τ a raw scalar; GELU hidden, linear output; SPEC §4 "Paper-scale settings"). */
 export function createVelocityField(
   obsDim: number,
   actDim: number,
   hidden: number[],
-  group: AgentGroup,
+  rng: Rng,
   name: string,
 ): { net: Mlp; velocity: VelocityField } {
-  const net = createGroupMlp({ inputDim: obsDim + actDim + 1, hidden, outputDim: actDim, activation: 'gelu' }, group, name);
+  const net = createMlp({ inputDim: obsDim + actDim + 1, hidden, outputDim: actDim, activation: 'gelu' }, rng, name);
   const velocity: VelocityField = (obs, x, tau) => tf.tidy(() => net.forward(tf.concat([obs, x, tau], 1) as tf.Tensor2D));
   return { net, velocity };
 }
 
-/**
- * L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖², fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (SPEC §4.3); summed over the group's
- * agents. Caller owns it.
- */
-export function flowMatchingLoss(velocity: VelocityField, obs: tf.Tensor2D, acts: tf.Tensor2D, rng: AgentGroup): tf.Scalar {
+/** L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖², fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (SPEC §4.3). Caller owns it. */
+export function flowMatchingLoss(velocity: VelocityField, obs: tf.Tensor2D, acts: tf.Tensor2D, rng: Rng): tf.Scalar {
   return tf.tidy(() => {
     const [rows, actDim] = acts.shape;
     const eps = gaussianNoise(rng, rows, actDim);
-    const { tau } = rng.draw(rows, (agentRng, n) => ({ tau: Float32Array.from({ length: n }, () => agentRng.uniform()) }));
-    const tauColumn = timeColumn(tau);
-    return meanSquaredError(velocity(obs, interpolate(eps, acts, tauColumn), tauColumn), tf.sub(acts, eps) as tf.Tensor2D, rng.size);
+    const tau = timeColumn(Float32Array.from({ length: rows }, () => rng.uniform()));
+    return meanSquaredError(velocity(obs, interpolate(eps, acts, tau), tau), tf.sub(acts, eps) as tf.Tensor2D);
   });
 }
 
@@ -185,8 +170,7 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
 
 /**
  * L_Q = −mean(Q̄)·sg(1/mean|Q̄|), Q̄ the head mean of Q(o, action) (SPEC §4 "Q-term normalisation"); without `normalise`,
- * −mean(Q̄). Also returns mean(Q̄) as a diagnostic. For a stacked critic both are Σ over agents of each agent's own (its
- * means and its scale over its own rows). Caller owns both.
+ * −mean(Q̄). Also returns mean(Q̄) as a diagnostic. Caller owns both.
  */
 export function qLoss(
   critic: Critic,
@@ -196,9 +180,9 @@ export function qLoss(
 ): { loss: tf.Scalar; qMean: tf.Scalar } {
   return tf.tidy(() => {
     const qBar = aggregateHeads(critic.forward(obs, action), 'mean');
-    const qMeans = blockMeans(qBar, critic.agents);
-    const scale = normalise ? stopGradient(tf.div(1, blockMeans(tf.abs(qBar), critic.agents))) : tf.scalar(1);
-    return { loss: tf.neg(blockTotal(tf.mul(qMeans, scale))) as tf.Scalar, qMean: blockTotal(qMeans) };
+    const qMean = tf.mean(qBar) as tf.Scalar;
+    const scale = normalise ? stopGradient(tf.div(1, tf.mean(tf.abs(qBar)))) : tf.scalar(1);
+    return { loss: tf.neg(tf.mul(qMean, scale)) as tf.Scalar, qMean };
   });
 }
 
@@ -233,13 +217,13 @@ export interface ActorObjective {
   dispose(): void;
 }
 
-/** The algorithm-specific half of a flow-family learner, for a group of agents (their rows stacked). */
+/** The algorithm-specific half of a flow-family learner. */
 export interface FlowActor {
   /** Every actor variable; only the actor loss updates them. */
   readonly variables: tf.Variable[];
   /** The policy's action for `noise` before clipping, B × actDim; differentiable. Caller owns the result. */
   sample(obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D;
-  /** This batch's actor objective (Σ over the group's agents) against `critic` (whose variables the actor step does not update). */
+  /** This batch's actor objective against `critic` (whose variables the actor step does not update). */
   objective(batch: AgentBatch, critic: Critic): ActorObjective;
 }
 
@@ -247,8 +231,10 @@ export interface FlowLearnerOptions {
   obsDim: number;
   actDim: number;
   config: FlowCommonConfig;
-  /** The agents, each with its stream (forked here into `critic`, `next-noise` and `act-noise`) and prefix `agent<i>`. */
-  group: AgentGroup;
+  /** The agent's stream; forked here into `critic`, `next-noise` and `act-noise`. */
+  rng: Rng;
+  /** Variable prefix, `agent<i>`. */
+  name: string;
   actor: FlowActor;
 }
 
@@ -257,22 +243,17 @@ export function clippedAction(sample: FlowActor['sample'], obs: tf.Tensor2D, noi
   return tf.tidy(() => tf.clipByValue(sample(obs, noise), -1, 1) as tf.Tensor2D);
 }
 
-/**
- * Twin critic (GELU, LayerNorm; SPEC §4 "Paper-scale settings") + target per agent, the actor's objective, and the update
- * order above, for all the group's agents at once: one Adam over every agent's actor variables, one over every critic, one
- * Polyak (all element-wise, so one flat buffer is the agents' separate ones side by side).
- */
+/** Twin critic (GELU, LayerNorm; SPEC §4 "Paper-scale settings") + target, the actor's objective, and the update order above. */
 export function createFlowLearner(options: FlowLearnerOptions): Learner {
-  const { obsDim, actDim, config, group, actor } = options;
+  const { obsDim, actDim, config, rng, name, actor } = options;
   const criticOptions = { obsDim, actDim, hidden: config.hidden, layerNorm: true, activation: 'gelu' as const };
-  const critics = (suffix: string) => stackCritics(group.fork('critic').each((rng, name) => createCritic(criticOptions, rng, `${name}/${suffix}`)));
-  const critic = critics('critic');
-  const targetCritic = critics('critic_target');
+  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
+  const targetCritic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
   copyVariables(targetCritic.variables, critic.variables);
   const actorAdam = createAdam(actor.variables, { learningRate: config.learningRate });
   const criticAdam = createAdam(critic.variables, { learningRate: config.learningRate });
-  const nextNoiseRng = group.fork('next-noise');
-  const actNoiseRng = group.fork('act-noise');
+  const nextNoiseRng = rng.fork('next-noise');
+  const actNoiseRng = rng.fork('act-noise');
 
   const update = (batch: AgentBatch): Record<string, number> => {
     const rows = batch.obs.shape[0];
@@ -288,41 +269,29 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
     polyakUpdate(targetCritic.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
     const criticLosses = criticAdam.step('critic/loss', () => ({
       loss: criticRegressionLoss(critic, batch.obs, batch.acts, tdY, 'mean'),
-      extras: { 'critic/target_mean': blockTotal(blockMeans(tdY, group.size)) },
+      extras: { 'critic/target_mean': tf.mean(tdY) as tf.Scalar },
     }));
     tdY.dispose();
     return { ...criticLosses, ...actorLosses };
   };
 
-  const variables = [...actor.variables, ...critic.variables, ...targetCritic.variables];
   return {
     update,
     act: (obs, deterministic) =>
       tf.tidy(() => clippedAction(actor.sample, obs, gaussianNoise(actNoiseRng, obs.shape[0], actDim, deterministic))),
-    variables,
+    variables: [...actor.variables, ...critic.variables, ...targetCritic.variables],
     dispose: () => {
       actorAdam.dispose();
       criticAdam.dispose();
-      tf.dispose(variables);
+      tf.dispose([...actor.variables, ...critic.variables, ...targetCritic.variables]);
     },
   };
 }
 
-/** Builds the actor of a group of agents of equal dims: each agent's networks from its stream, prefixed `agent<i>`. */
-export type FlowActorFactory = (obsDim: number, actDim: number, group: AgentGroup) => FlowActor;
+/** Builds the actor of one agent: dimensions, its own stream, and its variable prefix `agent<i>`. */
+export type FlowActorFactory = (obsDim: number, actDim: number, rng: Rng, name: string) => FlowActor;
 
-/** Largest group of agents learned together; tests set 1 to run every agent alone (the reference for stacking). */
-let maxGroupSize = Infinity;
-
-/** Caps the agents per stacked group, process-wide (tests only; the algorithms' configs do not expose it). */
-export function setMaxGroupSize(size: number): void {
-  maxGroupSize = size;
-}
-
-/**
- * Independent flow-family learners (SPEC §4 "Common"), agents of equal dims updated together as one stacked group; agent
- * i's streams fork from `agent<i>` as a lone learner's did.
- */
+/** One flow-family learner per agent (SPEC §4 "Common": independent learners); agent i's streams fork from `agent<i>`. */
 export function createFlowAgents(
   space: AgentSpace,
   config: FlowCommonConfig,
@@ -330,14 +299,13 @@ export function createFlowAgents(
   networkEvalsPerAction: number,
   makeActor: FlowActorFactory,
 ): Agent {
-  return groupedAgents(
+  return independentAgents(
     space,
-    groupsOfEqualDims(space, maxGroupSize),
-    (agents) => {
-      const group = new AgentGroup(agents.map((i) => `agent${i}`), agents.map((i) => rng.fork(`agent${i}`)));
-      const [obsDim, actDim] = [space.obsDims[agents[0]], space.actDims[agents[0]]];
-      const actor = makeActor(obsDim, actDim, group.fork('policy'));
-      return createFlowLearner({ obsDim, actDim, config, group, actor });
+    (i) => {
+      const agentRng = rng.fork(`agent${i}`);
+      const [obsDim, actDim, name] = [space.obsDims[i], space.actDims[i], `agent${i}`];
+      const actor = makeActor(obsDim, actDim, agentRng.fork('policy'), name);
+      return createFlowLearner({ obsDim, actDim, config, rng: agentRng, name, actor });
     },
     networkEvalsPerAction,
   );

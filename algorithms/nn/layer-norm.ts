@@ -6,15 +6,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
 
-/**
- * x: B × n → x̂ and 1/σ (B × 1), row by row; the affine x̂·g + b is the caller's (stacked networks apply each one's g and
- * b to its own rows, nn/row-blocks.ts). Caller owns both.
- */
-export function layerNormStandardise(x: tf.Tensor2D, eps: number): { xHat: tf.Tensor2D; invSigma: tf.Tensor2D } {
+/** x: B × n → y, x̂ and 1/σ (B × 1). Caller owns all three. */
+export function layerNormForward(
+  x: tf.Tensor2D,
+  gain: tf.Tensor1D,
+  shift: tf.Tensor1D,
+  eps: number,
+): { y: tf.Tensor2D; xHat: tf.Tensor2D; invSigma: tf.Tensor2D } {
   return tf.tidy(() => {
     const centred = tf.sub(x, tf.mean(x, -1, true));
     const invSigma = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), constant(eps))) as tf.Tensor2D;
-    return { xHat: tf.mul(centred, invSigma) as tf.Tensor2D, invSigma };
+    const xHat = tf.mul(centred, invSigma) as tf.Tensor2D;
+    return { y: tf.add(tf.mul(xHat, gain), shift) as tf.Tensor2D, xHat, invSigma };
   });
 }
 

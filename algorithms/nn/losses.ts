@@ -1,19 +1,14 @@
 /**
  * The mean squared error every algorithm regresses with (SPEC §4 "Losses"), with a hand-written gradient:
  * ∂/∂p mean((p − y)²) = 2(p − y)/N, one kernel pair instead of autograd's chain through mean and squaredDifference. The
- * target's gradient (−∂p) is formed only when the target is on the tape (nn/gradient-path.ts). Over the row-stacked
- * batches of E agents (nn/row-blocks.ts) it is the sum of the agents' own errors, so each agent's gradient is its own.
+ * target's gradient (−∂p) is formed only when the target is on the tape (nn/gradient-path.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
 import { onGradientPath, saveForBackward } from './gradient-path.ts';
-import { blockMeans, blockTotal } from './row-blocks.ts';
 
-/**
- * mean over every element of (prediction − target)²; the shapes must match. With `agents` > 1 the rows are the agents'
- * equal blocks and the result is Σ over agents of the mean over each one's block. Caller owns the result.
- */
-export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor, agents = 1): tf.Scalar {
+/** mean over every element of (prediction − target)²; the shapes must match. Caller owns the result. */
+export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
   const targetGradient = onGradientPath(target);
   const run = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -21,10 +16,10 @@ export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor, agent
     const difference = tf.sub(p, y);
     const read = saveForBackward(save, [], [difference]);
     return {
-      value: tf.tidy(() => blockTotal(blockMeans(tf.square(difference), agents))),
+      value: tf.mean(tf.square(difference)) as tf.Scalar,
       gradFunc: (dy: tf.Tensor, tfjsSaved: tf.Tensor[]) => {
         const [saved] = read(tfjsSaved);
-        const dPrediction = tf.mul(saved, tf.mul(dy, constant((2 * agents) / saved.size)));
+        const dPrediction = tf.mul(saved, tf.mul(dy, constant(2 / saved.size)));
         return targetGradient ? [dPrediction, tf.neg(dPrediction)] : [dPrediction];
       },
     };

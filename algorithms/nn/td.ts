@@ -23,7 +23,7 @@ export function tdTarget(
 
 /**
  * Regression of every head onto `target`: `mean` = mean over heads and batch (om2p, flow, fql); `sum` = sum over heads of
- * each head's batch-mean MSE (diffusion, td3bc, matd3). For a stacked critic, Σ over agents of each agent's loss.
+ * each head's batch-mean MSE (diffusion, td3bc, matd3).
  */
 export function criticRegressionLoss(
   critic: Critic,
@@ -33,7 +33,7 @@ export function criticRegressionLoss(
   reduction: 'mean' | 'sum',
 ): tf.Scalar {
   return tf.tidy(() => {
-    const perHead = critic.forward(obs, acts).map((q) => meanSquaredError(q, target, critic.agents));
+    const perHead = critic.forward(obs, acts).map((q) => meanSquaredError(q, target));
     const total = tf.addN(perHead);
     return (reduction === 'mean' ? tf.div(total, perHead.length) : total) as tf.Scalar;
   });

@@ -29,19 +29,16 @@ const space: AgentSpace = {
   obsStd: OBS_DIMS.map((d) => Float32Array.from({ length: d }, (_, k) => 1 + 0.2 * k)),
 };
 
-/**
- * Per agent of `space` (default: the fixture's two): obs, next obs ~ N(0, 1), actions U(−1, 1), rewards N(0, 1), done with
- * probability 0.2. Caller owns them.
- */
-export function regressionBatch(rng: Rng, dims: Pick<AgentSpace, 'obsDims' | 'actDims'> = space, rows = ROWS): AgentBatch[] {
+/** Per agent: obs, next obs ~ N(0, 1), actions U(−1, 1), rewards N(0, 1), done with probability 0.2. Caller owns them. */
+function regressionBatch(rng: Rng): AgentBatch[] {
   const matrix = (rows: number, dim: number, draw: () => number) =>
     tf.tensor2d(Float32Array.from({ length: rows * dim }, draw), [rows, dim]);
-  return dims.obsDims.map((obsDim, i) => ({
-    obs: matrix(rows, obsDim, () => rng.normal()),
-    acts: matrix(rows, dims.actDims[i], () => rng.range(-1, 1)),
-    rews: matrix(rows, 1, () => rng.normal()),
-    nextObs: matrix(rows, obsDim, () => rng.normal()),
-    dones: matrix(rows, 1, () => (rng.uniform() < 0.2 ? 1 : 0)),
+  return OBS_DIMS.map((obsDim, i) => ({
+    obs: matrix(ROWS, obsDim, () => rng.normal()),
+    acts: matrix(ROWS, ACT_DIMS[i], () => rng.range(-1, 1)),
+    rews: matrix(ROWS, 1, () => rng.normal()),
+    nextObs: matrix(ROWS, obsDim, () => rng.normal()),
+    dones: matrix(ROWS, 1, () => (rng.uniform() < 0.2 ? 1 : 0)),
   }));
 }
 
