@@ -69,28 +69,8 @@ export function isTrained(variable: tf.Variable): boolean {
 export function onGradientPath(x: tf.Tensor): boolean {
   if (!isRecording()) return false;
   if (x instanceof tf.Variable) return isTrained(x);
-  const tape = tf.engine().state.activeTape;
-  if (trained === undefined) {
-    // Newest first: an input computed inside the gradient was recorded recently.
-    for (let k = tape.length - 1; k >= 0; k--) {
-      if (tape[k].outputs.some((output) => output.id === x.id)) return true;
-    }
-    return false;
-  }
-  return dependsOnTrained(x, tape);
-}
-
-/** Per tape: which recorded op produced each tensor, and the answers so far (a tape only grows while it records). */
-let tapeIndex: { tape: readonly TapeNode[]; indexed: number; producer: Map<number, TapeNode>; depends: Map<number, boolean> } | undefined;
-
-type TapeNode = { inputs: tf.NamedTensorMap; outputs: tf.Tensor[] };
-
-function dependsOnTrained(x: tf.Tensor, tape: readonly TapeNode[]): boolean {
-  if (tapeIndex?.tape !== tape) tapeIndex = { tape, indexed: 0, producer: new Map(), depends: new Map() };
-  const index = tapeIndex;
-  for (; index.indexed < tape.length; index.indexed++) {
-    for (const output of tape[index.indexed].outputs) index.producer.set(output.id, tape[index.indexed]);
-  }
+  const index = indexTape(tf.engine().state.activeTape);
+  if (trained === undefined) return index.producer.has(x.id);
   const flows = (t: tf.Tensor): boolean => {
     if (t instanceof tf.Variable) return isTrained(t);
     const known = index.depends.get(t.id);
@@ -101,6 +81,20 @@ function dependsOnTrained(x: tf.Tensor, tape: readonly TapeNode[]): boolean {
     return result;
   };
   return flows(x);
+}
+
+/** Per tape: which recorded op produced each tensor, and the answers so far (a tape only grows while it records). */
+let tapeIndex: { tape: readonly TapeNode[]; indexed: number; producer: Map<number, TapeNode>; depends: Map<number, boolean> } | undefined;
+
+type TapeNode = { inputs: tf.NamedTensorMap; outputs: tf.Tensor[] };
+
+/** The index of `tape`, brought up to date with the ops recorded since it was last read. */
+function indexTape(tape: readonly TapeNode[]): NonNullable<typeof tapeIndex> {
+  if (tapeIndex?.tape !== tape) tapeIndex = { tape, indexed: 0, producer: new Map(), depends: new Map() };
+  for (; tapeIndex.indexed < tape.length; tapeIndex.indexed++) {
+    for (const output of tape[tapeIndex.indexed].outputs) tapeIndex.producer.set(output.id, tape[tapeIndex.indexed]);
+  }
+  return tapeIndex;
 }
 
 /**
