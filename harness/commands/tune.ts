@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../files.ts';
 import { readCells } from '../report/cells.ts';
 import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withSweepChoices } from '../report/tuning.ts';
 import { readMatrixSpec } from '../run/expand.ts';
+import type { CellResult } from '../types.ts';
 import { validateOrThrow } from '../schema.ts';
 import { warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
@@ -21,11 +22,7 @@ export function registerTune(program: Command): void {
     .argument('<dir>', 'results folder of long learning-curve runs (e.g. results/reference/convergence), ≥ 2 seeds per group')
     .option('--window <k>', 'evaluations that must lie within the spread for a curve to count as flat', integerAtLeast(1), 3)
     .action((dir: string, opts: { window: number }) => {
-      const { cells, corrupt } = readCells(resolve(dir));
-      warnCorrupt(corrupt, false);
-      const text = plateauMarkdown(plateauTable(cells, opts.window), opts.window);
-      writeFileAtomic(join(resolve(dir), 'budget.md'), text);
-      process.stdout.write(`${text}wrote: ${join(resolve(dir), 'budget.md')}\n`);
+      keepBeside(dir, 'budget.md', plateauMarkdown(plateauTable(readRun(dir), opts.window), opts.window));
     });
   tune
     .command('sweep')
@@ -34,13 +31,9 @@ export function registerTune(program: Command): void {
     .option('--last <k>', "evaluations averaged into a cell's final score", integerAtLeast(1), 3)
     .option('--into <spec>', "write the chosen values into this matrix spec's per-dataset config (algorithms it lists)")
     .action((dir: string, opts: { last: number; into?: string }) => {
-      const { cells, corrupt } = readCells(resolve(dir));
-      warnCorrupt(corrupt, false);
-      const choices = sweepChoices(cells, opts.last);
+      const choices = sweepChoices(readRun(dir), opts.last);
       if (choices.length === 0) throw new Error(`${dir}: no algorithm ran with more than one config (not a sweep)`);
-      const text = sweepMarkdown(choices, opts.last);
-      writeFileAtomic(join(resolve(dir), 'sweep.md'), text);
-      process.stdout.write(`${text}wrote: ${join(resolve(dir), 'sweep.md')}\n`);
+      keepBeside(dir, 'sweep.md', sweepMarkdown(choices, opts.last));
       if (opts.into) {
         const spec = withSweepChoices(readMatrixSpec(opts.into), choices);
         validateOrThrow('om2p-bench/matrix-spec', spec, opts.into);
@@ -48,4 +41,18 @@ export function registerTune(program: Command): void {
         process.stdout.write(`wrote the chosen values into ${opts.into}\n`);
       }
     });
+}
+
+/** A run's cell results, warning about corrupt files (left out, as `report` does). */
+function readRun(dir: string): CellResult[] {
+  const { cells, corrupt } = readCells(resolve(dir));
+  warnCorrupt(corrupt, false);
+  return cells;
+}
+
+/** Prints a table and keeps it as `<dir>/<file>`. */
+function keepBeside(dir: string, file: string, text: string): void {
+  const path = join(resolve(dir), file);
+  writeFileAtomic(path, text);
+  process.stdout.write(`${text}wrote: ${path}\n`);
 }

@@ -5,12 +5,12 @@
  * numbers from the committed cells.
  */
 import type { CellDone, CellResult } from '../types.ts';
+import { mean } from '../stats/index.ts';
 import { groupBy } from './cells.ts';
 
 /** Mean normalised score of a cell's last `k` evaluations: less noisy than the last one alone. */
 export function finalScore(cell: CellDone, k: number): number {
-  const tail = cell.curve.slice(-k);
-  return tail.reduce((sum, point) => sum + point.normalised, 0) / tail.length;
+  return mean(cell.curve.slice(-k).map((point) => point.normalised));
 }
 
 // ---------------------------------------------------------------- budget
@@ -47,14 +47,14 @@ export function plateauTable(cells: readonly CellResult[], window = 3): PlateauR
     const sameSchedule = group.every((cell) => cell.curve.length === updates.length && cell.curve.every((p, i) => p.update === updates[i]));
     if (group.length < 2 || !sameSchedule) continue;
     const at = (i: number) => group.map((cell) => cell.curve[i].normalised);
-    const mean = updates.map((_, i) => average(at(i)));
+    const seedMeans = updates.map((_, i) => mean(at(i)));
     const range = updates.map((_, i) => Math.max(...at(i)) - Math.min(...at(i)));
     const half = updates.findIndex((u) => u >= updates[updates.length - 1] / 2);
-    const plateau = average(mean.slice(half));
-    const spread = average(range.slice(half));
+    const plateau = mean(seedMeans.slice(half));
+    const spread = mean(range.slice(half));
     let flatIndex = -1;
     for (let i = window; i < updates.length && flatIndex < 0; i++) {
-      if (mean.slice(i - window + 1, i + 1).every((m) => Math.abs(m - plateau) <= spread)) flatIndex = i;
+      if (seedMeans.slice(i - window + 1, i + 1).every((m) => Math.abs(m - plateau) <= spread)) flatIndex = i;
     }
     rows.push({
       env,
@@ -64,7 +64,7 @@ export function plateauTable(cells: readonly CellResult[], window = 3): PlateauR
       plateau,
       spread,
       flatFrom: flatIndex < 0 ? null : updates[flatIndex],
-      scoreAtFlat: flatIndex < 0 ? null : mean[flatIndex],
+      scoreAtFlat: flatIndex < 0 ? null : seedMeans[flatIndex],
     });
   }
   return rows;
@@ -125,7 +125,7 @@ export function sweepChoices(cells: readonly CellResult[], lastEvaluations = 3):
       const candidates = values.map((value): SweepCandidate => {
         const withValue = group.filter((cell) => cell.spec.config[key] === value);
         const done = withValue.filter((cell): cell is CellDone => cell.status === 'done');
-        const score = done.length ? average(done.map((cell) => finalScore(cell, lastEvaluations))) : -Infinity;
+        const score = done.length ? mean(done.map((cell) => finalScore(cell, lastEvaluations))) : -Infinity;
         return { value, score, seeds: done.length, lost: withValue.length - done.length };
       });
       const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
@@ -179,10 +179,4 @@ export function withSweepChoices<S extends { algorithms: { name: string; dataset
       return { ...entry, datasetConfig };
     }),
   };
-}
-
-// ---------------------------------------------------------------- helpers
-
-function average(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }
