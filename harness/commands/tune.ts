@@ -1,14 +1,15 @@
 /**
  * `om2p-bench tune budget|sweep`: the quick matrix's two choices from committed runs (harness/report/tuning.ts). Each prints a
  * Markdown table and keeps it beside the run (`budget.md`, `sweep.md`); `tune sweep --into <spec>` writes the chosen
- * value per dataset into a matrix spec's per-dataset config.
+ * value per dataset into a matrix spec's per-dataset config, `tune budget --into <spec>` each curve's flat-from update into
+ * its per-dataset updates.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../files.ts';
 import { readCells } from '../report/cells.ts';
-import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withSweepChoices } from '../report/tuning.ts';
-import { readMatrixSpec } from '../run/expand.ts';
+import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withBudgetChoices, withSweepChoices } from '../report/tuning.ts';
+import { readMatrixSpec, type MatrixSpec } from '../run/expand.ts';
 import type { CellResult } from '../types.ts';
 import { validateOrThrow } from '../schema.ts';
 import { warnCorrupt } from './report.ts';
@@ -21,8 +22,11 @@ export function registerTune(program: Command): void {
     .description("per env × dataset × algorithm: the curve's plateau, the seeds' spread, and the first update from which the curve is flat")
     .argument('<dir>', 'results folder of long learning-curve runs (e.g. results/reference/convergence), ≥ 2 seeds per group')
     .option('--window <k>', 'evaluations that must lie within the spread for a curve to count as flat', integerAtLeast(1), 3)
-    .action((dir: string, opts: { window: number }) => {
-      keepBeside(dir, 'budget.md', plateauMarkdown(plateauTable(readRun(dir), opts.window), opts.window));
+    .option('--into <spec>', "write each group's flat-from update into this matrix spec's per-dataset updates (algorithms it lists)")
+    .action((dir: string, opts: { window: number; into?: string }) => {
+      const rows = plateauTable(readRun(dir), opts.window);
+      keepBeside(dir, 'budget.md', plateauMarkdown(rows, opts.window));
+      if (opts.into) writeSpec(opts.into, withBudgetChoices(readMatrixSpec(opts.into), rows));
     });
   tune
     .command('sweep')
@@ -34,12 +38,7 @@ export function registerTune(program: Command): void {
       const choices = sweepChoices(readRun(dir), opts.last);
       if (choices.length === 0) throw new Error(`${dir}: no algorithm ran with more than one config (not a sweep)`);
       keepBeside(dir, 'sweep.md', sweepMarkdown(choices, opts.last));
-      if (opts.into) {
-        const spec = withSweepChoices(readMatrixSpec(opts.into), choices);
-        validateOrThrow('om2p-bench/matrix-spec', spec, opts.into);
-        writeFileAtomic(opts.into, `${JSON.stringify(spec, null, 2)}\n`);
-        process.stdout.write(`wrote the chosen values into ${opts.into}\n`);
-      }
+      if (opts.into) writeSpec(opts.into, withSweepChoices(readMatrixSpec(opts.into), choices));
     });
 }
 
@@ -48,6 +47,13 @@ function readRun(dir: string): CellResult[] {
   const { cells, corrupt } = readCells(resolve(dir));
   warnCorrupt(corrupt, false);
   return cells;
+}
+
+/** Validates the updated spec and replaces the file with it. */
+function writeSpec(path: string, spec: MatrixSpec): void {
+  validateOrThrow('om2p-bench/matrix-spec', spec, path);
+  writeFileAtomic(path, `${JSON.stringify(spec, null, 2)}\n`);
+  process.stdout.write(`wrote the chosen values into ${path}\n`);
 }
 
 /** Prints a table and keeps it as `<dir>/<file>`. */

@@ -85,13 +85,14 @@ function summaryTable(summary: readonly SummaryRow[]): Table {
   return {
     caption: 'Last-evaluation scores over seeds: normalised mean ± sd, its 95 % bootstrap CI and IQM; raw mean ± sd.',
     keyHeaders: ['Task', 'Dataset', 'Algorithm'],
-    valueHeaders: ['n', 'Normalised', '95 % CI', 'IQM', 'Return', 'Diverged', 'Failed'],
+    valueHeaders: ['n', 'Updates', 'Normalised', '95 % CI', 'IQM', 'Return', 'Diverged', 'Failed'],
     rows: summary.map((row) => {
       const done = row.n > 0;
       return {
         keys: [row.taskId, row.dataset, row.algorithm],
         cells: [
           { text: String(row.n) },
+          { text: row.updates === undefined ? 'mixed' : String(row.updates) },
           done ? { value: stat(row, 'normalisedMean'), spread: stat(row, 'normalisedSd') } : undefined,
           done ? { interval: [stat(row, 'normalisedCiLow')!, stat(row, 'normalisedCiHigh')!] } : undefined,
           done ? { value: stat(row, 'normalisedIqm') } : undefined,

@@ -84,6 +84,7 @@ export function summaryRows(cells: readonly LabelledCell[], rng: Rng, bootstrap:
       dataset: first.cell.spec.dataset,
       algorithm: first.algorithm,
       n: done.length,
+      updates: commonValue(members.map(({ cell }) => cell.spec.budget.updates)),
       diverged: members.filter(({ cell }) => cell.status === 'diverged').length,
       failed: members.filter(({ cell }) => cell.status === 'failed').length,
       ...sampleStats('return', done.map((cell) => cell.last.returnMean), groupRng.fork('return'), bootstrap),
@@ -91,6 +92,11 @@ export function summaryRows(cells: readonly LabelledCell[], rng: Rng, bootstrap:
     };
   });
   return sortGroups(rows);
+}
+
+/** The one value all of `values` share, or undefined when they differ. */
+function commonValue(values: readonly number[]): number | undefined {
+  return values.every((v) => v === values[0]) ? values[0] : undefined;
 }
 
 /** n ≥ 1: mean, CI and IQM; n ≥ 2 also sd and se (SPEC §5: sd with n − 1). Absent statistics stay undefined. */

@@ -6,6 +6,7 @@
  */
 import type { CellDone, CellResult } from '../types.ts';
 import { mean } from '../stats/index.ts';
+import type { AlgorithmEntry } from '../run/expand.ts';
 import { groupBy } from './cells.ts';
 
 /** Mean normalised score of a cell's last `k` evaluations: less noisy than the last one alone. */
@@ -165,18 +166,39 @@ export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: 
 }
 
 /** A matrix spec whose algorithm entries carry each chosen value in their per-dataset config (`<env>/<dataset>` → {key: value}). */
-export function withSweepChoices<S extends { algorithms: { name: string; datasetConfig?: Record<string, Record<string, unknown>> }[] }>(
+export function withSweepChoices<S extends SpecAlgorithms>(spec: S, choices: readonly SweepChoice[]): S {
+  return withPerDataset(spec, 'datasetConfig', choices, (choice, old) => ({ ...(old ?? {}), [choice.key]: choice.value }));
+}
+
+/**
+ * A matrix spec whose algorithm entries train, per `<env>/<dataset>`, for the updates from which their curve is flat
+ * (`datasetUpdates`). Groups that never flattened are left out: their curve gives no budget, so the spec's own applies.
+ */
+export function withBudgetChoices<S extends SpecAlgorithms>(spec: S, rows: readonly PlateauRow[]): S {
+  const flat = rows.filter((row): row is PlateauRow & { flatFrom: number } => row.flatFrom !== null);
+  return withPerDataset(spec, 'datasetUpdates', flat, (row) => row.flatFrom);
+}
+
+type SpecAlgorithms = { algorithms: AlgorithmEntry[] };
+
+/** The spec with `entry[field]['<env>/<dataset>'] = valueOf(pick, old)` for every pick of an algorithm the spec lists. */
+function withPerDataset<S extends SpecAlgorithms, F extends 'datasetConfig' | 'datasetUpdates', P extends { algorithm: string; env: string; dataset: string }>(
   spec: S,
-  choices: readonly SweepChoice[],
+  field: F,
+  picks: readonly P[],
+  valueOf: (pick: P, old: NonNullable<AlgorithmEntry[F]>[string] | undefined) => NonNullable<AlgorithmEntry[F]>[string],
 ): S {
   return {
     ...spec,
     algorithms: spec.algorithms.map((entry) => {
-      const mine = choices.filter((choice) => choice.algorithm === entry.name);
+      const mine = picks.filter((pick) => pick.algorithm === entry.name);
       if (mine.length === 0) return entry;
-      const datasetConfig = { ...(entry.datasetConfig ?? {}) };
-      for (const c of mine) datasetConfig[`${c.env}/${c.dataset}`] = { ...(datasetConfig[`${c.env}/${c.dataset}`] ?? {}), [c.key]: c.value };
-      return { ...entry, datasetConfig };
+      const table: Record<string, unknown> = { ...(entry[field] ?? {}) };
+      for (const pick of mine) {
+        const where = `${pick.env}/${pick.dataset}`;
+        table[where] = valueOf(pick, table[where] as NonNullable<AlgorithmEntry[F]>[string] | undefined);
+      }
+      return { ...entry, [field]: table };
     }),
   };
 }

@@ -11,11 +11,20 @@ export interface MatrixSpec {
   description?: string;
   preset?: SizePreset;
   datasetPreset?: 'smoke' | 'quick' | 'paper';
-  algorithms: { name: string; config?: Record<string, unknown>; datasetConfig?: Record<string, Record<string, unknown>> }[];
+  algorithms: AlgorithmEntry[];
   environments: { name: string; options?: Record<string, unknown> }[];
   datasets: string[];
   seeds: number[];
   budget: Budget;
+}
+
+export interface AlgorithmEntry {
+  name: string;
+  config?: Record<string, unknown>;
+  /** Per `<env>/<dataset>` overrides over `config` (the Q weight per dataset). */
+  datasetConfig?: Record<string, Record<string, unknown>>;
+  /** Per `<env>/<dataset>` updates replacing `budget.updates` (each algorithm trains until its curve is flat there). */
+  datasetUpdates?: Record<string, number>;
 }
 
 /** Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field. */
@@ -33,7 +42,9 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
   for (const algorithm of matrix.algorithms) {
     for (const env of matrix.environments) {
       for (const dataset of matrix.datasets) {
-        const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[`${env.name}/${dataset}`] ?? {}) };
+        const where = `${env.name}/${dataset}`;
+        const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[where] ?? {}) };
+        const budget = { ...matrix.budget, updates: algorithm.datasetUpdates?.[where] ?? matrix.budget.updates };
         for (const seed of matrix.seeds) {
           cells.push({
             algorithm: algorithm.name,
@@ -44,7 +55,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
             dataset,
             datasetPreset: matrix.datasetPreset ?? 'quick',
             seed,
-            budget: matrix.budget,
+            budget,
           });
         }
       }

@@ -38,7 +38,7 @@ describe('report on a hand-made results folder', () => {
   it('summary statistics of om2p over its two finished seeds match the hand-computed values', () => {
     const om2p = summary.find((row) => row.algorithm === 'om2p')!;
     // normalised 60, 80: mean 70, sd √((10² + 10²)/1) = √200, se √200/√2 = 10; raw 400, 450: mean 425, sd √1250
-    expect(om2p).toMatchObject({ n: 2, diverged: 0, failed: 1, normalisedMean: 70, returnMean: 425, normalisedSe: 10, normalisedIqm: 70 });
+    expect(om2p).toMatchObject({ n: 2, updates: 10, diverged: 0, failed: 1, normalisedMean: 70, returnMean: 425, normalisedSe: 10, normalisedIqm: 70 });
     expect(om2p.normalisedSd).toBeCloseTo(Math.sqrt(200), 12);
     expect(om2p.returnSd).toBeCloseTo(Math.sqrt(1250), 12);
     // the bootstrap mean of {60, 80} can only be 60, 70 or 80

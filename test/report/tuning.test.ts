@@ -2,7 +2,7 @@
  * The budget and η rules of harness/report/tuning.ts on hand-made curves whose answers are worked out by hand here.
  */
 import { describe, expect, it } from 'vitest';
-import { finalScore, plateauTable, sweepChoices, withSweepChoices } from '../../harness/report/tuning.ts';
+import { finalScore, plateauTable, sweepChoices, withBudgetChoices, withSweepChoices } from '../../harness/report/tuning.ts';
 import type { CellDone, CellResult } from '../../harness/types.ts';
 import { FIXTURE_CELLS } from './fixtures.ts';
 
@@ -40,6 +40,15 @@ describe('plateauTable', () => {
     const rows = plateauTable([rising(0), rising(1), cell('td3bc', 'medium', 0, [1, 2, 3])]);
     expect(rows).toHaveLength(1);
     expect(rows[0].flatFrom).toBeNull();
+  });
+
+  it('writes each flat group\'s update into the spec, keeps other entries, and leaves never-flat groups at the spec\'s budget', () => {
+    const flat = (seed: number) => cell('om2p', 'expert', seed, [0, 50, 100, 100, 100, 100, 100].map((s) => s + seed));
+    const rising = (seed: number) => cell('bc', 'medium', seed, [0, 10, 20, 30, 40, 50, 60, 70].map((s) => s + seed));
+    // om2p: plateau 100.5 (updates ≥ 3000), spread 1; the window ending at 4000 (100.5, 100.5, 100.5) is the first inside → 4000.
+    const rows = plateauTable([flat(0), flat(1), rising(0), rising(1)]);
+    const spec = withBudgetChoices({ algorithms: [{ name: 'om2p', datasetUpdates: { 'simple_tag/expert': 900 } }, { name: 'bc' }, { name: 'fql' }] }, rows);
+    expect(spec.algorithms).toEqual([{ name: 'om2p', datasetUpdates: { 'simple_tag/expert': 900, 'simple_spread/expert': 4000 } }, { name: 'bc' }, { name: 'fql' }]);
   });
 });
 

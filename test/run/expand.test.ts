@@ -33,6 +33,17 @@ describe('matrix expansion', () => {
     expect(new Set(cells.map(cellId)).size).toBe(cells.length);
   });
 
+  it('datasetUpdates replaces the budget\'s updates for that algorithm on that env/dataset only', () => {
+    const spec: MatrixSpec = { ...matrix, algorithms: [{ ...matrix.algorithms[0], datasetUpdates: { 'simple_tag/medium': 40 } }, matrix.algorithms[1]] };
+    const cells = expandMatrix(spec);
+    const longer = cells.filter((c) => c.budget.updates !== 10);
+    expect(longer).toHaveLength(3);
+    expect(longer.every((c) => c.algorithm === 'om2p' && c.env === 'simple_tag' && c.dataset === 'medium')).toBe(true);
+    expect(longer.every((c) => c.budget.evalEvery === 5 && c.budget.episodes === 2 && c.budget.updates === 40)).toBe(true);
+    const bad = writeSpec({ ...spec, algorithms: [{ name: 'om2p', datasetUpdates: { 'simple_spread/expert': 0 } }] });
+    expect(() => readMatrixSpec(bad)).toThrow(/spec\.json: \/algorithms\/0\/datasetUpdates\/simple_spread~1expert: must be >= 1/);
+  });
+
   it('shards partition the cells: disjoint, complete, and independent of spec order', () => {
     const cells = expandMatrix(matrix);
     const shards = [1, 2, 3].map((k) => shardCells(cells, { index: k, count: 3 }).map(cellId));
