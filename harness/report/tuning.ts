@@ -85,7 +85,8 @@ export function plateauMarkdown(rows: readonly PlateauRow[], window: number): st
       ? 'no group with two or more finished seeds on one evaluation schedule'
       : never.length > 0
         ? `not flat within the run: ${never.map((r) => `${r.algorithm} on ${r.dataset}`).join(', ')}`
-        : `every curve is flat (last ${window} evaluations within the seeds' spread of its plateau) from ${latest} updates on`;
+        : `every curve is flat (last ${window} evaluations within the seeds' spread of its plateau) from ${latest} updates on; ` +
+          `each group from its own "flat from" (what \`tune budget --into\` writes per algorithm and dataset)`;
   return `${lines.join('\n')}\n\n${verdict}\n`;
 }
 
