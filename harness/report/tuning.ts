@@ -6,7 +6,7 @@
  */
 import type { CellDone, CellResult } from '../types.ts';
 import { mean } from '../stats/index.ts';
-import type { AlgorithmEntry } from '../run/expand.ts';
+import { perDatasetKey, type AlgorithmEntry } from '../run/expand.ts';
 import { groupBy } from './cells.ts';
 
 /** Mean normalised score of a cell's last `k` evaluations: less noisy than the last one alone. */
@@ -181,23 +181,26 @@ export function withBudgetChoices<S extends SpecAlgorithms>(spec: S, rows: reado
 }
 
 type SpecAlgorithms = { algorithms: AlgorithmEntry[] };
+type PerDatasetField = 'datasetConfig' | 'datasetUpdates';
+/** One entry of a per-dataset table: a config override for `datasetConfig`, a number of updates for `datasetUpdates`. */
+type PerDatasetValue<F extends PerDatasetField> = NonNullable<AlgorithmEntry[F]>[string];
 
 /** The spec with `entry[field]['<env>/<dataset>'] = valueOf(pick, old)` for every pick of an algorithm the spec lists. */
-function withPerDataset<S extends SpecAlgorithms, F extends 'datasetConfig' | 'datasetUpdates', P extends { algorithm: string; env: string; dataset: string }>(
+function withPerDataset<S extends SpecAlgorithms, F extends PerDatasetField, P extends { algorithm: string; env: string; dataset: string }>(
   spec: S,
   field: F,
   picks: readonly P[],
-  valueOf: (pick: P, old: NonNullable<AlgorithmEntry[F]>[string] | undefined) => NonNullable<AlgorithmEntry[F]>[string],
+  valueOf: (pick: P, old: PerDatasetValue<F> | undefined) => PerDatasetValue<F>,
 ): S {
   return {
     ...spec,
     algorithms: spec.algorithms.map((entry) => {
       const mine = picks.filter((pick) => pick.algorithm === entry.name);
       if (mine.length === 0) return entry;
-      const table: Record<string, unknown> = { ...(entry[field] ?? {}) };
+      const table = { ...(entry[field] ?? {}) } as Record<string, PerDatasetValue<F>>;
       for (const pick of mine) {
-        const where = `${pick.env}/${pick.dataset}`;
-        table[where] = valueOf(pick, table[where] as NonNullable<AlgorithmEntry[F]>[string] | undefined);
+        const where = perDatasetKey(pick.env, pick.dataset);
+        table[where] = valueOf(pick, table[where]);
       }
       return { ...entry, [field]: table };
     }),

@@ -27,6 +27,11 @@ export interface AlgorithmEntry {
   datasetUpdates?: Record<string, number>;
 }
 
+/** The key of an algorithm entry's per-dataset tables (`datasetConfig`, `datasetUpdates`): `<env>/<dataset>`. */
+export function perDatasetKey(env: string, dataset: string): string {
+  return `${env}/${dataset}`;
+}
+
 /** Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field. */
 export function readMatrixSpec(path: string): MatrixSpec {
   return validateOrThrow<MatrixSpec>('om2p-bench/matrix-spec', readJsonFile(path, 'matrix spec'), path);
@@ -42,7 +47,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
   for (const algorithm of matrix.algorithms) {
     for (const env of matrix.environments) {
       for (const dataset of matrix.datasets) {
-        const where = `${env.name}/${dataset}`;
+        const where = perDatasetKey(env.name, dataset);
         const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[where] ?? {}) };
         const budget = { ...matrix.budget, updates: algorithm.datasetUpdates?.[where] ?? matrix.budget.updates };
         for (const seed of matrix.seeds) {
