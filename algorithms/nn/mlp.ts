@@ -13,6 +13,7 @@ import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';
 import { isRecording, isTrained, onGradientPath, saveForBackward } from './gradient-path.ts';
 import { layerNormForward, layerNormJacobianProduct } from './layer-norm.ts';
+import { transpose2d } from './transpose.ts';
 
 export interface MlpOptions {
   inputDim: number;
@@ -213,7 +214,7 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
           if (slope) g = tf.mul(g, slope) as tf.Tensor2D;
           if (paramGradients) layerGrads.unshift(weightGradient(hIn, g), sumRows(g));
           grads.unshift(...layerGrads);
-          if (k > 0 || inputGradient) g = tf.matMul(g, tf.transpose(layer.w)) as tf.Tensor2D;
+          if (k > 0 || inputGradient) g = tf.matMul(g, transpose2d(layer.w));
         }
         return inputGradient ? [g, ...grads] : grads;
       },
@@ -228,6 +229,6 @@ function handDifferentiated(layers: Layer[], eps: number, x: tf.Tensor2D, inputG
  */
 function weightGradient(h: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() =>
-    g.shape[1] < h.shape[1] ? (tf.transpose(tf.matMul(tf.transpose(g), h)) as tf.Tensor2D) : tf.matMul(tf.transpose(h), g),
+    g.shape[1] < h.shape[1] ? transpose2d(tf.matMul(transpose2d(g), h)) : tf.matMul(transpose2d(h), g),
   );
 }
