@@ -17,6 +17,13 @@ import { measureLatencies } from './latency.ts';
 /** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
 export const REFERENCE_ALGORITHM = 'om2p';
 
+/**
+ * Minimum warm-up of each variant's update before it is timed. One warm-up update is not enough for the first variant of a
+ * process: measured here, bc timed first took 3.5–3.8 ms per update and 2.1 ms when timed after td3bc (V8 still compiling
+ * the hot wasm and tfjs code); a second of updates lets every variant start warm. At the paper size it is one update.
+ */
+const UPDATE_WARMUP_MS = 1000;
+
 /** The cost knobs `--ablations` sweeps (SPEC §4.1 D, §4.2 T, §4.3 K), each at both presets. */
 export const ABLATIONS: readonly { algorithm: string; key: string; values: readonly unknown[] }[] = [
   { algorithm: 'om2p', key: 'derivative', values: ['fd', 'jvp', 'zero'] },
@@ -210,7 +217,7 @@ export async function measureVariant(
   try {
     agent.update(batch); // warm-up: optimiser slots and lazily built state exist before the profiled update
     const profile = await profileUpdate(agent, batch);
-    const update = measureLatencies({ update: () => void agent.update(batch) }, { iterations: options.updates, timeMs: 0, warmupIterations: 1 }).update;
+    const update = measureLatencies({ update: () => void agent.update(batch) }, { iterations: options.updates, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS }).update;
     const [act1, actEval] = actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
     return {
       label: variant.label,

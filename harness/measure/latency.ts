@@ -19,6 +19,8 @@ export interface LatencyOptions {
   timeMs?: number;
   /** Warm-up calls (not measured). @default 3 */
   warmupIterations?: number;
+  /** Minimum warm-up time in ms, on top of the warm-up calls. @default 0 */
+  warmupTimeMs?: number;
 }
 
 /** Measures each named function in turn, in this process, one after the other (so ratios share the machine state). */
@@ -28,7 +30,7 @@ export function measureLatencies(tasks: Record<string, () => void>, options: Lat
     time: options.timeMs ?? 500,
     warmup: true,
     warmupIterations: options.warmupIterations ?? 3,
-    warmupTime: 0,
+    warmupTime: options.warmupTimeMs ?? 0,
     throws: true,
   });
   for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
