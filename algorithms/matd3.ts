@@ -136,11 +136,11 @@ function createAgentNets(space: Matd3Space, i: number, config: Matd3Config, rng:
 }
 
 /** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1) (TD3 target policy smoothing). Caller owns the result. */
-function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Matd3Config, rng: Rng): tf.Tensor2D {
+function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Matd3Config, seed: number): tf.Tensor2D {
   return tf.tidy(() => {
     const mean = tf.tanh(actorTarget.forward(nextObs));
     const noise = tf.clipByValue(
-      tf.randomNormal(mean.shape, 0, config.targetNoise, 'float32', rng.nextSeed()), -config.targetNoiseClip, config.targetNoiseClip,
+      tf.randomNormal(mean.shape, 0, config.targetNoise, 'float32', seed), -config.targetNoiseClip, config.targetNoiseClip,
     );
     return tf.clipByValue(tf.add(mean, noise), -1, 1) as tf.Tensor2D;
   });
@@ -168,35 +168,65 @@ function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf
   return { loss: tf.add(tf.neg(q), tf.mul(config.actionPenalty, penalty)) as tf.Scalar, extras: { 'actor/q': q, 'actor/penalty': penalty } };
 }
 
-export function createMatd3(space: Matd3Space, config: Matd3Config, rng: Rng): Matd3 {
-  const agents = space.obsDims.map((_, i) => createAgentNets(space, i, config, rng.fork(`agent${i}`)));
+/** A part's answer, asked for now and read later: a part on another thread works in between. */
+export type Later<T> = () => T;
+
+/**
+ * The learners of some of the agents (`owned`: ascending, contiguous), so that the agents of one task can learn on separate
+ * threads (harness/data/matd3-threads.ts); `createMatd3` runs one part that owns them all. Every agent's networks come
+ * from its own fork of the rng, and each part draws every agent's target-noise seed in order, so a part computes for its
+ * agents exactly what the whole learner does: within an update agent i reads only its own networks and the joint a'.
+ */
+export interface Matd3Part {
+  readonly owned: readonly number[];
+  /** The smoothed target actions a'_j of the owned agents on the batch's next observations (one per owned agent). */
+  targetActions(batch: AgentBatch[], states?: StateBatch): Later<tf.Tensor2D[]>;
+  /**
+   * One critic step per owned agent and, every `policyDelay`-th call, its actor step and Polyak targets, on the batch of
+   * the last `targetActions` call; `nextActs` is every agent's a' side by side. One loss record per owned agent.
+   */
+  learn(nextActs: tf.Tensor2D): Later<Record<string, number>[]>;
+  /** tanh π_j(o_j) of the owned agents (`obs` holds every agent's), without noise. */
+  actorMeans(obs: Float32Array[]): Later<Float32Array[]>;
+  save(actorsOnly: boolean): Later<NamedWeights>;
+  load(weights: NamedWeights, actorsOnly: boolean): Later<void>;
+  dispose(): void;
+}
+
+/** The part of the learner that owns agents `owned` (see `Matd3Part`), on this thread. */
+export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng, owned: readonly number[]): Matd3Part {
+  const agents = owned.map((i) => createAgentNets(space, i, config, rng.fork(`agent${i}`)));
   const targetNoiseRng = rng.fork('target_noise');
-  const explorationRng = rng.fork('exploration');
   const allVariables = () =>
     agents.flatMap((a) => [...a.actor.variables, ...a.actorTarget.variables, ...a.critic.variables, ...a.criticTarget.variables]);
-  const actorVariables = () => agents.flatMap((a) => a.actor.variables);
+  const variables = (actorsOnly: boolean) => (actorsOnly ? agents.flatMap((a) => a.actor.variables) : allVariables());
   let criticUpdates = 0;
+  let pending: { batch: AgentBatch[]; states?: StateBatch } | undefined;
 
-  const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
+  const targetActions = (batch: AgentBatch[], states?: StateBatch): Later<tf.Tensor2D[]> => {
     if (space.stateDim !== undefined && !states) throw new Error('matd3: the critics condition on the global state, but the batch has none');
+    pending = { batch, states };
+    const seeds = space.obsDims.map(() => targetNoiseRng.nextSeed()); // every agent's, in agent order
+    const out = agents.map((a, k) => smoothedTargetAction(a.actorTarget, batch[owned[k]].nextObs, config, seeds[owned[k]]));
+    return () => out;
+  };
+
+  const learn = (nextActs: tf.Tensor2D): Later<Record<string, number>[]> => {
+    if (!pending) throw new Error('matd3: learn() before targetActions()');
+    const { batch, states } = pending;
+    pending = undefined;
     criticUpdates++;
     const delayed = criticUpdates % config.policyDelay === 0;
     // The critics' input: the global state (copied so that the disposal below is uniform) or the concatenated observations.
     const jointObs = (space.stateDim !== undefined ? states!.states.clone() : tf.concat(batch.map((b) => b.obs), 1)) as tf.Tensor2D;
     const jointActs = tf.concat(batch.map((b) => b.acts), 1) as tf.Tensor2D;
     const jointNextObs = (space.stateDim !== undefined ? states!.nextStates.clone() : tf.concat(batch.map((b) => b.nextObs), 1)) as tf.Tensor2D;
-    const nextActs = tf.tidy(() =>
-      tf.concat(agents.map((a, j) => smoothedTargetAction(a.actorTarget, batch[j].nextObs, config, targetNoiseRng)), 1),
-    ) as tf.Tensor2D;
-    const sums: Record<string, number> = {};
-    const add = (values: Record<string, number>) => {
-      for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v / agents.length;
-    };
-    agents.forEach((nets, i) => {
+    const losses = agents.map((nets, k) => {
+      const i = owned[k];
       const joint: AgentBatch = { obs: jointObs, acts: jointActs, rews: batch[i].rews, nextObs: jointNextObs, dones: batch[i].dones };
-      add(nets.criticOptimizer.step('critic/loss', () => criticLoss(nets, joint, nextActs, config)));
+      const critic = nets.criticOptimizer.step('critic/loss', () => criticLoss(nets, joint, nextActs, config));
       // Actor i after critic i: critic parameters are not updated by the actor loss (the optimiser holds actor i's only).
-      if (delayed) add(nets.actorOptimizer.step('actor/loss', () => actorLoss(nets, i, batch, jointObs, config)));
+      return delayed ? { ...critic, ...nets.actorOptimizer.step('actor/loss', () => actorLoss(nets, i, batch, jointObs, config)) } : critic;
     });
     if (delayed) {
       for (const nets of agents) {
@@ -204,36 +234,96 @@ export function createMatd3(space: Matd3Space, config: Matd3Config, rng: Rng): M
         polyakUpdate(nets.criticTarget.variables, nets.critic.variables, config.targetUpdateRate);
       }
     }
-    tf.dispose([jointObs, jointActs, jointNextObs, nextActs]);
-    return sums;
+    tf.dispose([jointObs, jointActs, jointNextObs]);
+    return () => losses;
   };
 
-  const act = (obs: Float32Array[], explore: boolean): Float32Array[] =>
-    agents.map((nets, i) => {
+  const actorMeans = (obs: Float32Array[]): Later<Float32Array[]> => {
+    const out = agents.map((nets, k) => {
+      const i = owned[k];
       const rows = obs[i].length / space.obsDims[i];
-      const actions = Float32Array.from(tf.tidy(() => tf.tanh(nets.actor.forward(tf.tensor2d(obs[i], [rows, space.obsDims[i]]))).dataSync()));
-      if (explore) {
-        for (let k = 0; k < actions.length; k++) {
-          actions[k] = Math.min(1, Math.max(-1, actions[k] + config.explorationNoise * explorationRng.normal()));
-        }
-      }
-      return actions;
+      return Float32Array.from(tf.tidy(() => tf.tanh(nets.actor.forward(tf.tensor2d(obs[i], [rows, space.obsDims[i]]))).dataSync()));
     });
+    return () => out;
+  };
 
   return {
-    config,
-    update,
-    act,
-    save: () => saveWeights(allVariables()),
-    load: (weights) => loadWeights(allVariables(), weights),
-    saveActors: () => saveWeights(actorVariables()),
-    loadActors: (weights) => loadWeights(actorVariables(), weights),
+    owned,
+    targetActions,
+    learn,
+    actorMeans,
+    save: (actorsOnly) => {
+      const weights = saveWeights(variables(actorsOnly));
+      return () => weights;
+    },
+    load: (weights, actorsOnly) => {
+      loadWeights(variables(actorsOnly), weights);
+      return () => undefined;
+    },
     dispose: () => {
       tf.dispose(allVariables());
       for (const a of agents) {
         a.actorOptimizer.dispose();
         a.criticOptimizer.dispose();
       }
+    },
+  };
+}
+
+/** MATD3 over every learned agent, on this thread. */
+export function createMatd3(space: Matd3Space, config: Matd3Config, rng: Rng): Matd3 {
+  return composeMatd3(space, config, rng, [createMatd3Part(space, config, rng, space.obsDims.map((_, i) => i))]);
+}
+
+/**
+ * One learner from parts that own consecutive blocks of the agents, in agent order. The parts after the first may run on
+ * other threads: each question goes to the last part first, so that they work while the first (this thread's) computes.
+ * Losses are summed agent by agent in agent order and exploration noise is drawn agent by agent, as by one part.
+ */
+export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, parts: Matd3Part[]): Matd3 {
+  const order = parts.flatMap((p) => p.owned);
+  if (order.length !== space.obsDims.length || order.some((i, k) => i !== k)) {
+    throw new Error(`matd3: the parts own agents [${order}], not each of 0..${space.obsDims.length - 1} once in order`);
+  }
+  const explorationRng = rng.fork('exploration');
+  const ask = <T>(question: (part: Matd3Part) => Later<T>): T[] =>
+    parts.map((_, k) => parts.length - 1 - k).map((k) => question(parts[k])).reverse().map((answer) => answer());
+
+  const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
+    const targets = ask((p) => p.targetActions(batch, states)).flat();
+    const nextActs = tf.concat(targets, 1) as tf.Tensor2D;
+    tf.dispose(targets);
+    const losses = ask((p) => p.learn(nextActs)).flat();
+    nextActs.dispose();
+    const sums: Record<string, number> = {};
+    for (const record of losses) {
+      for (const [k, v] of Object.entries(record)) sums[k] = (sums[k] ?? 0) + v / losses.length;
+    }
+    return sums;
+  };
+
+  const act = (obs: Float32Array[], explore: boolean): Float32Array[] => {
+    const actions = ask((p) => p.actorMeans(obs)).flat();
+    if (explore) {
+      for (const a of actions) {
+        for (let k = 0; k < a.length; k++) a[k] = Math.min(1, Math.max(-1, a[k] + config.explorationNoise * explorationRng.normal()));
+      }
+    }
+    return actions;
+  };
+
+  const merged = (actorsOnly: boolean): NamedWeights => Object.assign({}, ...ask((p) => p.save(actorsOnly)));
+
+  return {
+    config,
+    update,
+    act,
+    save: () => merged(false),
+    load: (weights) => void ask((p) => p.load(weights, false)),
+    saveActors: () => merged(true),
+    loadActors: (weights) => void ask((p) => p.load(weights, true)),
+    dispose: () => {
+      for (const p of parts) p.dispose();
     },
   };
 }

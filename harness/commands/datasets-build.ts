@@ -17,6 +17,7 @@ interface BuildOptions {
   seed: number;
   mediumExpert: MediumExpertMode;
   progress: boolean;
+  threads?: number;
 }
 
 export function registerDatasetsBuild(group: Command): void {
@@ -29,6 +30,7 @@ export function registerDatasetsBuild(group: Command): void {
     .option('--preset <name>', `size preset: ${BUILD_PRESETS.join(' | ')}`, 'quick')
     .option('--seed <k>', 'dataset seed (folder seed_<k>_data)', integerAtLeast(0), 0)
     .option('--medium-expert <mode>', 'om2p (90 % medium + 10 % expert) | concat (D4RL: both whole)', 'om2p')
+    .option('--threads <n>', 'threads the behaviour training spreads its agents over (same results for any count; default: one per core, at most one per agent)', integerAtLeast(1))
     .option('--no-progress', 'no progress bar: one line per checkpoint of the behaviour training instead')
     .action(async (opts: BuildOptions, command: Command) => {
       const { options } = await prepare(command);
@@ -44,6 +46,7 @@ export function registerDatasetsBuild(group: Command): void {
         log: (line) => process.stderr.write(`${line}\n`),
         progress: wantsProgressBar(opts.progress),
         mediumExpert: opts.mediumExpert,
+        threads: opts.threads,
       });
       const rows = Object.entries(report.returns).map(([level, r]) => `${level}: ${r!.toFixed(1)}${report.existing.includes(level as never) ? ' (existing)' : ''}`);
       process.stdout.write(`${report.taskId}: ${rows.join(', ')}; trained: ${report.trained ? 'yes' : 'no (cache)'}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

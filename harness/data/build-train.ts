@@ -8,13 +8,14 @@
  * checkpoints fall on episode ends so that the replay cut is whole episodes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createMatd3, type Matd3, type Matd3Config, type Matd3Space } from '../../algorithms/matd3.ts';
+import type { Matd3, Matd3Config, Matd3Space } from '../../algorithms/matd3.ts';
 import { DivergedError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import { mean, sd } from '../stats/descriptive.ts';
 import type { Environment, EnvSpec, NamedWeights } from '../types.ts';
 import { collectEpisodes, runEpisodes, uniformPolicy, type Policy } from './build-rollout.ts';
 import { TransitionStore } from './build-store.ts';
+import { createThreadedMatd3 } from './matd3-threads.ts';
 
 export interface TrainingBudget {
   /** Gradient updates in total. */
@@ -66,8 +67,8 @@ export interface TrainingResult {
 
 /**
  * Trains the behaviour policies. `env` has `budget.envCopies` copies, `evalEnv` `budget.evalEpisodes`; `rng` is the
- * training stream (forked per purpose); `progress` hears of every checkpoint and update. Throws `DivergedError` when a loss
- * stops being finite.
+ * training stream (forked per purpose); `progress` hears of every checkpoint and update; the agents learn on `threads`
+ * threads (the same results for any count). Throws `DivergedError` when a loss stops being finite.
  */
 export function trainBehaviour(
   env: Environment,
@@ -76,10 +77,11 @@ export function trainBehaviour(
   budget: TrainingBudget,
   rng: Rng,
   progress: TrainingProgress,
+  threads = 1,
 ): TrainingResult {
   const spec = env.spec;
   const learned = spec.learnedAgents;
-  const agent = createMatd3(matd3Space(spec, config), config, rng.fork('init'));
+  const agent = createThreadedMatd3(matd3Space(spec, config), config, rng.fork('init'), threads);
   const [envRng, batchRng, evalRng, warmupRng] = ['env', 'batches', 'eval', 'warmup'].map((name) => rng.fork(name));
   const blockTransitions = budget.envCopies * spec.episodeLength;
   const learningStarts = Math.max(budget.learningStarts, config.batchSize);
@@ -108,17 +110,20 @@ export function trainBehaviour(
       progress.update(updates);
     }
   };
-  const checkpoints = [checkpoint()];
-  let lastCheckpoint = 0;
-  while (updates < budget.updates) {
-    runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
-    if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
-      checkpoints.push(checkpoint());
-      lastCheckpoint = updates;
+  try {
+    const checkpoints = [checkpoint()];
+    let lastCheckpoint = 0;
+    while (updates < budget.updates) {
+      runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
+      if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
+        checkpoints.push(checkpoint());
+        lastCheckpoint = updates;
+      }
     }
+    return { checkpoints, replay, config };
+  } finally {
+    agent.dispose(); // also on divergence: stops the agents' worker threads
   }
-  agent.dispose();
-  return { checkpoints, replay, config };
 }
 
 /** How the untrained behaviour acts (`budget.randomBehaviour`): uniform actions, or `initial` (the initialised actors with noise). */

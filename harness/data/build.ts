@@ -20,6 +20,7 @@ import type { Episodes } from './build-store.ts';
 import { matd3Space, trainBehaviour, untrainedBehaviour, type TrainingProgress, type TrainingResult } from './build-train.ts';
 import { readCard } from './card.ts';
 import { datasetFolder } from './layout.ts';
+import { defaultThreads } from './matd3-threads.ts';
 import { writeDataset } from './write.ts';
 
 export interface EnsureDatasetsOptions {
@@ -36,6 +37,8 @@ export interface EnsureDatasetsOptions {
   progress?: boolean;
   /** @default 'om2p' */
   mediumExpert?: MediumExpertMode;
+  /** Threads the behaviour training spreads its agents over (bit-identical results for any count). @default one per core, at most one per agent */
+  threads?: number;
 }
 
 export interface EnsureDatasetsReport {
@@ -124,14 +127,15 @@ async function behaviourPolicies(context: BuildContext, report: EnsureDatasetsRe
 async function trainAndCache(context: BuildContext, cacheFolder: string): Promise<BehaviourCache> {
   const { def, envOptions, preset, options } = context;
   const { budget, matd3 } = preset;
-  options.log(`  training MATD3 behaviour policies: ${budget.updates} updates, ${budget.envCopies} copies, checkpoint every ${budget.evalEvery} updates`);
+  const threads = options.threads ?? defaultThreads(context.spec.learnedAgents.length);
+  options.log(`  training MATD3 behaviour policies: ${budget.updates} updates, ${budget.envCopies} copies, checkpoint every ${budget.evalEvery} updates, ${threads} thread${threads > 1 ? 's' : ''}`);
   const env = await def.create(envOptions, budget.envCopies);
   const evalEnv = await def.create(envOptions, budget.evalEpisodes);
   const started = Date.now();
   const progress = trainingProgress(context);
   let training: TrainingResult;
   try {
-    training = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress);
+    training = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress, threads);
   } finally {
     progress.stop();
     env.dispose();

@@ -1,0 +1,125 @@
+/**
+ * MATD3 with its agents spread over threads (`--threads`): the behaviour training of the dataset builder is bound by the
+ * matrix products of the agents' own networks (HalfCheetah's 2×256 twin critics: ~85 % of the time), one core each at
+ * most (wasm threads do not start in Node), and within an update agent i reads only its own networks and the joint target
+ * actions (`Matd3Part`). So the agents are split into consecutive blocks: this thread learns the first, a worker thread
+ * each of the others, exchanging the minibatch, the target actions and the losses twice per update. The results are
+ * bit-identical to one thread (every part runs the same kernels on the same values: test/data/matd3-threads.test.ts).
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
+import type { Rng } from '../rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
+
+/** A tensor as it crosses threads. */
+export interface WireTensor {
+  values: Float32Array;
+  shape: [number, number];
+}
+
+/** What the worker is asked (harness/data/matd3-worker.ts), one question at a time, answered in order. */
+export type PartRequest =
+  | { op: 'targetActions'; batch: Record<keyof AgentBatch, WireTensor>[]; states?: Record<keyof StateBatch, WireTensor> }
+  | { op: 'learn'; nextActs: WireTensor }
+  | { op: 'actorMeans'; obs: Float32Array[] }
+  | { op: 'save'; actorsOnly: boolean }
+  | { op: 'load'; weights: NamedWeights; actorsOnly: boolean };
+
+export type PartReply = { value: unknown } | { error: string };
+
+/** What a worker is started with. */
+export interface PartWorkerData {
+  port: MessagePort;
+  /** Incremented (and notified) after every reply, so that this thread can sleep until one arrives. */
+  replies: Int32Array;
+  /** The tfjs backend of the asking thread (the worker must compute as it does). */
+  backend: string;
+  space: Matd3Space;
+  config: Matd3Config;
+  seed: number;
+  owned: number[];
+}
+
+/** A worker that says nothing for this long is taken for dead (a minibatch update takes well under a second). */
+const REPLY_TIMEOUT_MS = 10 * 60_000;
+
+/** Threads for `agents` agents when not given: one per core, at most one per agent. */
+export function defaultThreads(agents: number): number {
+  return Math.max(1, Math.min(agents, availableParallelism()));
+}
+
+/**
+ * MATD3 over `space`'s agents on `threads` threads (1 = `createMatd3`). Same rng, same results; `dispose` stops the workers.
+ */
+export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, threads: number): Matd3 {
+  const n = space.obsDims.length;
+  const blocks = Math.min(n, Math.max(1, Math.floor(threads)));
+  if (blocks === 1) return createMatd3(space, config, rng);
+  const owned = Array.from({ length: blocks }, (_, t) =>
+    Array.from({ length: Math.floor(((t + 1) * n) / blocks) - Math.floor((t * n) / blocks) }, (_, k) => Math.floor((t * n) / blocks) + k),
+  );
+  const parts = owned.map((agents, t) => (t === 0 ? createMatd3Part(space, config, rng, agents) : workerPart(space, config, rng, agents)));
+  return composeMatd3(space, config, rng, parts);
+}
+
+function wire(t: tf.Tensor): WireTensor {
+  return { values: t.dataSync() as Float32Array, shape: t.shape as [number, number] };
+}
+
+/** The part owning `owned`, learning on a worker thread. */
+function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: number[]): Matd3Part {
+  const { port1, port2 } = new MessageChannel();
+  const replies = new Int32Array(new SharedArrayBuffer(4));
+  const data: PartWorkerData = { port: port2, replies, backend: tf.getBackend(), space, config, seed: rng.seed, owned };
+  const entry = new URL('./matd3-worker.ts', import.meta.url).href;
+  // The worker loads TypeScript through tsx, as bin/om2p-bench.js does for the main thread.
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, {
+    eval: true,
+    workerData: data,
+    transferList: [port2],
+  });
+  worker.unref();
+  const who = `matd3 worker for agent${owned.length > 1 ? 's' : ''} ${owned.join(', ')}`;
+
+  const answer = <T>(): T => {
+    const deadline = Date.now() + REPLY_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(replies, 0);
+      const message = receiveMessageOnPort(port1);
+      if (message) {
+        const reply = message.message as PartReply;
+        if ('error' in reply) throw new Error(`${who}: ${reply.error}`);
+        return reply.value as T;
+      }
+      if (Date.now() > deadline) throw new Error(`${who}: no answer in ${REPLY_TIMEOUT_MS / 60_000} minutes`);
+      Atomics.wait(replies, 0, seen, 1_000);
+    }
+  };
+  const ask = <T>(request: PartRequest): Later<T> => {
+    port1.postMessage(request);
+    return answer<T>;
+  };
+
+  return {
+    owned,
+    targetActions: (batch, states) => {
+      const later = ask<Float32Array[]>({
+        op: 'targetActions',
+        batch: batch.map((b) => ({ obs: wire(b.obs), acts: wire(b.acts), rews: wire(b.rews), nextObs: wire(b.nextObs), dones: wire(b.dones) })),
+        ...(states ? { states: { states: wire(states.states), nextStates: wire(states.nextStates) } } : {}),
+      });
+      const rows = batch[0].obs.shape[0];
+      return () => later().map((values, k) => tf.tensor2d(values, [rows, space.actDims[owned[k]]]));
+    },
+    learn: (nextActs) => ask({ op: 'learn', nextActs: wire(nextActs) }),
+    actorMeans: (obs) => ask({ op: 'actorMeans', obs }),
+    save: (actorsOnly) => ask({ op: 'save', actorsOnly }),
+    load: (weights, actorsOnly) => ask({ op: 'load', weights, actorsOnly }),
+    dispose: () => {
+      port1.close();
+      void worker.terminate();
+    },
+  };
+}
