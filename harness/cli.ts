@@ -10,6 +10,7 @@ import { registerBench } from './commands/bench.ts';
 import { registerBenchNn } from './commands/bench-nn.ts';
 import { registerBenchAlgos } from './commands/bench-algos.ts';
 import { registerBenchEnv } from './commands/bench-env.ts';
+import { registerBenchMatd3 } from './commands/bench-matd3.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerBenchNn(bench);
   registerBenchAlgos(bench);
   registerBenchEnv(bench);
+  registerBenchMatd3(bench);
   return program;
 }
 

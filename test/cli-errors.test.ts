@@ -83,3 +83,12 @@ describe('error messages name the file', () => {
     expect(stdout).toMatch(/algorithms\s.*constant-zero/);
   });
 });
+
+describe('error messages name the option and value', () => {
+  it('a thread count that is not a positive integer', async () => {
+    expect(await failure(['bench', 'matd3', '--threads', '2,x'])).toEqual({ code: 1, error: "om2p-bench: --threads: 'x' is not a positive integer" });
+    const { code, stderr } = await runCli(['datasets', 'build', '--env', 'simple_spread', '--threads', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain("option '--threads <n>' argument '0' is invalid. expected an integer ≥ 1, got '0'");
+  });
+});

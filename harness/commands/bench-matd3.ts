@@ -1,0 +1,82 @@
+/**
+ * `om2p-bench bench matd3`: one MATD3 update of the dataset builder's behaviour learner (the preset's networks and minibatch,
+ * random rows) on 1 … n threads, side by side in one process. The update is what a dataset build spends its time on.
+ */
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import type { Matd3 } from '../../algorithms/matd3.ts';
+import { buildPreset } from '../data/build-presets.ts';
+import { matd3Space } from '../data/build-train.ts';
+import { createThreadedMatd3, defaultThreads } from '../data/matd3-threads.ts';
+import { measureLatencies } from '../measure/latency.ts';
+import { createRng } from '../rng.ts';
+import { resolveEnvOptions } from '../run/resolve.ts';
+import type { AgentBatch, StateBatch } from '../types.ts';
+import { prepare } from './context.ts';
+import { integerAtLeast } from './options.ts';
+
+interface BenchMatd3Options {
+  env: string;
+  preset: string;
+  threads?: string;
+  iterations: number;
+  json?: boolean;
+}
+
+function threadCounts(text: string | undefined, agents: number): number[] {
+  if (text === undefined) return [...new Set([1, defaultThreads(agents)])];
+  return text.split(',').map((part) => {
+    const n = Number(part);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--threads: '${part}' is not a positive integer`);
+    return n;
+  });
+}
+
+export function registerBenchMatd3(bench: Command): void {
+  bench
+    .command('matd3')
+    .description("MATD3 update of the dataset builder (the preset's networks and minibatch) on 1 … n threads")
+    .option('--env <name>', 'environment whose learned agents shape the networks', 'halfcheetah-2x3')
+    .option('--preset <name>', 'dataset preset whose MATD3 config is measured', 'quick')
+    .option('--threads <list>', 'comma-separated thread counts (default: 1 and one per core, at most one per agent)')
+    .option('--iterations <n>', 'minimum measured updates per thread count', integerAtLeast(1), 30)
+    .option('--json', 'print one JSON object')
+    .action(async (opts: BenchMatd3Options, command: Command) => {
+      const { backend } = await prepare(command);
+      const { def, options } = resolveEnvOptions(opts.env, {});
+      const probe = await def.create(options, 1);
+      const spec = probe.spec;
+      probe.dispose();
+      const config = buildPreset(opts.env, opts.preset).matd3;
+      const space = matd3Space(spec, config);
+      const counts = threadCounts(opts.threads, space.obsDims.length);
+      const rng = createRng(1);
+      const rows = config.batchSize;
+      const uniform = (cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.range(-1, 1)), [rows, cols]);
+      const batch: AgentBatch[] = space.obsDims.map((o, i) => ({
+        obs: uniform(o), acts: uniform(space.actDims[i]), rews: uniform(1), nextObs: uniform(o), dones: tf.zeros([rows, 1]),
+      }));
+      const states: StateBatch | undefined = space.stateDim ? { states: uniform(space.stateDim), nextStates: uniform(space.stateDim) } : undefined;
+      const agents: Matd3[] = counts.map((threads) => createThreadedMatd3(space, config, createRng(0), threads));
+      let results;
+      try {
+        const tasks = Object.fromEntries(counts.map((threads, k) => [`${threads}`, () => void agents[k].update(batch, states)]));
+        results = measureLatencies(tasks, { iterations: opts.iterations, warmupTimeMs: 1_000 });
+      } finally {
+        for (const agent of agents) agent.dispose();
+        tf.dispose([...batch.flatMap((b) => Object.values(b)), ...(states ? Object.values(states) : [])]);
+      }
+      const single = results['1']?.medianMs;
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ backend, taskId: spec.taskId, preset: opts.preset, hidden: config.hidden, batchSize: rows, results }, null, 2)}\n`);
+        return;
+      }
+      const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${opts.preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), median of ≥${opts.iterations} after ≥1 s warm-up`];
+      for (const threads of counts) {
+        const r = results[`${threads}`];
+        const speedup = single !== undefined ? `  ${(single / r.medianMs).toFixed(2)}× of 1 thread` : '';
+        lines.push(`  ${threads} thread${threads > 1 ? 's' : ' '}  ${r.medianMs.toFixed(2)} ms  (±${r.madMs.toFixed(2)} MAD, n=${r.samples})${speedup}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
