@@ -154,6 +154,21 @@ describe('smoke builds', () => {
     expect(readCard(folder)!.episodeReturn.mean).toBeLessThan(-100);
   });
 
+  it('the behaviour training on 1, 2 and 3 threads writes byte-identical datasets and checkpoints', async () => {
+    const build = async (threads: number) => {
+      const dataDir = tempDir();
+      const report = await ensureDatasets({ env: 'simple_spread', envOptions: {}, levels: ALL_LEVELS, preset: 'smoke', seed: 2, dataDir, log: () => {}, threads });
+      return ALL_LEVELS.map((level) => {
+        const card = readCard(datasetFolder(dataDir, report.taskId, level, 2))!;
+        return { level, files: card.files.map((f) => [f.path, f.sha256]), checkpoints: card.generator.checkpoints };
+      });
+    };
+    const one = await build(1);
+    expect(one.flatMap((l) => l.files)).toHaveLength(ALL_LEVELS.length * 15);
+    expect(await build(2)).toEqual(one);
+    expect(await build(3)).toEqual(one);
+  }, 60_000);
+
   it('a second call for one more level reuses the cached behaviour policies (also through the CLI)', async () => {
     const dataDir = tempDir();
     const lines: string[] = [];
