@@ -10,10 +10,10 @@ import type { Matd3 } from '../../algorithms/matd3.ts';
 import { buildPreset } from '../data/build-presets.ts';
 import { matd3Space } from '../data/build-train.ts';
 import { createThreadedMatd3, defaultThreads } from '../data/matd3-threads.ts';
+import { learnedSpace, syntheticBatch } from '../measure/algos.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { createRng } from '../rng.ts';
-import { resolveEnvOptions } from '../run/resolve.ts';
-import type { AgentBatch, StateBatch } from '../types.ts';
+import type { StateBatch } from '../types.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
 
@@ -45,19 +45,14 @@ export function registerBenchMatd3(bench: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: BenchMatd3Options, command: Command) => {
       const { backend } = await prepare(command);
-      const { def, options } = resolveEnvOptions(opts.env, {});
-      const probe = await def.create(options, 1);
-      const spec = probe.spec;
-      probe.dispose();
+      const { spec, space: learned } = await learnedSpace(opts.env);
       const config = buildPreset(opts.env, opts.preset).matd3;
       const space = matd3Space(spec, config);
       const counts = threadCounts(opts.threads, space.obsDims.length);
       const rng = createRng(1);
       const rows = config.batchSize;
+      const batch = syntheticBatch(learned, rows, rng);
       const uniform = (cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.range(-1, 1)), [rows, cols]);
-      const batch: AgentBatch[] = space.obsDims.map((o, i) => ({
-        obs: uniform(o), acts: uniform(space.actDims[i]), rews: uniform(1), nextObs: uniform(o), dones: tf.zeros([rows, 1]),
-      }));
       const states: StateBatch | undefined = space.stateDim ? { states: uniform(space.stateDim), nextStates: uniform(space.stateDim) } : undefined;
       const agents: Matd3[] = counts.map((threads) => createThreadedMatd3(space, config, createRng(0), threads));
       let results;

@@ -57,9 +57,8 @@ export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng:
   const n = space.obsDims.length;
   const blocks = Math.min(n, Math.max(1, Math.floor(threads)));
   if (blocks === 1) return createMatd3(space, config, rng);
-  const owned = Array.from({ length: blocks }, (_, t) =>
-    Array.from({ length: Math.floor(((t + 1) * n) / blocks) - Math.floor((t * n) / blocks) }, (_, k) => Math.floor((t * n) / blocks) + k),
-  );
+  const first = (t: number) => Math.floor((t * n) / blocks); // block t owns agents first(t) … first(t + 1) − 1
+  const owned = Array.from({ length: blocks }, (_, t) => Array.from({ length: first(t + 1) - first(t) }, (_, k) => first(t) + k));
   const parts = owned.map((agents, t) => (t === 0 ? createMatd3Part(space, config, rng, agents) : workerPart(space, config, rng, agents)));
   return composeMatd3(space, config, rng, parts);
 }
