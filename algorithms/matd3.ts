@@ -286,8 +286,10 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
     throw new Error(`matd3: the parts own agents [${order}], not each of 0..${space.obsDims.length - 1} once in order`);
   }
   const explorationRng = rng.fork('exploration');
-  const ask = <T>(question: (part: Matd3Part) => Later<T>): T[] =>
-    parts.map((_, k) => parts.length - 1 - k).map((k) => question(parts[k])).reverse().map((answer) => answer());
+  const ask = <T>(question: (part: Matd3Part) => Later<T>): T[] => {
+    const answers = [...parts].reverse().map(question).reverse(); // asked last part first, kept in part order
+    return answers.map((answer) => answer());
+  };
 
   const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
     const targets = ask((p) => p.targetActions(batch, states)).flat();
