@@ -170,4 +170,5 @@ export const td3bc: AlgorithmDef<Td3BcConfig> = {
   presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu', criticLayerNorm: true } },
   schema,
   create: (space, config, rng) => independentAgents(space, (i) => createLearner(space, config, rng.fork(`agent${i}`), i), 1),
+  updateCycle: (config) => config.policyDelay,
 };

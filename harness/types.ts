@@ -193,6 +193,11 @@ export interface AlgorithmDef<C = Record<string, unknown>> {
   schema: JsonSchema;
   /** `rng` is the cell's `init` stream; algorithms fork it for noise and minibatch-independent draws. */
   create(space: AgentSpace, config: C, rng: Rng): Agent;
+  /**
+   * Updates after which the update's work repeats (TD3's policy delay); `bench algos` times whole cycles so that a per-update
+   * figure is the cycle's mean rather than one mode of a bimodal schedule. @default 1
+   */
+  updateCycle?(config: C): number;
 }
 
 // ---------------------------------------------------------------- cells and results

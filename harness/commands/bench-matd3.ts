@@ -1,8 +1,8 @@
 /**
  * `om2p-bench bench matd3`: one MATD3 update of the dataset builder's behaviour learner (the preset's networks and minibatch,
  * random rows) on 1 … n threads, side by side in one process. The update is what a dataset build spends its time on.
- * Reported as the mean: critic-only updates and updates with the delayed actor step alternate, so the times are bimodal and
- * their median falls on either mode.
+ * Critic-only updates and updates with the delayed actor step alternate, so each timed sample is one whole cycle of
+ * `policyDelay` updates and the median is per update over cycles.
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -58,21 +58,22 @@ export function registerBenchMatd3(bench: Command): void {
       let results;
       try {
         const tasks = Object.fromEntries(counts.map((threads, k) => [`${threads}`, () => void agents[k].update(batch, states)]));
-        results = measureLatencies(tasks, { iterations: opts.iterations, warmupTimeMs: 1_000 });
+        const cycle = config.policyDelay;
+        results = measureLatencies(tasks, { iterations: Math.ceil(opts.iterations / cycle), callsPerSample: cycle, warmupTimeMs: 1_000 });
       } finally {
         for (const agent of agents) agent.dispose();
         tf.dispose([...batch.flatMap((b) => Object.values(b)), ...(states ? Object.values(states) : [])]);
       }
-      const single = results['1']?.meanMs;
+      const single = results['1']?.medianMs;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ backend, taskId: spec.taskId, preset: opts.preset, hidden: config.hidden, batchSize: rows, results }, null, 2)}\n`);
         return;
       }
-      const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${opts.preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), mean of ≥${opts.iterations} updates after ≥1 s warm-up`];
+      const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${opts.preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), median per update over cycles of ${config.policyDelay} updates, ≥${opts.iterations} updates after ≥1 s warm-up`];
       for (const threads of counts) {
         const r = results[`${threads}`];
         const speedup = single !== undefined ? `  ${(single / r.meanMs).toFixed(2)}× of 1 thread` : '';
-        lines.push(`  ${threads} thread${threads > 1 ? 's' : ' '}  ${r.meanMs.toFixed(2)} ms  (median ${r.medianMs.toFixed(2)}, n=${r.samples})${speedup}`);
+        lines.push(`  ${threads} thread${threads > 1 ? 's' : ' '}  ${r.medianMs.toFixed(2)} ms  (mean ${r.meanMs.toFixed(2)}, n=${r.samples})${speedup}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

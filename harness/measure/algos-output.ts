@@ -32,7 +32,8 @@ export function efficiencyTable(rows: readonly EfficiencyRow[], { runtime, updat
   return {
     caption:
       `Efficiency on ${where}: tf.profile peak tensor memory of one update (allocator total, resident weights included), ` +
-      `tinybench median ± MAD of the update over ${updates} updates and of sampling one joint action batch; ` +
+      `tinybench median ± MAD of the update over ${updates} updates (an algorithm with a delayed actor step timed in whole ` +
+      `cycles, per update) and of sampling one joint action batch; ` +
       `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
       `${host.cores} cores ${host.platform}/${host.arch}` +
       (loadAverage ? `, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` : ' ') +

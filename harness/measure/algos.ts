@@ -217,7 +217,11 @@ export async function measureVariant(
   try {
     agent.update(batch); // warm-up: optimiser slots and lazily built state exist before the profiled update
     const profile = await profileUpdate(agent, batch);
-    const update = measureLatencies({ update: () => void agent.update(batch) }, { iterations: options.updates, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS }).update;
+    const cycle = def.updateCycle?.(config) ?? 1;
+    const update = measureLatencies(
+      { update: () => void agent.update(batch) },
+      { iterations: Math.ceil(options.updates / cycle), callsPerSample: cycle, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS },
+    ).update;
     const [act1, actEval] = actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
     return {
       label: variant.label,

@@ -2,11 +2,12 @@
 import { Bench } from 'tinybench';
 
 export interface Latency {
-  /** Median milliseconds per call. */
+  /** Median milliseconds per call (of the samples' per-call means when a sample holds several calls). */
   medianMs: number;
   /** Interquartile range of the samples (p75 − p25 is not exposed by tinybench; we report p50 ± MAD). */
   madMs: number;
   meanMs: number;
+  /** Calls timed. */
   samples: number;
   /** Calls per second derived from the median. */
   perSecond: number;
@@ -21,6 +22,12 @@ export interface LatencyOptions {
   warmupIterations?: number;
   /** Minimum warm-up time in ms, on top of the warm-up calls. @default 0 */
   warmupTimeMs?: number;
+  /**
+   * Calls per timed sample; every figure is still per call. A schedule that repeats every k calls (TD3's delayed actor step:
+   * k = 2) gives bimodal per-call times whose median falls on either mode; timing whole cycles measures their cost.
+   * `iterations` then counts samples. @default 1
+   */
+  callsPerSample?: number;
 }
 
 /** Measures each named function in turn, in this process, one after the other (so ratios share the machine state). */
@@ -33,19 +40,22 @@ export function measureLatencies(tasks: Record<string, () => void>, options: Lat
     warmupTime: options.warmupTimeMs ?? 0,
     throws: true,
   });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  const calls = options.callsPerSample ?? 1;
+  if (!Number.isInteger(calls) || calls < 1) throw new Error(`callsPerSample must be a positive integer, got ${calls}`);
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, calls === 1 ? fn : () => { for (let k = 0; k < calls; k++) fn(); });
   bench.runSync();
   const out: Record<string, Latency> = {};
   for (const task of bench.tasks) {
     const result = task.result;
     if (result.state !== 'completed') throw new Error(`benchmark task ${task.name} ended in state ${result.state}`);
     const { latency } = result;
+    const median = latency.p50 / calls;
     out[task.name] = {
-      medianMs: latency.p50,
-      madMs: latency.mad,
-      meanMs: latency.mean,
-      samples: latency.samplesCount,
-      perSecond: latency.p50 > 0 ? 1000 / latency.p50 : Number.POSITIVE_INFINITY,
+      medianMs: median,
+      madMs: latency.mad / calls,
+      meanMs: latency.mean / calls,
+      samples: latency.samplesCount * calls,
+      perSecond: median > 0 ? 1000 / median : Number.POSITIVE_INFINITY,
     };
   }
   return out;

@@ -125,3 +125,15 @@ describe('variant plan', () => {
     expect(() => planVariants({ algorithms: ['nope'], preset: 'cpu', ablations: false })).toThrow(/unknown algorithm 'nope'/);
   });
 });
+
+describe('bench algos on a delayed-actor algorithm', () => {
+  it("times td3bc in whole policy-delay cycles: 3 requested updates become 2 cycles of 2", async () => {
+    await initBackend('wasm', () => {});
+    const result = await benchAlgorithms(
+      { env: 'simple_spread', preset: 'cpu', algorithms: ['td3bc'], ablations: false, updates: 3, evalBatch: 3, seed: 0, baseOverrides: { td3bc: tiny } },
+      runEnvironment(),
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.rows[0].updateSamples).toBe(4);
+  }, 60_000);
+});
