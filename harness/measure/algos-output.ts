@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { writeCsv, type CsvRow } from '../report/csv.ts';
 import { renderTable, type Table, type TableFormat } from '../report/table.ts';
 import type { RunEnvironment } from '../types.ts';
-import type { EfficiencyRow, VariantFailure } from './algos.ts';
-import type { KernelStat } from './efficiency.ts';
+import type { EfficiencyRow, VariantFailure, VariantProfile } from './algos.ts';
 
 const MIB = 1024 * 1024;
 
@@ -82,14 +81,24 @@ export function writeEfficiencyOutputs(
 
 /**
  * `bench algos --profile`: per variant, the profiled update's kernels by name (count, summed backend ms, share of the
- * update's kernel time) as Markdown. Backend kernel time leaves out JavaScript overhead between kernels.
+ * update's kernel time) as Markdown, and, when measured, what the update's kernels cost replayed alone against the update's
+ * median: the rest is the framework around the kernels. Backend kernel time leaves out JavaScript overhead between kernels.
  */
-export function kernelProfileMarkdown(profiles: readonly { label: string; kernels: readonly KernelStat[] }[], runtime: RunEnvironment): string {
-  const sections = profiles.map(({ label, kernels }) => {
+export function kernelProfileMarkdown(profiles: readonly VariantProfile[], runtime: RunEnvironment): string {
+  const sections = profiles.map(({ label, kernels, updateMsMedian, isolated }) => {
     const total = kernels.reduce((sum, k) => sum + k.ms, 0);
     const count = kernels.reduce((sum, k) => sum + k.count, 0);
     const lines = kernels.map((k) => `| ${k.name} | ${k.count} | ${k.ms.toFixed(2)} | ${total > 0 ? ((100 * k.ms) / total).toFixed(1) : '0.0'} % |`);
-    return [`### ${label}: ${count} kernels, ${total.toFixed(1)} kernel-ms`, '', '| kernel | count | ms | share |', '|---|---:|---:|---:|', ...lines].join('\n');
+    const alone = isolated
+      ? [
+          '',
+          `Replayed alone, the ${isolated.calls.toFixed(0)} kernel calls of an update take ${isolated.ms.toFixed(2)} ms ` +
+            `(matrix products ${isolated.productMs.toFixed(2)} ms, the rest ${(isolated.ms - isolated.productMs).toFixed(2)} ms), ` +
+            `${((100 * isolated.ms) / updateMsMedian).toFixed(0)} % of the update's ${updateMsMedian.toFixed(2)} ms median.` +
+            (isolated.notReplayed.length > 0 ? ` Not replayed: ${isolated.notReplayed.join('; ')}.` : ''),
+        ]
+      : [];
+    return [`### ${label}: ${count} kernels, ${total.toFixed(1)} kernel-ms`, ...alone, '', '| kernel | count | ms | share |', '|---|---:|---:|---:|', ...lines].join('\n');
   });
   return `# Kernels of one update (tf.profile; backend ${runtime.backend}, tfjs ${runtime.tfjsVersion})\n\n${sections.join('\n\n')}\n`;
 }

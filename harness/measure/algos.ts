@@ -12,6 +12,7 @@ import { createRng, type Rng } from '../rng.ts';
 import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
 import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
 import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
+import { isolatedKernelMs, recordKernelCalls, type IsolatedKernels } from './kernel-replay.ts';
 import { measureLatencies } from './latency.ts';
 
 /** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
@@ -55,6 +56,8 @@ export interface AlgoBenchOptions {
   seed: number;
   /** Overrides under every variant's own, by algorithm (tests shrink networks with them). */
   baseOverrides?: Record<string, Record<string, unknown>>;
+  /** Also replay each variant's kernels alone (`isolatedKernelMs`): what they cost without the framework around them. */
+  isolatedKernels?: boolean;
   /** Called before each variant is measured. */
   onVariant?: (variant: Variant, index: number, total: number) => void;
 }
@@ -73,7 +76,7 @@ export interface EfficiencyRow {
   updateResidentBytes: number;
   updateLeakTensors: number;
   updateLeakBytes: number;
-  /** Backend kernels one update runs (tf.profile): at small sizes an update's cost is mostly their count. */
+  /** Backend kernels per update (tf.profile; the mean over a cycle of alternating updates): at small sizes an update's cost is mostly their count. */
   kernelsPerUpdate: number;
   updateMsMedian: number;
   updateMsMad: number;
@@ -104,7 +107,17 @@ export type MeasuredRow = Omit<EfficiencyRow, 'memoryRatio' | 'updateTimeRatio' 
   reference: boolean;
   /** The profiled update's kernels by name (`bench algos --profile` prints them). */
   kernels: KernelStat[];
+  /** Per update, the kernels' own cost replayed alone (only with `isolatedKernels`). */
+  isolated?: IsolatedKernels;
 };
+
+/** What `bench algos --profile` prints per variant. */
+export interface VariantProfile {
+  label: string;
+  kernels: KernelStat[];
+  updateMsMedian: number;
+  isolated?: IsolatedKernels;
+}
 
 /** A variant that could not be measured, with the reason (the others still are). */
 export interface VariantFailure {
@@ -216,12 +229,17 @@ export async function measureVariant(
   const batch = syntheticBatch(target.space, batchSize, rng.fork('batch'));
   try {
     agent.update(batch); // warm-up: optimiser slots and lazily built state exist before the profiled update
-    const profile = await profileUpdate(agent, batch);
+    // Updates whose work alternates (a delayed actor step) are profiled, timed and replayed in whole cycles.
     const cycle = def.updateCycle?.(config) ?? 1;
+    const profile = await profileUpdate(agent, batch, cycle);
     const update = measureLatencies(
       { update: () => void agent.update(batch) },
       { iterations: Math.ceil(options.updates / cycle), callsPerSample: cycle, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS },
     ).update;
+    // Recorded after the timing, so the timed updates ran undisturbed.
+    const isolated = options.isolatedKernels
+      ? isolatedKernelMs(recordKernelCalls(() => { for (let k = 0; k < cycle; k++) agent.update(batch); }), cycle)
+      : undefined;
     const [act1, actEval] = actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
     return {
       label: variant.label,
@@ -251,6 +269,7 @@ export async function measureVariant(
       ...runtimeColumns(runtime),
       reference: variant.algorithm === REFERENCE_ALGORITHM && configHash === referenceConfigHash(variant.preset, options.baseOverrides),
       kernels: profile.kernels,
+      isolated,
     };
   } finally {
     agent.dispose();
@@ -267,7 +286,7 @@ function referenceConfigHash(preset: SizePreset, base: AlgoBenchOptions['baseOve
  * sampling time likewise (> 1: the row costs more than om2p). Rows of a preset without a reference get none.
  */
 export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
-  return rows.map(({ reference: _reference, kernels: _kernels, ...row }) => {
+  return rows.map(({ reference: _reference, kernels: _kernels, isolated: _isolated, ...row }) => {
     const ref = rows.find((r) => r.reference && r.preset === row.preset);
     if (!ref) return row;
     return {
@@ -287,7 +306,7 @@ export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
 export async function benchAlgorithms(
   options: AlgoBenchOptions,
   runtime: RunEnvironment,
-): Promise<{ rows: EfficiencyRow[]; failures: VariantFailure[]; spec: EnvSpec; kernels: { label: string; kernels: KernelStat[] }[] }> {
+): Promise<{ rows: EfficiencyRow[]; failures: VariantFailure[]; spec: EnvSpec; profiles: VariantProfile[] }> {
   const target = await learnedSpace(options.env, options.envOptions);
   const variants = planVariants(options);
   const measured: MeasuredRow[] = [];
@@ -300,6 +319,6 @@ export async function benchAlgorithms(
       failures.push({ label: variant.label, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  const kernels = measured.map((row) => ({ label: row.label, kernels: row.kernels }));
-  return { rows: withRatios(measured), failures, spec: target.spec, kernels };
+  const profiles = measured.map(({ label, kernels, updateMsMedian, isolated }) => ({ label, kernels, updateMsMedian, isolated }));
+  return { rows: withRatios(measured), failures, spec: target.spec, profiles };
 }

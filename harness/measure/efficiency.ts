@@ -15,9 +15,9 @@ export interface UpdateProfile {
   peakBytes: number;
   leakTensors: number;
   leakBytes: number;
-  /** Kernels the update ran (tf.profile's record: one per backend op, autograd's included). */
+  /** Kernels per update (tf.profile's record: one per backend op, autograd's included), averaged over the updates profiled. */
   kernelCount: number;
-  /** Per kernel name: how many ran and their summed backend time, most expensive first. */
+  /** Per kernel name: how many ran and their summed backend time per update, most expensive first. */
   kernels: KernelStat[];
 }
 
@@ -29,15 +29,17 @@ export interface KernelStat {
 }
 
 /**
- * Profiles one `agent.update(batch)`: peak bytes during it, and tensors/bytes still alive after it that were not before.
- * The nn blocks' cached constants (created once per process) count neither as resident nor as leaked.
+ * Profiles `updates` consecutive `agent.update(batch)` calls (one, or a whole cycle of an algorithm whose updates alternate
+ * in kind): the peak bytes over them, kernels per update, and tensors/bytes still alive after them that were not before.
+ * The nn blocks' cached constants (created once per process) count neither as resident nor as leaked. `losses` are the
+ * last update's.
  */
-export async function profileUpdate(agent: Agent, batch: AgentBatch[]): Promise<UpdateProfile> {
+export async function profileUpdate(agent: Agent, batch: AgentBatch[], updates = 1): Promise<UpdateProfile> {
   const constantsBefore = cachedConstants();
   const before = tf.memory();
   let losses: Record<string, number> = {};
   const info = await tf.profile(() => {
-    losses = agent.update(batch);
+    for (let k = 0; k < updates; k++) losses = agent.update(batch);
   });
   const after = tf.memory();
   const constantsAfter = cachedConstants();
@@ -47,8 +49,8 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[]): Promise<
     peakBytes: info.peakBytes,
     leakTensors: after.numTensors - before.numTensors - (constantsAfter.tensors - constantsBefore.tensors),
     leakBytes: after.numBytes - before.numBytes - (constantsAfter.bytes - constantsBefore.bytes),
-    kernelCount: backendKernels(info.kernels).length,
-    kernels: await kernelStats(backendKernels(info.kernels)),
+    kernelCount: backendKernels(info.kernels).length / updates,
+    kernels: (await kernelStats(backendKernels(info.kernels))).map((k) => ({ ...k, count: k.count / updates, ms: k.ms / updates })),
   };
 }
 

@@ -127,13 +127,20 @@ describe('variant plan', () => {
 });
 
 describe('bench algos on a delayed-actor algorithm', () => {
-  it("times td3bc in whole policy-delay cycles: 3 requested updates become 2 cycles of 2", async () => {
+  it('times td3bc in whole policy-delay cycles (3 requested updates become 2 cycles of 2) and replays every kernel of a cycle', async () => {
     await initBackend('wasm', () => {});
     const result = await benchAlgorithms(
-      { env: 'simple_spread', preset: 'cpu', algorithms: ['td3bc'], ablations: false, updates: 3, evalBatch: 3, seed: 0, baseOverrides: { td3bc: tiny } },
+      {
+        env: 'simple_spread', preset: 'cpu', algorithms: ['td3bc'], ablations: false, updates: 3, evalBatch: 3, seed: 0,
+        baseOverrides: { td3bc: tiny }, isolatedKernels: true,
+      },
       runEnvironment(),
     );
     expect(result.failures).toEqual([]);
     expect(result.rows[0].updateSamples).toBe(4);
+    const isolated = result.profiles[0].isolated!;
+    expect(isolated.notReplayed).toEqual([]);
+    expect(isolated.calls).toBeGreaterThan(0);
+    expect(isolated.productMs).toBeGreaterThan(0);
   }, 60_000);
 });
