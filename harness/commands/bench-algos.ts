@@ -38,7 +38,7 @@ export function registerBenchAlgos(bench: Command): void {
     .addOption(new Option('--preset <name>', 'network size preset of the main rows').choices(['cpu', 'paper']).default('cpu'))
     .option('--algos <a,b,...>', 'algorithms to measure (default: every registered one)')
     .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
-    .option('--profile', 'also write profile.md: the kernels of one update per variant (count and backend ms by kernel name) and what they cost replayed alone')
+    .option('--profile', 'also write profile.md: the kernels of one update per variant (count and backend ms by kernel name), and the kernels replayed without the framework')
     .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
     .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
     .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
@@ -58,7 +58,7 @@ export function registerBenchAlgos(bench: Command): void {
           updates: opts.updates,
           evalBatch: opts.evalBatch,
           seed: opts.seed,
-          isolatedKernels: opts.profile ?? false,
+          replayKernels: opts.profile ?? false,
           onVariant: (variant, index, total) => process.stderr.write(`  [${index + 1}/${total}] ${variant.label}\n`),
         },
         runtime,

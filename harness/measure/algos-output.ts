@@ -81,24 +81,24 @@ export function writeEfficiencyOutputs(
 
 /**
  * `bench algos --profile`: per variant, the profiled update's kernels by name (count, summed backend ms, share of the
- * update's kernel time) as Markdown, and, when measured, what the update's kernels cost replayed alone against the update's
- * median: the rest is the framework around the kernels. Backend kernel time leaves out JavaScript overhead between kernels.
+ * update's kernel time) as Markdown, and, when measured, the update's kernels replayed without the framework
+ * (`replayKernels`) against the update's median. Backend kernel time leaves out JavaScript overhead between kernels.
  */
 export function kernelProfileMarkdown(profiles: readonly VariantProfile[], runtime: RunEnvironment): string {
-  const sections = profiles.map(({ label, kernels, updateMsMedian, isolated }) => {
+  const sections = profiles.map(({ label, kernels, updateMsMedian, replay }) => {
     const total = kernels.reduce((sum, k) => sum + k.ms, 0);
     const count = kernels.reduce((sum, k) => sum + k.count, 0);
     const lines = kernels.map((k) => `| ${k.name} | ${k.count} | ${k.ms.toFixed(2)} | ${total > 0 ? ((100 * k.ms) / total).toFixed(1) : '0.0'} % |`);
-    const alone = isolated
+    const share = (ms: number) => `${ms.toFixed(2)} ms (${((100 * ms) / updateMsMedian).toFixed(0)} %)`;
+    const replayed = replay
       ? [
           '',
-          `Replayed alone, the ${isolated.calls.toFixed(0)} kernel calls of an update take ${isolated.ms.toFixed(2)} ms ` +
-            `(matrix products ${isolated.productMs.toFixed(2)} ms, the rest ${(isolated.ms - isolated.productMs).toFixed(2)} ms), ` +
-            `${((100 * isolated.ms) / updateMsMedian).toFixed(0)} % of the update's ${updateMsMedian.toFixed(2)} ms median.` +
-            (isolated.notReplayed.length > 0 ? ` Not replayed: ${isolated.notReplayed.join('; ')}.` : ''),
+          `The update's median is ${updateMsMedian.toFixed(2)} ms. Its ${replay.calls.toFixed(0)} kernel calls replayed without the ` +
+            `framework: in order, on their own outputs, ${share(replay.inOrderMs)}; each alone with warm inputs, ` +
+            `${share(replay.isolatedMs)}, of which matrix products ${replay.isolatedProductMs.toFixed(2)} ms.`,
         ]
       : [];
-    return [`### ${label}: ${count} kernels, ${total.toFixed(1)} kernel-ms`, ...alone, '', '| kernel | count | ms | share |', '|---|---:|---:|---:|', ...lines].join('\n');
+    return [`### ${label}: ${count} kernels, ${total.toFixed(1)} kernel-ms`, ...replayed, '', '| kernel | count | ms | share |', '|---|---:|---:|---:|', ...lines].join('\n');
   });
   return `# Kernels of one update (tf.profile; backend ${runtime.backend}, tfjs ${runtime.tfjsVersion})\n\n${sections.join('\n\n')}\n`;
 }

@@ -12,7 +12,7 @@ import { createRng, type Rng } from '../rng.ts';
 import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
 import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
 import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
-import { isolatedKernelMs, recordKernelCalls, type IsolatedKernels } from './kernel-replay.ts';
+import { recordKernelCalls, replayKernels, type KernelReplay } from './kernel-replay.ts';
 import { measureLatencies } from './latency.ts';
 
 /** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
@@ -56,8 +56,8 @@ export interface AlgoBenchOptions {
   seed: number;
   /** Overrides under every variant's own, by algorithm (tests shrink networks with them). */
   baseOverrides?: Record<string, Record<string, unknown>>;
-  /** Also replay each variant's kernels alone (`isolatedKernelMs`): what they cost without the framework around them. */
-  isolatedKernels?: boolean;
+  /** Also replay each variant's kernels without the framework (`replayKernels`): in order and each alone. */
+  replayKernels?: boolean;
   /** Called before each variant is measured. */
   onVariant?: (variant: Variant, index: number, total: number) => void;
 }
@@ -107,8 +107,8 @@ export type MeasuredRow = Omit<EfficiencyRow, 'memoryRatio' | 'updateTimeRatio' 
   reference: boolean;
   /** The profiled update's kernels by name (`bench algos --profile` prints them). */
   kernels: KernelStat[];
-  /** Per update, the kernels' own cost replayed alone (only with `isolatedKernels`). */
-  isolated?: IsolatedKernels;
+  /** Per update, the kernels replayed without the framework (only with `replayKernels`). */
+  replay?: KernelReplay;
 };
 
 /** What `bench algos --profile` prints per variant. */
@@ -116,7 +116,7 @@ export interface VariantProfile {
   label: string;
   kernels: KernelStat[];
   updateMsMedian: number;
-  isolated?: IsolatedKernels;
+  replay?: KernelReplay;
 }
 
 /** A variant that could not be measured, with the reason (the others still are). */
@@ -237,8 +237,8 @@ export async function measureVariant(
       { iterations: Math.ceil(options.updates / cycle), callsPerSample: cycle, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS },
     ).update;
     // Recorded after the timing, so the timed updates ran undisturbed.
-    const isolated = options.isolatedKernels
-      ? isolatedKernelMs(recordKernelCalls(() => { for (let k = 0; k < cycle; k++) agent.update(batch); }), cycle)
+    const replay = options.replayKernels
+      ? replayKernels(recordKernelCalls(() => { for (let k = 0; k < cycle; k++) agent.update(batch); }), cycle)
       : undefined;
     const [act1, actEval] = actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
     return {
@@ -269,7 +269,7 @@ export async function measureVariant(
       ...runtimeColumns(runtime),
       reference: variant.algorithm === REFERENCE_ALGORITHM && configHash === referenceConfigHash(variant.preset, options.baseOverrides),
       kernels: profile.kernels,
-      isolated,
+      replay,
     };
   } finally {
     agent.dispose();
@@ -286,7 +286,7 @@ function referenceConfigHash(preset: SizePreset, base: AlgoBenchOptions['baseOve
  * sampling time likewise (> 1: the row costs more than om2p). Rows of a preset without a reference get none.
  */
 export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
-  return rows.map(({ reference: _reference, kernels: _kernels, isolated: _isolated, ...row }) => {
+  return rows.map(({ reference: _reference, kernels: _kernels, replay: _replay, ...row }) => {
     const ref = rows.find((r) => r.reference && r.preset === row.preset);
     if (!ref) return row;
     return {
@@ -319,6 +319,6 @@ export async function benchAlgorithms(
       failures.push({ label: variant.label, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  const profiles = measured.map(({ label, kernels, updateMsMedian, isolated }) => ({ label, kernels, updateMsMedian, isolated }));
+  const profiles = measured.map(({ label, kernels, updateMsMedian, replay }) => ({ label, kernels, updateMsMedian, replay }));
   return { rows: withRatios(measured), failures, spec: target.spec, profiles };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.ts';
-import { isolatedKernelMs, recordKernelCalls } from '../../harness/measure/kernel-replay.ts';
+import { recordKernelCalls, replayKernels } from '../../harness/measure/kernel-replay.ts';
 
 describe('kernel replay', () => {
   beforeAll(async () => {
@@ -19,8 +19,8 @@ describe('kernel replay', () => {
     });
     expect(calls.map((c) => c.name)).toEqual(['Add', 'BatchMatMul', 'Concat']);
     expect(calls[0].inputs).toEqual([
-      { key: 'a', shape: [4, 3], dtype: 'float32' },
-      { key: 'b', shape: [4, 3], dtype: 'float32' },
+      { key: 'a', shape: [4, 3], dtype: 'float32', from: undefined },
+      { key: 'b', shape: [4, 3], dtype: 'float32', from: undefined },
     ]);
     expect(calls[1].attrs).toMatchObject({ transposeA: false, transposeB: false });
     expect([calls[0].positional, calls[2].positional]).toEqual([false, true]);
@@ -35,22 +35,30 @@ describe('kernel replay', () => {
     expect(engine.runKernel).toBe(before);
   });
 
-  it('sums isolated times over every recorded call, per update, leaking nothing and naming what it cannot replay', () => {
+  it('replays a data flow in order and each call alone, per recorded call of the function, leaking nothing', () => {
     const [a, w] = [tf.ones([8, 4]), tf.ones([4, 4])];
     const calls = recordKernelCalls(() => {
       tf.tidy(() => {
-        for (let k = 0; k < 3; k++) tf.relu(tf.matMul(a, w));
+        let h: tf.Tensor2D = a as tf.Tensor2D;
+        for (let k = 0; k < 3; k++) h = tf.relu(tf.matMul(h, w)) as tf.Tensor2D;
       });
     });
     expect(calls.map((c) => c.name)).toEqual(['BatchMatMul', 'Relu', 'BatchMatMul', 'Relu', 'BatchMatMul', 'Relu']);
+    // Each product reads the previous ReLU's output; the first reads a tensor made outside the kernels.
+    expect(calls.map((c) => c.inputs[0].from)).toEqual([undefined, [0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]);
+    expect(calls[0].inputs[1].from).toBeUndefined();
     const tensorsBefore = tf.memory().numTensors;
-    const bogus = { name: 'NoSuchKernel', positional: false, inputs: [{ key: 'x', shape: [2, 3], dtype: 'float32' as const }], attrs: {} };
-    const result = isolatedKernelMs([...calls, bogus], 3, 20);
+    const replay = replayKernels(calls, 3, { inOrder: 5, isolated: 20 });
     expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(result.calls).toBeCloseTo(7 / 3, 12);
-    expect(result.productMs).toBeGreaterThan(0);
-    expect(result.ms).toBeGreaterThan(result.productMs);
-    expect(result.notReplayed).toEqual(['NoSuchKernel [2×3]']);
+    expect(replay.calls).toBe(2);
+    expect(replay.inOrderMs).toBeGreaterThan(0);
+    expect(replay.isolatedProductMs).toBeGreaterThan(0);
+    expect(replay.isolatedMs).toBeGreaterThan(replay.isolatedProductMs);
     tf.dispose([a, w]);
+  });
+
+  it('names a call it cannot replay', () => {
+    const bogus = { name: 'NoSuchKernel', positional: false, inputs: [{ key: 'x', shape: [2, 3], dtype: 'float32' as const }], attrs: {} };
+    expect(() => replayKernels([bogus])).toThrow(/cannot replay NoSuchKernel \[2×3\]/);
   });
 });
