@@ -20,6 +20,7 @@ import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { concatColumns } from './nn/columns.ts';
 
 export interface DiffusionConfig {
   /** T, the number of diffusion steps (≥ 1); also the network evaluations per action. */
@@ -165,7 +166,7 @@ function stepTable(net: NoiseNet, steps: number): tf.Tensor2D {
 
 /** ε_θ(o, x_k, k − 1), with k − 1 given per row as a one-hot `B × T` over `table`'s rows. The caller owns the result. */
 function predictNoise(net: NoiseNet, table: tf.Tensor2D, obs: tf.Tensor2D, x: tf.Tensor2D, stepOneHot: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => net.eps.forward(tf.concat([obs, x, tf.matMul(stepOneHot, table)], 1) as tf.Tensor2D));
+  return tf.tidy(() => net.eps.forward(concatColumns([obs, x, tf.matMul(stepOneHot, table)])));
 }
 
 /**

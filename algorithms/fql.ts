@@ -27,6 +27,7 @@ import {
   type FlowCommonConfig,
 } from './nn/flow-common.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { concatColumns } from './nn/columns.ts';
 
 export interface FqlConfig extends FlowCommonConfig {
   /** α, weight of the distillation term mean ‖μ_ω − sg(flow_K)‖², ≥ 0 (SPEC §4.3: 10). */
@@ -57,7 +58,7 @@ function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, rng: 
   );
   const noiseRng = rng.fork('noise');
   const sample = (obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D =>
-    tf.tidy(() => oneStep.forward(tf.concat([obs, noise], 1) as tf.Tensor2D));
+    tf.tidy(() => oneStep.forward(concatColumns([obs, noise])));
 
   const objective = (batch: AgentBatch, critic: Critic): ActorObjective => {
     const z = gaussianNoise(noiseRng, batch.obs.shape[0], actDim);

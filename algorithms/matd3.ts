@@ -18,6 +18,7 @@ import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.t
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { loadWeights, saveWeights } from './nn/weights.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
+import { concatColumns } from './nn/columns.ts';
 
 export interface Matd3Config {
   /** Hidden layer sizes of actors and critics (ReLU): [64, 64] MPE, [256, 256] HalfCheetah. */
@@ -163,7 +164,7 @@ function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf
   const preTanh = nets.actor.forward(batch[i].obs);
   const acts = batch.map((b, j) => (j === i ? tf.tanh(preTanh) : b.acts));
   // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward and backward.
-  const q = tf.mean(nets.critic.heads[0].forward(tf.concat([jointObs, ...acts], 1) as tf.Tensor2D)) as tf.Scalar;
+  const q = tf.mean(nets.critic.heads[0].forward(concatColumns([jointObs, ...acts]))) as tf.Scalar;
   const penalty = tf.mean(tf.square(preTanh)) as tf.Scalar;
   return { loss: tf.add(tf.neg(q), tf.mul(config.actionPenalty, penalty)) as tf.Scalar, extras: { 'actor/q': q, 'actor/penalty': penalty } };
 }
@@ -218,9 +219,9 @@ export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng
     criticUpdates++;
     const delayed = criticUpdates % config.policyDelay === 0;
     // The critics' input: the global state (copied so that the disposal below is uniform) or the concatenated observations.
-    const jointObs = (space.stateDim !== undefined ? states!.states.clone() : tf.concat(batch.map((b) => b.obs), 1)) as tf.Tensor2D;
-    const jointActs = tf.concat(batch.map((b) => b.acts), 1) as tf.Tensor2D;
-    const jointNextObs = (space.stateDim !== undefined ? states!.nextStates.clone() : tf.concat(batch.map((b) => b.nextObs), 1)) as tf.Tensor2D;
+    const jointObs = (space.stateDim !== undefined ? states!.states.clone() : concatColumns(batch.map((b) => b.obs))) as tf.Tensor2D;
+    const jointActs = concatColumns(batch.map((b) => b.acts));
+    const jointNextObs = (space.stateDim !== undefined ? states!.nextStates.clone() : concatColumns(batch.map((b) => b.nextObs))) as tf.Tensor2D;
     const losses = agents.map((nets, k) => {
       const i = owned[k];
       const joint: AgentBatch = { obs: jointObs, acts: jointActs, rews: batch[i].rews, nextObs: jointNextObs, dones: batch[i].dones };
@@ -293,7 +294,7 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
 
   const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
     const targets = ask((p) => p.targetActions(batch, states)).flat();
-    const nextActs = tf.concat(targets, 1) as tf.Tensor2D;
+    const nextActs = concatColumns(targets);
     tf.dispose(targets);
     const losses = ask((p) => p.learn(nextActs)).flat();
     nextActs.dispose();

@@ -32,6 +32,7 @@ import {
 } from './nn/flow-common.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { offTape } from './nn/gradient-path.ts';
+import { concatColumns } from './nn/columns.ts';
 
 export interface Om2pConfig extends FlowCommonConfig {
   /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
@@ -94,7 +95,7 @@ export type MeanFlowTargetConfig = Pick<Om2pConfig, 'derivative' | 'fdStep' | 'v
 
 /** u_θ's input [o, x, r, t] (times as raw scalars, SPEC §4 "Paper-scale settings"). Caller owns the result. */
 function meanFlowInput(obs: tf.Tensor2D, x: tf.Tensor2D, r: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor2D {
-  return tf.concat([obs, x, r, t], 1) as tf.Tensor2D;
+  return concatColumns([obs, x, r, t]);
 }
 
 /** Where L_MF is evaluated (SPEC §4.1 "Identity / target"): u_θ's input at the point and the path's direction there. */

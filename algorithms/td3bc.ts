@@ -18,6 +18,7 @@ import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { concatColumns } from './nn/columns.ts';
 
 export interface Td3BcConfig {
   /** Hidden layer widths of the actor and of each critic head. */
@@ -89,7 +90,7 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td
 function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor2D, alpha: number) {
   const pi = actor.forward(obs);
   // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward.
-  const q1 = critic.heads[0].forward(tf.concat([obs, pi], 1) as tf.Tensor2D);
+  const q1 = critic.heads[0].forward(concatColumns([obs, pi]));
   // sg: λ is read back as a number, so no gradient flows through it.
   const lambda = alpha / tf.tidy(() => tf.mean(tf.abs(q1))).dataSync()[0];
   const qTerm = tf.mul(-lambda, tf.mean(q1)) as tf.Scalar;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../harness/rng.ts';
 import { constant } from './constants.ts';
 import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
+import { concatColumns } from './columns.ts';
 
 export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
   obsDim: number;
@@ -27,7 +28,7 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
     heads: nets,
     variables: nets.flatMap((n) => n.variables),
     forward: (obs, act) => {
-      const input = tf.concat([obs, act], 1) as tf.Tensor2D;
+      const input = concatColumns([obs, act]);
       const out = nets.map((n) => n.forward(input));
       input.dispose();
       return out;

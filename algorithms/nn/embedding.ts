@@ -1,5 +1,6 @@
 /** Sinusoidal embedding of a scalar (diffusion step index, SPEC §4.2): [sin(k·f_j), cos(k·f_j)], f_j = 10000^(−j/(half−1)). */
 import * as tf from '@tensorflow/tfjs';
+import { concatColumns } from './columns.ts';
 
 /** k: B × 1 → B × dim (dim even). The caller owns the result. */
 export function sinusoidalEmbedding(k: tf.Tensor2D, dim: number): tf.Tensor2D {
@@ -10,6 +11,6 @@ export function sinusoidalEmbedding(k: tf.Tensor2D, dim: number): tf.Tensor2D {
   for (let j = 0; j < half; j++) freqs[j] = Math.exp(-scale * j);
   return tf.tidy(() => {
     const angles = tf.mul(k, tf.tensor2d(freqs, [1, half]));
-    return tf.concat([tf.sin(angles), tf.cos(angles)], 1) as tf.Tensor2D;
+    return concatColumns([tf.sin(angles), tf.cos(angles)] as tf.Tensor2D[]);
   });
 }

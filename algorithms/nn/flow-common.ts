@@ -17,6 +17,7 @@ import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
 import { criticRegressionLoss, tdTarget } from './td.ts';
 import { configKeySchemas } from './config-schema.ts';
 import { meanSquaredError } from './losses.ts';
+import { concatColumns } from './columns.ts';
 
 /** Config keys every flow-family algorithm has. */
 export interface FlowCommonConfig {
@@ -133,7 +134,7 @@ export function createVelocityField(
   name: string,
 ): { net: Mlp; velocity: VelocityField } {
   const net = createMlp({ inputDim: obsDim + actDim + 1, hidden, outputDim: actDim, activation: 'gelu' }, rng, name);
-  const velocity: VelocityField = (obs, x, tau) => tf.tidy(() => net.forward(tf.concat([obs, x, tau], 1) as tf.Tensor2D));
+  const velocity: VelocityField = (obs, x, tau) => tf.tidy(() => net.forward(concatColumns([obs, x, tau])));
   return { net, velocity };
 }
 

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isRecording } from './gradient-path.ts';
+import { onWasmHeap, registerWasmKernel } from './wasm-heap.ts';
 
 const TALL_TRANSPOSE = 'Om2pTallTranspose';
 
@@ -17,36 +18,18 @@ export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
   const [rows, cols] = x.shape;
   const slowOnWasm = rows > cols && rows % 256 === 0 && cols >= 64;
   // A recorded transpose needs tfjs' differentiable kernel; the backward passes that call this are not recorded.
-  if (!slowOnWasm || x.dtype !== 'float32' || tf.getBackend() !== 'wasm' || isRecording()) return tf.transpose(x);
-  registerTallTranspose();
-  return tf.engine().runKernel(TALL_TRANSPOSE, { x }, {}) as tf.Tensor2D;
-}
-
-/** The wasm backend's view of its heap (not in tfjs' public types). */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-/** Registered once, wasm only: out[j, i] = x[i, j], written row by row of the output (contiguous writes, strided reads). */
-function registerTallTranspose(): void {
-  if (tf.getKernel(TALL_TRANSPOSE, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: TALL_TRANSPOSE,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const x = inputs.x as tf.TensorInfo;
-      const [rows, cols] = x.shape;
-      const heap = backend as unknown as WasmHeap;
-      const out = heap.makeOutput([cols, rows], x.dtype);
-      // Views taken after makeOutput: an allocation may grow the heap and detach views taken before it.
-      const source = heap.typedArrayFromHeap(x);
-      const target = heap.typedArrayFromHeap(out);
-      let k = 0;
-      for (let j = 0; j < cols; j++) {
-        for (let i = 0, p = j; i < rows; i++, p += cols) target[k++] = source[p];
-      }
-      return out;
-    },
+  if (!slowOnWasm || !onWasmHeap([x], isRecording())) return tf.transpose(x);
+  registerWasmKernel(TALL_TRANSPOSE, ([input], heap) => {
+    const [m, n] = input.shape;
+    const out = heap.make([n, m]);
+    const values = heap.floats();
+    // out[j, i] = x[i, j], written row by row of the output (contiguous writes, strided reads).
+    let k = heap.at(out);
+    const source = heap.at(input);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0, p = source + j; i < m; i++, p += n) values[k++] = values[p];
+    }
+    return out;
   });
+  return tf.engine().runKernel(TALL_TRANSPOSE, { x }, {}) as tf.Tensor2D;
 }
