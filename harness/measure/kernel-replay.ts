@@ -102,9 +102,16 @@ function runCall(call: KernelCall, tensors: tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(out) ? out : [out];
 }
 
-/** Median over `rounds` of the mean time of `repeats` runs (after a warm-up), in ms. */
-function timeRuns(run: () => void, repeats: number, rounds = 3): number {
-  for (let k = 0; k < Math.max(3, repeats >> 2); k++) run();
+/**
+ * Median over `rounds` of the mean time of a run, in ms. A round repeats the run until it has taken `roundMs` (at least
+ * twice), after a warm-up of a quarter of that: small kernels get thousands of runs, a paper-size update a few.
+ */
+function timeRuns(run: () => void, roundMs: number, rounds = 3): number {
+  const first = performance.now();
+  run();
+  const once = Math.max(performance.now() - first, 1e-3);
+  const repeats = Math.max(2, Math.ceil(roundMs / once));
+  for (let k = 0; k < repeats >> 2; k++) run();
   const means: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const start = performance.now();
@@ -115,7 +122,7 @@ function timeRuns(run: () => void, repeats: number, rounds = 3): number {
 }
 
 /** The whole record in order: each output freed after its last reader; inputs made outside the kernels made once, up front. */
-function inOrderMs(calls: readonly KernelCall[], repeats: number): number {
+function inOrderMs(calls: readonly KernelCall[], roundMs: number): number {
   const lastRead = new Map<string, number>();
   calls.forEach((call, k) => call.inputs.forEach(({ from }) => from && lastRead.set(`${from[0]}:${from[1]}`, k)));
   const outside = calls.map((call) => call.inputs.map(({ shape, dtype, from }) => (from ? undefined : randomInput(shape, dtype))));
@@ -132,14 +139,14 @@ function inOrderMs(calls: readonly KernelCall[], repeats: number): number {
     });
   };
   try {
-    return timeRuns(replay, repeats);
+    return timeRuns(replay, roundMs);
   } finally {
     tf.dispose(outside.flat().filter((t): t is tf.Tensor => t !== undefined));
   }
 }
 
-/** Each distinct call alone, `repeats` times per round, summed over the record: [total, products]. */
-function isolatedMs(calls: readonly KernelCall[], repeats: number): [number, number] {
+/** Each distinct call alone (rounds of `roundMs`), summed over the record: [total, products]. */
+function isolatedMs(calls: readonly KernelCall[], roundMs: number): [number, number] {
   const groups = new Map<string, { call: KernelCall; count: number }>();
   for (const call of calls) {
     const key = callKey(call);
@@ -152,7 +159,7 @@ function isolatedMs(calls: readonly KernelCall[], repeats: number): [number, num
   for (const { call, count } of groups.values()) {
     const tensors = call.inputs.map(({ shape, dtype }) => randomInput(shape, dtype));
     try {
-      const each = timeRuns(() => tf.dispose(runCall(call, tensors)), repeats);
+      const each = timeRuns(() => tf.dispose(runCall(call, tensors)), roundMs);
       total += each * count;
       if (/MatMul/.test(call.name)) products += each * count;
     } catch (error) {
@@ -164,12 +171,15 @@ function isolatedMs(calls: readonly KernelCall[], repeats: number): [number, num
   return [total, products];
 }
 
-/** Replays `calls` (recorded over `per` calls of the function, e.g. one cycle of updates) and reports per call. */
-export function replayKernels(calls: readonly KernelCall[], per = 1, repeats = { inOrder: 20, isolated: 200 }): KernelReplay {
-  const [isolated, products] = isolatedMs(calls, repeats.isolated);
+/**
+ * Replays `calls` (recorded over `per` calls of the function, e.g. one cycle of updates) and reports per call. `roundMs`:
+ * how long each timing round of the in-order replay and of each distinct call alone lasts.
+ */
+export function replayKernels(calls: readonly KernelCall[], per = 1, roundMs = { inOrder: 300, isolated: 3 }): KernelReplay {
+  const [isolated, products] = isolatedMs(calls, roundMs.isolated);
   return {
     calls: calls.length / per,
-    inOrderMs: inOrderMs(calls, repeats.inOrder) / per,
+    inOrderMs: inOrderMs(calls, roundMs.inOrder) / per,
     isolatedMs: isolated / per,
     isolatedProductMs: products / per,
   };
