@@ -219,9 +219,9 @@ export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng
     criticUpdates++;
     const delayed = criticUpdates % config.policyDelay === 0;
     // The critics' input: the global state (copied so that the disposal below is uniform) or the concatenated observations.
-    const jointObs = (space.stateDim !== undefined ? states!.states.clone() : concatColumns(batch.map((b) => b.obs))) as tf.Tensor2D;
+    const jointObs = space.stateDim !== undefined ? states!.states.clone() : concatColumns(batch.map((b) => b.obs));
     const jointActs = concatColumns(batch.map((b) => b.acts));
-    const jointNextObs = (space.stateDim !== undefined ? states!.nextStates.clone() : concatColumns(batch.map((b) => b.nextObs))) as tf.Tensor2D;
+    const jointNextObs = space.stateDim !== undefined ? states!.nextStates.clone() : concatColumns(batch.map((b) => b.nextObs));
     const losses = agents.map((nets, k) => {
       const i = owned[k];
       const joint: AgentBatch = { obs: jointObs, acts: jointActs, rews: batch[i].rews, nextObs: jointNextObs, dones: batch[i].dones };

@@ -51,12 +51,25 @@ function splitKernel([whole]: tf.TensorInfo[], heap: HeapAccess, attrs: tf.Named
   return outs;
 }
 
-/** The column blocks of `x` of the given widths (not recorded for a gradient). Caller owns the results. */
+/** The column blocks of `x` of the given widths (wasm, not recorded for a gradient). Caller owns the results. */
 function splitColumns(x: tf.Tensor2D, widths: number[]): tf.Tensor2D[] {
-  if (!onWasmHeap([x], false)) return tf.split(x, widths, 1) as tf.Tensor2D[];
   registerWasmKernel(SPLIT_COLUMNS, splitKernel);
   return tf.engine().runKernel(SPLIT_COLUMNS, { x }, { widths }) as unknown as tf.Tensor2D[];
 }
+
+/** [x₁ | x₂ | …] with our kernel (wasm, not recorded for a gradient). Caller owns the result. */
+function joinColumns(pieces: tf.Tensor2D[]): tf.Tensor2D {
+  registerWasmKernel(CONCAT_COLUMNS, concatKernel);
+  return tf.engine().runKernel(CONCAT_COLUMNS, pieces as unknown as tf.NamedTensorMap, {}) as tf.Tensor2D;
+}
+
+/** `joinColumns` recorded for a gradient: the gradient of a join is the upstream gradient cut into the same column blocks. */
+const differentiableJoin = tf.customGrad(((...args: unknown[]) => {
+  args.pop(); // tfjs' save function: the backward pass needs nothing saved
+  const pieces = args as tf.Tensor2D[];
+  const widths = pieces.map((piece) => piece.shape[1]);
+  return { value: joinColumns(pieces), gradFunc: (dy: tf.Tensor2D) => splitColumns(dy, widths) };
+}) as any) as (...pieces: tf.Tensor[]) => tf.Tensor2D;
 
 /** [x₁ | x₂ | …] for B × nᵢ matrices: B × Σnᵢ, differentiable. Caller owns the result. */
 export function concatColumns(pieces: tf.Tensor2D[]): tf.Tensor2D {
@@ -64,15 +77,6 @@ export function concatColumns(pieces: tf.Tensor2D[]): tf.Tensor2D {
   if (pieces.some((piece) => piece.rank !== 2 || piece.shape[0] !== rows)) {
     throw new Error(`concatColumns: every piece needs ${rows} rows, got shapes ${pieces.map((p) => `[${p.shape}]`).join(', ')}`);
   }
-  if (!onWasmHeap(pieces, false)) return tf.concat(pieces, 1) as tf.Tensor2D;
-  registerWasmKernel(CONCAT_COLUMNS, concatKernel);
-  const join = (inputs: tf.Tensor2D[]) => tf.engine().runKernel(CONCAT_COLUMNS, inputs as unknown as tf.NamedTensorMap, {}) as tf.Tensor2D;
-  if (!isRecording()) return join(pieces);
-  // Recorded: the gradient of a join is the upstream gradient cut into the same column blocks.
-  const widths = pieces.map((piece) => piece.shape[1]);
-  const differentiable = tf.customGrad(((...args: unknown[]) => {
-    args.pop(); // tfjs' save function: the backward pass needs nothing saved
-    return { value: join(args as tf.Tensor2D[]), gradFunc: (dy: tf.Tensor2D) => splitColumns(dy, widths) };
-  }) as any) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
-  return differentiable(...pieces);
+  if (!onWasmHeap(pieces)) return tf.concat(pieces, 1) as tf.Tensor2D;
+  return isRecording() ? differentiableJoin(...pieces) : joinColumns(pieces);
 }

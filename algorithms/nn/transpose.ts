@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isRecording } from './gradient-path.ts';
-import { onWasmHeap, registerWasmKernel } from './wasm-heap.ts';
+import { onWasmHeap, registerWasmKernel, type HeapAccess } from './wasm-heap.ts';
 
 const TALL_TRANSPOSE = 'Om2pTallTranspose';
 
@@ -18,18 +18,20 @@ export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
   const [rows, cols] = x.shape;
   const slowOnWasm = rows > cols && rows % 256 === 0 && cols >= 64;
   // A recorded transpose needs tfjs' differentiable kernel; the backward passes that call this are not recorded.
-  if (!slowOnWasm || !onWasmHeap([x], isRecording())) return tf.transpose(x);
-  registerWasmKernel(TALL_TRANSPOSE, ([input], heap) => {
-    const [m, n] = input.shape;
-    const out = heap.make([n, m]);
-    const values = heap.floats();
-    // out[j, i] = x[i, j], written row by row of the output (contiguous writes, strided reads).
-    let k = heap.at(out);
-    const source = heap.at(input);
-    for (let j = 0; j < n; j++) {
-      for (let i = 0, p = source + j; i < m; i++, p += n) values[k++] = values[p];
-    }
-    return out;
-  });
+  if (!slowOnWasm || isRecording() || !onWasmHeap([x])) return tf.transpose(x);
+  registerWasmKernel(TALL_TRANSPOSE, tallTransposeKernel);
   return tf.engine().runKernel(TALL_TRANSPOSE, { x }, {}) as tf.Tensor2D;
+}
+
+/** out[j, i] = x[i, j], written row by row of the output (contiguous writes, strided reads). */
+function tallTransposeKernel([x]: tf.TensorInfo[], heap: HeapAccess): tf.TensorInfo {
+  const [m, n] = x.shape;
+  const out = heap.make([n, m]);
+  const values = heap.floats();
+  let k = heap.at(out);
+  const source = heap.at(x);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0, p = source + j; i < m; i++, p += n) values[k++] = values[p];
+  }
+  return out;
 }

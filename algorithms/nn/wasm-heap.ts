@@ -41,7 +41,7 @@ export function registerWasmKernel(kernelName: string, run: (inputs: tf.TensorIn
   });
 }
 
-/** Whether a float32 computation can take a wasm kernel of our own here: wasm, and not recorded for a gradient by tfjs. */
-export function onWasmHeap(tensors: readonly tf.Tensor[], recording: boolean): boolean {
-  return !recording && tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32');
+/** Whether a float32 computation can take a wasm kernel of our own here. tfjs cannot differentiate such a kernel. */
+export function onWasmHeap(tensors: readonly tf.Tensor[]): boolean {
+  return tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32');
 }

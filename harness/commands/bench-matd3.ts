@@ -72,7 +72,7 @@ export function registerBenchMatd3(bench: Command): void {
       const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${opts.preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), median per update over cycles of ${config.policyDelay} updates, ≥${opts.iterations} updates after ≥1 s warm-up`];
       for (const threads of counts) {
         const r = results[`${threads}`];
-        const speedup = single !== undefined ? `  ${(single / r.meanMs).toFixed(2)}× of 1 thread` : '';
+        const speedup = single !== undefined ? `  ${(single / r.medianMs).toFixed(2)}× of 1 thread` : '';
         lines.push(`  ${threads} thread${threads > 1 ? 's' : ' '}  ${r.medianMs.toFixed(2)} ms  (mean ${r.meanMs.toFixed(2)}, n=${r.samples})${speedup}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -43,14 +43,15 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[], updates =
   });
   const after = tf.memory();
   const constantsAfter = cachedConstants();
+  const kernels = backendKernels(info.kernels);
   return {
     losses,
     residentBytes: before.numBytes - constantsBefore.bytes,
     peakBytes: info.peakBytes,
     leakTensors: after.numTensors - before.numTensors - (constantsAfter.tensors - constantsBefore.tensors),
     leakBytes: after.numBytes - before.numBytes - (constantsAfter.bytes - constantsBefore.bytes),
-    kernelCount: backendKernels(info.kernels).length / updates,
-    kernels: (await kernelStats(backendKernels(info.kernels))).map((k) => ({ ...k, count: k.count / updates, ms: k.ms / updates })),
+    kernelCount: kernels.length / updates,
+    kernels: (await kernelStats(kernels)).map((k) => ({ ...k, count: k.count / updates, ms: k.ms / updates })),
   };
 }
 
