@@ -74,6 +74,7 @@ export const bc: AlgorithmDef<BcConfig> = {
   defaults,
   presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu' } },
   schema,
+  deterministicPolicy: true, // acts by π(o), no noise: its score is already noise-free
   create: (space, config, rng) =>
     independentAgents(space, (i) => createLearner(space, config, rng.fork(`agent${i}`), i), 1),
 };

@@ -6,7 +6,8 @@
  * (point at t, same target expression hence the opposite sign, raw-output action, unsorted independent times); the release's
  * README settings are `{ variant: 'release', derivative: 'zero', timeDistribution: 'uniform' }`.
  * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
- * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs; η = 0.1; update order of
+ * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs (`timeDistribution`, `timeOrder`
+ * and `equalTimesFraction` choose others: sorted or independent uniform, logit-normal, beta); η = 0.1; update order of
  * `nn/flow-common.ts`.
  * **Choice** cpu preset 2×64, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
@@ -53,6 +54,12 @@ export interface Om2pConfig extends FlowCommonConfig {
   betaA: number;
   /** β of `beta`, > 0. */
   betaB: number;
+  /**
+   * Whether the two times are sorted so that r ≤ t: `sorted`, `independent` (unsorted, as the code release draws them), or
+   * `variant`: sorted for `consistent`, independent for `release`. An unsorted pair with r > t is a mean velocity over a
+   * backward interval, which the identity covers as well (SPEC §4.1).
+   */
+  timeOrder: 'variant' | 'sorted' | 'independent';
   /** Fraction of rows whose two times are set equal (the other time takes the point's time), in [0, 1] (MeanFlow: 0.75). */
   equalTimesFraction: number;
   /** `consistent` (SPEC §4.1) or the code release's `release` behaviour (SPEC §4.1, last bullet). */
@@ -71,6 +78,7 @@ const defaults: Om2pConfig = {
   betaA: 1,
   betaB: 1,
   equalTimesFraction: 0,
+  timeOrder: 'variant',
   variant: 'consistent',
 };
 
@@ -87,6 +95,7 @@ const schema = flowConfigSchema(defaults, {
   betaA: positive,
   betaB: positive,
   equalTimesFraction: { type: 'number', minimum: 0, maximum: 1 },
+  timeOrder: { enum: ['variant', 'sorted', 'independent'] },
   variant: { enum: ['consistent', 'release'] },
 });
 
@@ -178,17 +187,18 @@ function timeDistribution(config: Om2pConfig): TimeDistribution {
 }
 
 /**
- * (r, t) per row: consistent sorts them so r ≤ t, release keeps them independent and unsorted; a fraction
- * `equalTimesFraction` of rows gets the non-point time set to the point time (r for consistent, t for release).
+ * (r, t) per row: sorted so that r ≤ t or independent as `timeOrder` says (by default consistent sorts, release does not); a
+ * fraction `equalTimesFraction` of rows gets the non-point time set to the point time (r for consistent, t for release).
  */
 export function sampleTimePairs(rng: Rng, rows: number, config: Om2pConfig): { r: Float32Array; t: Float32Array } {
   const distribution = timeDistribution(config);
+  const sorted = config.timeOrder === 'variant' ? config.variant === 'consistent' : config.timeOrder === 'sorted';
   const r = new Float32Array(rows);
   const t = new Float32Array(rows);
   for (let k = 0; k < rows; k++) {
     let start = sampleTime(rng, distribution, 'start');
     let end = sampleTime(rng, distribution, 'end');
-    if (config.variant === 'consistent' && start > end) [start, end] = [end, start];
+    if (sorted && start > end) [start, end] = [end, start];
     if (rng.uniform() < config.equalTimesFraction) {
       if (config.variant === 'consistent') end = start;
       else start = end;

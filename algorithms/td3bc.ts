@@ -170,6 +170,7 @@ export const td3bc: AlgorithmDef<Td3BcConfig> = {
   defaults,
   presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu', criticLayerNorm: true } },
   schema,
+  deterministicPolicy: true, // acts by π(o), no noise: its score is already noise-free
   create: (space, config, rng) => independentAgents(space, (i) => createLearner(space, config, rng.fork(`agent${i}`), i), 1),
   updateCycle: (config) => config.policyDelay,
 };

@@ -135,6 +135,8 @@ export interface Dataset {
   reference: { random: number; expert: number; source: string };
   /** sha256 of the card (or of the files for foreign data), recorded in results. */
   sha256: string;
+  /** Std of the Gaussian noise its behaviour policy added to each action dimension, when its card records it. */
+  behaviourNoise?: number;
 }
 
 /** One minibatch for one learned agent, as tensors owned by the harness (disposed after `update`). */
@@ -198,6 +200,11 @@ export interface AlgorithmDef<C = Record<string, unknown>> {
    * figure is the cycle's mean rather than one mode of a bimodal schedule. @default 1
    */
   updateCycle?(config: C): number;
+  /**
+   * The policy draws no noise when it acts (`act` ignores `deterministic`): its protocol score is already its noise-free score,
+   * so the harness evaluates it once per evaluation point and records no separate noise-free score. @default false
+   */
+  deterministicPolicy?: boolean;
 }
 
 // ---------------------------------------------------------------- cells and results
@@ -231,12 +238,38 @@ export interface CellSpec {
 /** Branded cell id: a hash of the canonical CellSpec. */
 export type CellId = string & { readonly __brand: 'CellId' };
 
-export interface EvalPoint {
-  update: number;
-  /** Mean evaluation return over the episodes, raw and normalised (SPEC §1.6). */
+/** Mean and sd of the evaluation return over the episodes, raw and normalised (SPEC §1.6). */
+export interface EvalScore {
   returnMean: number;
   returnSd: number;
   normalised: number;
+}
+
+/** One evaluation point: the protocol's score (fresh noise, SPEC §5) and what the cell measured about its sampler there. */
+export interface EvalPoint extends EvalScore {
+  update: number;
+  /**
+   * The same episodes (same start states) with the policy's noise set to zero (ε = 0; the chain from zero noise). Absent for
+   * a deterministic policy (its score is already noise-free; `SamplerRecord.deterministic`) and in results written before it
+   * was measured.
+   */
+  noiseFree?: EvalScore;
+  /**
+   * Per learned agent, the policy's action spread: sd over `SamplerRecord.spreadDraws` noise draws at each of a fixed set of
+   * dataset observations, averaged over those observations and the action dimensions. Absent in older results.
+   */
+  actionSpread?: number[];
+}
+
+/** How a cell measured its policy's sampler (absent in results written before it was measured). */
+export interface SamplerRecord {
+  /** The algorithm declares its policy noise-free (`AlgorithmDef.deterministicPolicy`): its score is its noise-free score. */
+  deterministic: boolean;
+  /** Noise draws per observation (K) and dataset observations (N) of `EvalPoint.actionSpread`. */
+  spreadDraws: number;
+  spreadObservations: number;
+  /** Std of the Gaussian noise the dataset's behaviour policy added to its actions, when the dataset card records it. */
+  behaviourNoise?: number;
 }
 
 export interface RunEnvironment {
@@ -280,6 +313,7 @@ interface CellCommon {
 
 export interface CellDone extends CellCommon {
   status: 'done';
+  sampler?: SamplerRecord;
   curve: EvalPoint[];
   last: EvalPoint;
   best: EvalPoint;
@@ -290,6 +324,7 @@ export interface CellDone extends CellCommon {
 
 export interface CellDiverged extends CellCommon {
   status: 'diverged';
+  sampler?: SamplerRecord;
   /** Update at which a loss became NaN or infinite, and which one. */
   step: number;
   lossName: string;

@@ -75,6 +75,19 @@ export function harnessVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/**
+ * Std of the Gaussian exploration noise the behaviour policy added to every action dimension (before clipping to [−1, 1])
+ * while collecting the level: the builder records it as `generator.collectionNoise` (MATD3's `explorationNoise`). Undefined
+ * for an imported card, one that does not record it, and a random level collected by uniform actions (no policy to add
+ * noise to).
+ */
+export function cardBehaviourNoise(card: DatasetCard): number | undefined {
+  const { collectionNoise, budget } = card.generator as { collectionNoise?: unknown; budget?: { randomBehaviour?: unknown } };
+  if (card.origin !== 'built' || typeof collectionNoise !== 'number') return undefined;
+  if (card.level === 'random' && budget?.randomBehaviour === 'uniform') return undefined;
+  return collectionNoise;
+}
+
 /** The raw bytes of a folder's card, or undefined when it has none. */
 export function readCardBytes(folder: string): Buffer | undefined {
   const path = join(folder, CARD_FILE);

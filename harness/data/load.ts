@@ -7,6 +7,7 @@ import type { AgentTransitions, Dataset, EnvSpec } from '../types.ts';
 import type { NpyArray } from './npy.ts';
 import type { Source } from './layout.ts';
 import { scanDataset, type DatasetProblem } from './check.ts';
+import { cardBehaviourNoise } from './card.ts';
 import { envFromOmarFolder, literatureReference } from './references.ts';
 
 /** Arrays of one agent by source, as read. */
@@ -48,6 +49,7 @@ export function loadDataset(folder: string, envSpec?: EnvSpec): Dataset {
   if (env === undefined) {
     throw new Error(`${folder} has no card.json and sits in no OMAR environment folder: name the environment to load it`);
   }
+  const behaviourNoise = card && cardBehaviourNoise(card);
   return {
     env,
     level: card?.level ?? basename(dirname(resolve(folder))),
@@ -57,6 +59,7 @@ export function loadDataset(folder: string, envSpec?: EnvSpec): Dataset {
     obsStd: moments.map((m) => m.std),
     reference: card?.reference ?? literatureReferenceOnly(env, envSpec),
     sha256: scan.sha256,
+    ...(behaviourNoise === undefined ? {} : { behaviourNoise }),
   };
 }
 

@@ -3,7 +3,8 @@
  * algorithm). A group is reproduced when
  *   - bit-identical: both sides hold the same cells (same ids, so the same full specs and seeds) and every cell has the
  *     same backend and the same reproducible part as `matrix merge` checks (`resultFingerprint`: status, the whole learning
- *     curve — hence the last and best scores — and losses; never wall times, efficiency numbers or host), or else
+ *     curve — hence the last and best scores — and losses; never wall times, efficiency numbers or host; against a reference
+ *     whose cells predate the sampler measurements, the run's noise-free scores and action spreads are left out), or else
  *   - within-ci: the run's mean normalised last score lies inside the reference's 95 % bootstrap CI of that mean (the CI
  *     summary.csv carries, from the same bootstrap stream). This is the check across backends, seeds or budgets.
  * Groups on one side only are kept as `missing-in-run` / `missing-in-reference`, so nothing is dropped silently.
@@ -84,8 +85,11 @@ function compareCells(run: readonly CellResult[], reference: readonly CellResult
 function compareGroup(run: Side, reference: Side, key: string): ComparisonRow {
   const [runRow, referenceRow] = [run.summary.get(key), reference.summary.get(key)];
   const [runCells, referenceCells] = [run.cells.get(key) ?? [], reference.cells.get(key) ?? []];
-  const fingerprints = new Map(referenceCells.map((cell) => [cell.cellId, reproducible(cell)]));
-  const identicalCells = runCells.filter((cell) => fingerprints.get(cell.cellId) === reproducible(cell)).length;
+  const byId = new Map(referenceCells.map((cell) => [cell.cellId, cell]));
+  const identicalCells = runCells.filter((cell) => {
+    const theirs = byId.get(cell.cellId);
+    return theirs !== undefined && reproducible(theirs) === reproducible(measuredAs(cell, theirs));
+  }).length;
   const { taskId, env, dataset, algorithm } = (referenceRow ?? runRow)!;
   const row: GroupMeasures = {
     taskId,
@@ -111,6 +115,17 @@ function compareGroup(run: Side, reference: Side, key: string): ComparisonRow {
  */
 function reproducible(cell: CellResult): string {
   return canonicalJson({ backend: cell.runtime.backend, result: resultFingerprint(cell) });
+}
+
+/**
+ * `cell` with only what `reference` measured: a reference written before cells measured their sampler (no `sampler` record)
+ * is compared on the protocol's part alone, which those measurements never change (they draw from streams of their own).
+ */
+function measuredAs(cell: CellResult, reference: CellResult): CellResult {
+  if (cell.status === 'failed' || ('sampler' in reference && reference.sampler !== undefined)) return cell;
+  const { sampler: _sampler, ...rest } = cell;
+  const curve = cell.curve.map(({ noiseFree: _noiseFree, actionSpread: _spread, ...point }) => point);
+  return { ...rest, curve } as CellResult;
 }
 
 function verdictOf(row: GroupMeasures): Verdict {

@@ -6,10 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { runEnvironment } from '../backend.ts';
 import { DivergedError } from '../errors.ts';
-import { createRng } from '../rng.ts';
-import type { Agent, AgentSpace, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../types.ts';
+import { createRng, type Rng } from '../rng.ts';
+import type { Agent, AgentSpace, AlgorithmDef, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, EvalScore, Environment, SamplerRecord } from '../types.ts';
 import { actLatency, profileUpdate, type UpdateProfile } from '../measure/efficiency.ts';
 import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
+import { actionSpread, SPREAD_DRAWS, SPREAD_OBSERVATIONS, spreadObservations } from '../measure/sampler.ts';
 import { createSampler } from '../data/sampler.ts';
 import { openCellDataset } from './dataset-for-cell.ts';
 import { policyFile, type PolicyFile } from './policy-file.ts';
@@ -30,6 +31,8 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
   const t0 = performance.now();
   const common = { cellId: cellId(spec), spec, startedAt, runtime: runEnvironment() };
   let env: Environment | undefined;
+  let probeEnv: Environment | undefined;
+  let sampler: SamplerRecord | undefined;
   let partial = unresolved(spec);
   const curve: EvalPoint[] = [];
   try {
@@ -41,18 +44,67 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
     const space = agentSpace(env, dataset);
     const trained = { cellId: common.cellId, spec, config, configHash, envOptions: options, taskId: env.spec.taskId, datasetSha256: dataset.sha256, space };
     const keep = (agent: Agent) => context.onTrained?.(policyFile(trained, agent));
-    const outcome = await train(spec, env, dataset, def.create(space, config, createRng(spec.seed).fork('init')), config, curve, context, keep);
+    sampler = samplerRecord(def, dataset);
+    probeEnv = sampler.deterministic ? undefined : await envDef.create(options, spec.budget.episodes);
+    const probe = samplerProbe(spec, def, space, config, dataset, env.spec.learnedAgents, probeEnv);
+    const outcome = await train(spec, env, dataset, def.create(space, config, createRng(spec.seed).fork('init')), config, curve, context, keep, probe);
     const wallMs = performance.now() - t0;
-    return { status: 'done', ...common, ...partial, ...outcome, curve, wallMs };
+    return { status: 'done', ...common, ...partial, sampler, ...outcome, curve, wallMs };
   } catch (error) {
     const wallMs = performance.now() - t0;
     if (error instanceof DivergedError) {
-      return { status: 'diverged', ...common, ...partial, step: error.step, lossName: error.lossName, curve, wallMs };
+      return { status: 'diverged', ...common, ...partial, ...(sampler ? { sampler } : {}), step: error.step, lossName: error.lossName, curve, wallMs };
     }
     return failedResult(spec, startedAt, error instanceof Error ? error.message : String(error), wallMs, partial);
   } finally {
     env?.dispose();
+    probeEnv?.dispose();
   }
+}
+
+/** What the cell's results say about how its sampler was measured. */
+function samplerRecord(def: AlgorithmDef<any>, dataset: Dataset): SamplerRecord {
+  return {
+    deterministic: def.deterministicPolicy === true,
+    spreadDraws: SPREAD_DRAWS,
+    spreadObservations: SPREAD_OBSERVATIONS,
+    ...(dataset.behaviourNoise === undefined ? {} : { behaviourNoise: dataset.behaviourNoise }),
+  };
+}
+
+/** An evaluation point's sampler measurements of the trained agent as it is now; `episodes` gives the protocol's reset stream. */
+type SamplerProbe = (agent: Agent, episodes: () => Rng) => Pick<EvalPoint, 'noiseFree' | 'actionSpread'>;
+
+/**
+ * The noise-free score (on `probeEnv`, absent for a deterministic policy) and the action spread, both measured on a probe
+ * agent (measure/sampler.ts says why) built from the cell's `sampler` stream, never from the streams training and the
+ * protocol's evaluation draw from. The observations are drawn once, so every evaluation point measures the same ones; the
+ * probe is rebuilt from the same stream each time, so the points also share their noise.
+ */
+function samplerProbe(
+  spec: CellSpec,
+  def: AlgorithmDef<any>,
+  space: AgentSpace,
+  config: Record<string, unknown>,
+  dataset: Dataset,
+  learnedAgents: readonly number[],
+  probeEnv: Environment | undefined,
+): SamplerProbe {
+  const rng = createRng(spec.seed).fork('sampler');
+  const observations = spreadObservations(dataset, learnedAgents, SPREAD_OBSERVATIONS, rng.fork('observations'));
+  return (agent, episodes) => {
+    const probe = def.create(space, config, rng.fork('probe'));
+    try {
+      probe.load(agent.save());
+      const spread = actionSpread(probe, observations, space.obsDims, SPREAD_DRAWS);
+      if (!probeEnv) return { actionSpread: spread };
+      const { mean, sd } = evaluateEpisodes(probeEnv, probe, episodes(), true);
+      const noiseFree: EvalScore = { returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference) };
+      return { noiseFree, actionSpread: spread };
+    } finally {
+      probe.dispose();
+    }
+  };
 }
 
 type Resolved = Pick<CellFailed, 'taskId' | 'resolvedConfig' | 'configHash' | 'datasetSha256'>;
@@ -92,6 +144,7 @@ async function train(
   curve: EvalPoint[],
   context: CellContext,
   keep: (agent: Agent) => void,
+  probe: SamplerProbe,
 ): Promise<TrainOutcome> {
   const rng = createRng(spec.seed);
   const sampler = createSampler(dataset, env.spec.learnedAgents, Number(config.batchSize), rng.fork('batches'));
@@ -103,8 +156,11 @@ async function train(
   let counted = 0;
   let profile: UpdateProfile | undefined;
   const evaluate = (update: number) => {
-    const { mean, sd } = evaluateEpisodes(env, agent, evalRng.fork(`eval-${update}`));
-    const point = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference) };
+    // The stochastic score first and from the very streams it always drew from (the protocol's, and reproducible against
+    // results written before the sampler was measured); the noise-free episodes start from the same states.
+    const episodes = () => evalRng.fork(`eval-${update}`);
+    const { mean, sd } = evaluateEpisodes(env, agent, episodes());
+    const point: EvalPoint = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference), ...probe(agent, episodes) };
     curve.push(point);
     context.onEval?.(point);
   };

@@ -139,15 +139,18 @@ export function checkClaims(file: PolicyFile, claims: PolicyClaims, source: stri
 }
 
 /**
- * Rebuilds the trained agent of `file` for environment `envSpec` (the caller disposes it). The recorded config is
- * validated against the algorithm's schema as registered now; `rng` seeds the agent's own noise when acting.
+ * Rebuilds the trained agent of `file` for environment `envSpec` (the caller disposes it). The recorded config, keys added
+ * since taken from the defaults, is validated against the algorithm's schema as registered now; `rng` seeds the agent's own noise when acting.
  */
 export function restoreAgent(file: PolicyFile, envSpec: EnvSpec, rng: Rng, source: string): Agent {
   if (!algorithmNames().includes(file.algorithm)) {
     throw new ConfigError('/algorithm', `${file.algorithm} is not registered here (an algorithm from a plugin needs its --plugin)`, source);
   }
   const { def } = resolveAlgorithmConfig(file.algorithm, file.preset, {});
-  validateOrThrow(def.schema, file.config, `${source} /config`);
+  // A key the file lacks was added to the algorithm after the file was written; its default keeps the behaviour the agent
+  // was trained with (a new key's default never changes an algorithm).
+  const config = { ...def.defaults, ...file.config };
+  validateOrThrow(def.schema, config, `${source} /config`);
   const learned = envSpec.learnedAgents;
   const sizes = { obsDims: learned.map((i) => envSpec.obsDims[i]), actDims: learned.map((i) => envSpec.actDims[i]) };
   for (const key of ['obsDims', 'actDims'] as const) {
@@ -156,7 +159,7 @@ export function restoreAgent(file: PolicyFile, envSpec: EnvSpec, rng: Rng, sourc
     }
   }
   const space: AgentSpace = { ...sizes, obsMean: file.space.obsMean.map((m) => Float32Array.from(m)), obsStd: file.space.obsStd.map((s) => Float32Array.from(s)) };
-  const agent = def.create(space, file.config, rng);
+  const agent = def.create(space, config, rng);
   try {
     agent.load(decodeWeights(file.weights, source));
     return agent;
