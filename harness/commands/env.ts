@@ -6,7 +6,8 @@
  * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy) on
  * `--env`, or of a trained agent kept as `<cellId>.weights.json` (the file names its algorithm, config and environment;
  * `--algo`, `--env`, `--preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
- * mean and sd (n − 1) of the evaluation return. `--record <file>` writes the first episode as an episode file.
+ * mean and sd (n − 1) of the evaluation return; `--noise-free` acts with the policy's noise set to zero instead of the protocol's
+ * fresh noise. `--record <file>` writes the first episode as an episode file.
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
@@ -30,6 +31,7 @@ export interface RolloutOptions {
   seed: number;
   record?: string;
   json?: boolean;
+  noiseFree?: boolean;
 }
 
 /** `--option key=value` (repeatable) and `--prey <file>` as one options object. */
@@ -41,10 +43,11 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
 
 /** What to roll out: the random policy on `--env`, or a saved policy on the environment its file names. */
 export function rolloutRequest(opts: RolloutOptions): RolloutRequest {
-  const common = { policy: opts.policy, episodes: opts.episodes, seed: opts.seed, scenes: false };
+  const common = { policy: opts.policy, episodes: opts.episodes, seed: opts.seed, scenes: false, noiseFree: opts.noiseFree === true };
   if (opts.policy === 'random') {
     const stated = (['algo', 'preset', 'set'] as const).filter((key) => opts[key] !== undefined);
     if (stated.length > 0) throw new ConfigError(`--${stated[0]}`, 'describes a saved policy; --policy random has none');
+    if (opts.noiseFree) throw new ConfigError('--noise-free', 'sets a saved policy\'s noise to zero; --policy random is uniform noise');
     if (opts.env === undefined) throw new ConfigError('--env', 'is required with --policy random');
     return { ...common, env: opts.env, options: envOptionsFrom(opts), agent: uniformRandomAgent };
   }
@@ -81,6 +84,7 @@ export function registerEnv(program: Command): void {
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
     .option('--prey <file>', "prey checkpoint (OMAR's pretrained_adv_model.pt) for simple_tag / simple_world")
     .option('--record <episode.json>', 'write the first episode as an episode file that env replay reproduces')
+    .option('--noise-free', "act with the policy's noise set to zero (ε = 0; the chain from zero noise) instead of the evaluation protocol's fresh noise")
     .option('--json', 'print one JSON object')
     .action(async (opts: RolloutOptions, command: Command) => {
       await (opts.policy === 'random' ? loadPlugins(command) : prepare(command));
@@ -88,11 +92,12 @@ export function registerEnv(program: Command): void {
       if (opts.record) writeFileAtomic(opts.record, `${JSON.stringify(outcome.episode)}\n`);
       const { taskId, mean, sd, returns } = outcome;
       if (opts.json) {
-        const summary = { env: outcome.episode.env, taskId, policy: opts.policy, episodes: opts.episodes, seed: opts.seed, mean, sd, returns };
+        const noise = opts.noiseFree ? 'noise-free' : 'stochastic';
+        const summary = { env: outcome.episode.env, taskId, policy: opts.policy, noise, episodes: opts.episodes, seed: opts.seed, mean, sd, returns };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
-      process.stdout.write(`${taskId}  policy ${opts.policy}  ${opts.episodes} episodes  seed ${opts.seed}\n`);
+      process.stdout.write(`${taskId}  policy ${opts.policy}${opts.noiseFree ? ' (noise-free)' : ''}  ${opts.episodes} episodes  seed ${opts.seed}\n`);
       process.stdout.write(`return ${mean.toFixed(2)} ± ${sd.toFixed(2)} (mean ± sd)\n`);
       if (opts.record) process.stdout.write(`episode 0 (return ${returns[0].toFixed(2)}) → ${opts.record}\n`);
     });

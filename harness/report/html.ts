@@ -15,9 +15,14 @@ export interface ReportPage {
   title: string;
   description?: string;
   counts: { cells: number; done: number; diverged: number; failed: number };
-  /** The paper tables by name (`returns`, `returns-raw`, `summary`, `aggregate`, `memory`, `training-time`). */
+  /** The paper tables by name (`returns`, `returns-noise-free`, `returns-raw`, `summary`, `aggregate`, `memory`, `training-time`). */
   tables: Record<string, Table>;
   plots: Plot[];
+  /**
+   * Groups whose noise-free score lies outside the CI of their stochastic score (`noiseGap`), as `task / dataset / algorithm:
+   * stochastic x, noise-free y` lines; undefined when no cell measured a noise-free score.
+   */
+  noiseGaps?: string[];
   /** The `bench algos` table and where it came from, when there is one. */
   efficiency?: { source: string; table: Table };
   episodes: EpisodeView[];
@@ -43,6 +48,7 @@ figure.episode.missing { max-width: 260px; } figcaption { font-size: 13px; margi
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 8px; }
 .trail { fill: none; stroke-opacity: 0.45; } .forest { fill-opacity: 0.45; }
 .floor line { stroke: #888; stroke-width: 0.012; } .floor text { font-size: 0.1px; fill: #888; text-anchor: middle; }
+.flag { border-left: 4px solid #d9822b; background: #fff8ef; padding: 4px 12px; margin: 12px 0; }
 pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 12px; } details { margin: 6px 0; }
 `;
 
@@ -79,13 +85,30 @@ function episodesBody(episodes: readonly EpisodeView[]): string[] {
   return [intro, ...blocks];
 }
 
+/** The flag of groups whose two scores disagree beyond the seeds' CI, above the returns. */
+function noiseGapNote(gaps: readonly string[] | undefined): string {
+  if (gaps === undefined) return '<p class="note">These cells did not measure a noise-free score (results written before it was measured).</p>';
+  const intro =
+    'Scores use the protocol’s stochastic evaluation (fresh noise at every action). The noise-free score evaluates the same ' +
+    'episodes with the noise set to zero';
+  if (gaps.length === 0) return `<p class="muted">${intro}; in no group does it lie outside the 95 % CI of the stochastic score.</p>`;
+  const items = gaps.map((gap) => `<li>${escapeHtml(gap)}</li>`).join('');
+  return `<div class="flag"><p><strong>⚑ Sampler noise decides the score</strong> in ${gaps.length} group(s): ${intro}, and its mean lies outside the 95 % CI of the stochastic mean (table “Gap”).</p><ul>${items}</ul></div>`;
+}
+
 /** The page. */
 export function renderReportHtml(page: ReportPage): string {
   const { counts, tables, plots, efficiency, datasets, provenance } = page;
-  const curves = plots.filter((plot) => plot.kind === 'curves');
+  const curves = plots.filter((plot) => plot.kind === 'curves' || plot.kind === 'spread');
   const profile = plots.filter((plot) => plot.kind === 'profile');
   const sections = [
-    section('returns', 'Returns', [table('returns-normalised', tables.returns), table('returns-raw', tables['returns-raw']), table('summary', tables.summary)]),
+    section('returns', 'Returns', [
+      noiseGapNote(page.noiseGaps),
+      table('returns-normalised', tables.returns),
+      table('returns-noise-free', tables['returns-noise-free']),
+      table('returns-raw', tables['returns-raw']),
+      table('summary', tables.summary),
+    ]),
     section('curves', 'Learning curves', [`<div class="plots">\n${curves.map(plotFigure).join('\n')}\n</div>`]),
     section('aggregate', 'Across tasks', [`<div class="plots">\n${profile.map(plotFigure).join('\n')}\n</div>`, table('aggregate-table', tables.aggregate)]),
     section('efficiency', 'Memory and speed', [

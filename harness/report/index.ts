@@ -20,10 +20,10 @@ import { labelCells, readCells, type LabelledCell } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { recordEpisodes } from './episodes.ts';
 import { renderReportHtml } from './html.ts';
-import { paperTables, writeTables } from './paper-tables.ts';
+import { noiseGap, paperTables, writeTables } from './paper-tables.ts';
 import { renderPlots, writePlots } from './plots.ts';
 import { matrixSpecText, reportOrigin, runtimesTable } from './provenance.ts';
-import { renderTable } from './table.ts';
+import { formatNumber, renderTable } from './table.ts';
 import { efficiencyRows, MEMORY_FIELDS, returnsRows, summaryRows, THROUGHPUT_FIELDS, type SummaryRow } from './rows.ts';
 
 export interface ReportOptions {
@@ -91,6 +91,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
     counts: { cells: cells.length, done: count('done'), diverged: count('diverged'), failed: count('failed') },
     tables,
     plots,
+    noiseGaps: noiseGapLines(summary),
     efficiency: efficiencyPath ? { source: shownPath(dir, efficiencyPath), table: benchEfficiencyTable(efficiencyPath) } : undefined,
     episodes: await recordEpisodes(dir, cells, seed),
     datasets: {
@@ -108,6 +109,17 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   writeFileSync(page, html);
   paths.push(page);
   return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt };
+}
+
+/** The groups `noiseGap` flags, one line each; undefined when no group has a noise-free score. */
+function noiseGapLines(summary: readonly SummaryRow[]): string[] | undefined {
+  if (!summary.some((row) => row.noiseFreeMean !== undefined)) return undefined;
+  return summary.flatMap((row) => {
+    const gap = noiseGap(row);
+    if (!gap) return [];
+    const [stochastic, free] = [row.normalisedMean as number, row.noiseFreeMean as number];
+    return [`${row.taskId} / ${row.dataset} / ${row.algorithm}: stochastic ${formatNumber(stochastic)}, noise-free ${formatNumber(free)} (${gap})`];
+  });
 }
 
 /** A path as the page shows it: relative to the report folder when inside it (the page is sent around without it). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { orderAlgorithms, REFERENCE_ALGORITHM } from './cells.ts';
 import type { AggregateRow } from './aggregate.ts';
 import type { EfficiencyRow, SummaryRow } from './rows.ts';
-import { renderTable, type Table, type TableCell, type TableFormat } from './table.ts';
+import { formatNumber, renderTable, type Table, type TableCell, type TableFormat } from './table.ts';
 
 interface PivotOptions<R> {
   caption: string;
@@ -54,14 +54,22 @@ function pivot<R>(source: readonly R[], options: PivotOptions<R>): Table {
   return { caption: options.caption, keyHeaders: options.keyHeaders, valueHeaders: algorithms, rows };
 }
 
-function returnsTable(summary: readonly SummaryRow[], prefix: 'normalised' | 'return'): Table {
-  const what = prefix === 'normalised' ? 'Normalised score (100 = expert, 0 = random; SPEC §1.6)' : 'Raw return';
+const RETURNS_CAPTIONS = {
+  normalised: 'Normalised score (100 = expert, 0 = random; SPEC §1.6), the protocol\'s evaluation with fresh noise,',
+  return: 'Raw return, the protocol\'s evaluation with fresh noise,',
+  noiseFree: 'Noise-free normalised score (the same episodes with the policy\'s noise set to zero: ε = 0, the chain from zero noise; a deterministic policy\'s own score)',
+} as const;
+
+function returnsTable(summary: readonly SummaryRow[], prefix: keyof typeof RETURNS_CAPTIONS): Table {
   return pivot(summary, {
-    caption: `${what} at the last evaluation: mean ± sd over finished seeds; best mean in bold; — no finished seed.`,
+    caption: `${RETURNS_CAPTIONS[prefix]} at the last evaluation: mean ± sd over finished seeds; best mean in bold; — no finished seed${prefix === 'noiseFree' ? ' or not measured' : ''}.`,
     keyHeaders: ['Task', 'Dataset'],
     keysOf: (row) => [row.taskId, row.dataset],
     algorithmOf: (row) => row.algorithm,
-    cellOf: (row) => (row.n > 0 ? { value: row[`${prefix}Mean`] as number, spread: row[`${prefix}Sd`] as number | undefined } : undefined),
+    cellOf: (row) => {
+      const value = row[`${prefix}Mean`] as number | undefined;
+      return value === undefined ? undefined : { value, spread: row[`${prefix}Sd`] as number | undefined };
+    },
     better: 'higher',
     ratioToReference: false,
   });
@@ -83,11 +91,17 @@ function efficiencyTable(rows: readonly EfficiencyRow[], caption: string, valueO
 function summaryTable(summary: readonly SummaryRow[]): Table {
   const stat = (row: SummaryRow, name: string) => row[name] as number | undefined;
   return {
-    caption: 'Last-evaluation scores over seeds: normalised mean ± sd, its 95 % bootstrap CI and IQM; raw mean ± sd.',
+    caption:
+      'Last-evaluation scores over seeds: normalised mean ± sd with the protocol\'s fresh noise, its 95 % bootstrap CI and IQM; ' +
+      'the noise-free normalised mean ± sd (noise set to zero, same episodes); the action spread (sd over noise draws at fixed ' +
+      'dataset observations, mean over dimensions and agents) with the data\'s behaviour noise in parentheses; "Gap" flags a ' +
+      'noise-free mean outside the stochastic CI (n ≥ 2); raw mean ± sd.',
     keyHeaders: ['Task', 'Dataset', 'Algorithm'],
-    valueHeaders: ['n', 'Updates', 'Normalised', '95 % CI', 'IQM', 'Return', 'Diverged', 'Failed'],
+    valueHeaders: ['n', 'Updates', 'Normalised', '95 % CI', 'IQM', 'Noise-free', 'Action spread', 'Gap', 'Return', 'Diverged', 'Failed'],
     rows: summary.map((row) => {
       const done = row.n > 0;
+      const noise = stat(row, 'behaviourNoise');
+      const gap = noiseGap(row);
       return {
         keys: [row.taskId, row.dataset, row.algorithm],
         cells: [
@@ -96,6 +110,11 @@ function summaryTable(summary: readonly SummaryRow[]): Table {
           done ? { value: stat(row, 'normalisedMean'), spread: stat(row, 'normalisedSd') } : undefined,
           done ? { interval: [stat(row, 'normalisedCiLow')!, stat(row, 'normalisedCiHigh')!] } : undefined,
           done ? { value: stat(row, 'normalisedIqm') } : undefined,
+          stat(row, 'noiseFreeMean') === undefined ? undefined : { value: stat(row, 'noiseFreeMean'), spread: stat(row, 'noiseFreeSd') },
+          stat(row, 'actionSpread') === undefined
+            ? undefined
+            : { value: stat(row, 'actionSpread'), text: noise === undefined ? undefined : `(data ${formatNumber(noise)})` },
+          gap ? { text: `noise-free ${gap}` } : undefined,
           done ? { value: stat(row, 'returnMean'), spread: stat(row, 'returnSd') } : undefined,
           { text: String(row.diverged) },
           { text: String(row.failed) },
@@ -126,6 +145,16 @@ function aggregateTable(aggregate: readonly AggregateRow[]): Table {
   };
 }
 
+/**
+ * Whether a group's noise-free mean lies outside the 95 % CI of its stochastic mean (`higher` / `lower`): the sampler's noise,
+ * not the mean action, decides the protocol's score there. Needs two seeds (one seed's CI is a point).
+ */
+export function noiseGap(row: SummaryRow): 'higher' | 'lower' | undefined {
+  const [free, low, high] = [row.noiseFreeMean, row.normalisedCiLow, row.normalisedCiHigh] as (number | undefined)[];
+  if (row.n < 2 || free === undefined || low === undefined || high === undefined) return undefined;
+  return free > high ? 'higher' : free < low ? 'lower' : undefined;
+}
+
 const MIB = 2 ** 20;
 
 /** Every table by file name. */
@@ -138,6 +167,7 @@ export function paperTables(
   return {
     returns: returnsTable(summary, 'normalised'),
     'returns-raw': returnsTable(summary, 'return'),
+    'returns-noise-free': returnsTable(summary, 'noiseFree'),
     aggregate: aggregateTable(aggregate),
     memory: efficiencyTable(
       memory,

@@ -1,7 +1,8 @@
 /**
  * SVG plots through vega-lite → vega, rendered headless (`renderer: 'none'`): learning curves per task × dataset
- * (mean normalised return over finished seeds against updates, ± one standard error as a band) and the
- * performance profile of every algorithm across all tasks (SPEC §5).
+ * (mean normalised return over finished seeds against updates, ± one standard error as a band; the noise-free score dashed),
+ * the action spread per task × dataset beside the data's behaviour noise, and the performance profile of every algorithm
+ * across all tasks (SPEC §5).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { mean, performanceProfile, standardError } from '../stats/index.ts';
 import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
 import { scoresByAlgorithm } from './aggregate.ts';
+import { behaviourNoise, meanActionSpread } from './sampler.ts';
 
 /** Points of the performance profile's τ grid. */
 const PROFILE_POINTS = 101;
@@ -32,16 +34,60 @@ export function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '_');
 }
 
-/** One curve point per algorithm and evaluation update: mean over seeds and the ± se band (no band for one seed). */
+/** How a curve point was evaluated: the protocol's fresh noise, or the noise set to zero (issue 23). */
+const STOCHASTIC = 'stochastic';
+const NOISE_FREE = 'noise-free';
+
+/** A series of a curve plot: per algorithm, update and evaluation, one value per seed. */
+type SeriesPoint = { algorithm: string; update: number; evaluation: string; value: number };
+
+/**
+ * One curve point per series and evaluation update: mean over seeds and the ± se band (no band for one seed). A series is
+ * drawn only where every seed has the value at that update.
+ */
+function meanOverSeeds(points: readonly SeriesPoint[], seedsOf: (algorithm: string) => number): Record<string, number | string>[] {
+  return [...groupBy(points, (p) => `${p.algorithm}\u0000${p.evaluation}\u0000${p.update}`).values()]
+    .filter((group) => group.length === seedsOf(group[0].algorithm))
+    .map((group) => {
+      const values = group.map((p) => p.value);
+      const centre = mean(values);
+      const se = values.length >= 2 ? standardError(values) : 0;
+      const { algorithm, update, evaluation } = group[0];
+      return { algorithm, update, evaluation, mean: centre, lower: centre - se, upper: centre + se, seeds: values.length };
+    });
+}
+
+/**
+ * The normalised score per algorithm and update, stochastic and (dashed) noise-free. A deterministic policy's noise-free curve
+ * is its stochastic one and is not drawn twice.
+ */
 function curvePoints(cells: readonly LabelledCell[]): Record<string, number | string>[] {
   const done = doneCells(cells);
-  const points = done.flatMap(({ cell, algorithm }) => cell.curve.map((point) => ({ algorithm, update: point.update, score: point.normalised })));
-  return [...groupBy(points, (p) => `${p.algorithm}\u0000${p.update}`).values()].map((group) => {
-    const scores = group.map((p) => p.score);
-    const centre = mean(scores);
-    const se = scores.length >= 2 ? standardError(scores) : 0;
-    return { algorithm: group[0].algorithm, update: group[0].update, mean: centre, lower: centre - se, upper: centre + se, seeds: scores.length };
-  });
+  const points = done.flatMap(({ cell, algorithm }) =>
+    cell.curve.flatMap((point): SeriesPoint[] => {
+      const stochastic = { algorithm, update: point.update, evaluation: STOCHASTIC, value: point.normalised };
+      return point.noiseFree ? [stochastic, { ...stochastic, evaluation: NOISE_FREE, value: point.noiseFree.normalised }] : [stochastic];
+    }),
+  );
+  return meanOverSeeds(points, seedCounter(done));
+}
+
+/** The action spread (mean over agents) per algorithm and update, where the cells measured it. */
+function spreadPoints(cells: readonly LabelledCell[]): Record<string, number | string>[] {
+  const done = doneCells(cells);
+  const points = done.flatMap(({ cell, algorithm }) =>
+    cell.curve.flatMap((point): SeriesPoint[] => {
+      const value = meanActionSpread(point);
+      return value === undefined ? [] : [{ algorithm, update: point.update, evaluation: 'spread', value }];
+    }),
+  );
+  return meanOverSeeds(points, seedCounter(done));
+}
+
+function seedCounter(done: readonly LabelledCell[]): (algorithm: string) => number {
+  const counts = new Map<string, number>();
+  for (const { algorithm } of done) counts.set(algorithm, (counts.get(algorithm) ?? 0) + 1);
+  return (algorithm) => counts.get(algorithm) ?? 0;
 }
 
 function curvesSpec(title: string, values: Record<string, number | string>[], algorithms: string[]): TopLevelSpec {
@@ -54,15 +100,44 @@ function curvesSpec(title: string, values: Record<string, number | string>[], al
     encoding: {
       x: { field: 'update', type: 'quantitative', title: 'gradient updates' },
       color: { field: 'algorithm', type: 'nominal', sort: algorithms, title: 'algorithm' },
+      strokeDash: { field: 'evaluation', type: 'nominal', sort: [STOCHASTIC, NOISE_FREE], title: 'evaluation' },
     },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } } },
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        transform: [{ filter: { field: 'evaluation', equal: STOCHASTIC } }],
+        encoding: { y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' }, strokeDash: { value: [1, 0] } },
+      },
       {
         // point markers only while they stay readable (a paper-scale run has ~100 evaluations)
         mark: { type: 'line', point: new Set(values.map((v) => v.update)).size <= MAX_MARKED_EVALUATIONS },
-        encoding: { y: { field: 'mean', type: 'quantitative', title: 'normalised return (mean ± se over seeds)' } },
+        encoding: {
+          y: { field: 'mean', type: 'quantitative', title: 'normalised return (mean ± se over seeds)' },
+          detail: { field: 'evaluation', type: 'nominal' },
+        },
       },
     ],
+  };
+}
+
+/** The action spread against updates, with the data's behaviour noise as a grey rule where the cards record it. */
+function spreadSpec(title: string, values: Record<string, number | string>[], algorithms: string[], behaviourNoise: number | undefined): TopLevelSpec {
+  const line = {
+    mark: { type: 'line' as const, point: new Set(values.map((v) => v.update)).size <= MAX_MARKED_EVALUATIONS },
+    encoding: {
+      x: { field: 'update', type: 'quantitative' as const, title: 'gradient updates' },
+      y: { field: 'mean', type: 'quantitative' as const, title: 'action spread (sd over noise draws; mean over seeds)' },
+      color: { field: 'algorithm', type: 'nominal' as const, sort: algorithms, title: 'algorithm' },
+    },
+  };
+  const rule = { data: { values: [{ noise: behaviourNoise }] }, mark: { type: 'rule' as const, color: '#888', strokeDash: [4, 4] }, encoding: { y: { field: 'noise', type: 'quantitative' as const } } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: behaviourNoise === undefined ? title : `${title} (dashed: behaviour noise ${behaviourNoise})`,
+    width: 480,
+    height: 300,
+    data: { values },
+    layer: behaviourNoise === undefined ? [line] : [line, rule],
   };
 }
 
@@ -99,9 +174,9 @@ function profilePoints(cells: readonly LabelledCell[]): Record<string, number | 
   });
 }
 
-/** One rendered plot: learning curves of one task × dataset, or the performance profile over all of them. */
+/** One rendered plot: learning curves or action spreads of one task × dataset, or the performance profile over all of them. */
 export interface Plot {
-  kind: 'curves' | 'profile';
+  kind: 'curves' | 'spread' | 'profile';
   /** File name inside `plots/`. */
   file: string;
   title: string;
@@ -119,6 +194,13 @@ export async function renderPlots(cells: readonly LabelledCell[]): Promise<Plot[
     const title = `${taskId} — ${spec.dataset}`;
     const file = `curves-${fileSafe(taskId)}-${fileSafe(spec.dataset)}.svg`;
     plots.push({ kind: 'curves', file, title, svg: await renderSvg(curvesSpec(title, curvePoints(group), algorithms)) });
+    const spreads = spreadPoints(group);
+    if (spreads.length > 0) {
+      const noises = new Set(group.map(({ cell }) => behaviourNoise(cell)));
+      const noise = noises.size === 1 ? [...noises][0] : undefined;
+      const spreadFile = `spread-${fileSafe(taskId)}-${fileSafe(spec.dataset)}.svg`;
+      plots.push({ kind: 'spread', file: spreadFile, title: `${title}: action spread`, svg: await renderSvg(spreadSpec(`${title}: action spread`, spreads, algorithms, noise)) });
+    }
   }
   const profile = profileSpec(profilePoints(done), algorithms);
   plots.push({ kind: 'profile', file: 'profile.svg', title: String(profile.title), svg: await renderSvg(profile) });

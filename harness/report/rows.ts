@@ -3,9 +3,10 @@
  * their meaning are documented in the row schemas (`schemas/csv-*.schema.json`); these functions only compute them.
  */
 import type { Rng } from '../rng.ts';
-import type { Efficiency } from '../types.ts';
+import type { CellDone, Efficiency } from '../types.ts';
 import { iqm, mean, percentileBootstrap, sd, standardError, type BootstrapOptions } from '../stats/index.ts';
 import { cellGroupKey, doneCells, groupBy, orderAlgorithms, sortGroups, type LabelledCell } from './cells.ts';
+import { allDefined, behaviourNoise, meanActionSpread, noiseFreeNormalised } from './sampler.ts';
 
 export interface ReturnsRow {
   [column: string]: string | number | undefined;
@@ -20,6 +21,8 @@ export interface ReturnsRow {
   lastNormalised?: number;
   bestReturn?: number;
   bestNormalised?: number;
+  lastNoiseFree?: number;
+  lastActionSpread?: number;
   updates?: number;
   wallMs: number;
   note?: string;
@@ -59,6 +62,8 @@ export function returnsRows(cells: readonly LabelledCell[]): ReturnsRow[] {
         lastNormalised: cell.last.normalised,
         bestReturn: cell.best.returnMean,
         bestNormalised: cell.best.normalised,
+        lastNoiseFree: noiseFreeNormalised(cell, cell.last),
+        lastActionSpread: meanActionSpread(cell.last),
         updates: cell.spec.budget.updates,
       };
     }
@@ -89,9 +94,26 @@ export function summaryRows(cells: readonly LabelledCell[], rng: Rng, bootstrap:
       failed: members.filter(({ cell }) => cell.status === 'failed').length,
       ...sampleStats('return', done.map((cell) => cell.last.returnMean), groupRng.fork('return'), bootstrap),
       ...sampleStats('normalised', done.map((cell) => cell.last.normalised), groupRng.fork('normalised'), bootstrap),
+      ...samplerStats(done, groupRng.fork('noiseFree'), bootstrap),
     };
   });
   return sortGroups(rows);
+}
+
+/**
+ * The sampler columns of a group (issue 23): statistics of the noise-free normalised last score (own bootstrap stream, so the
+ * protocol's intervals are the ones they always were), the action spread (mean over seeds and agents) and the behaviour
+ * noise of the data. Each is left out when a finished seed lacks it (results written before it was measured).
+ */
+function samplerStats(done: readonly CellDone[], rng: Rng, bootstrap: Partial<BootstrapOptions>): SampleStats {
+  const noiseFree = allDefined(done.map((cell) => noiseFreeNormalised(cell, cell.last)));
+  const spreads = allDefined(done.map((cell) => meanActionSpread(cell.last)));
+  const noises = allDefined(done.map(behaviourNoise));
+  return {
+    ...(noiseFree ? sampleStats('noiseFree', noiseFree, rng, bootstrap) : {}),
+    actionSpread: spreads && mean(spreads),
+    behaviourNoise: noises && commonValue(noises),
+  };
 }
 
 /** The one value all of `values` share, or undefined when they differ. */

@@ -102,6 +102,8 @@ export interface RolloutRequest {
   agent: AgentFactory;
   episodes: number;
   seed: number;
+  /** Act with the policy's noise set to zero (`act({ deterministic: true })`) instead of the protocol's fresh noise. */
+  noiseFree?: boolean;
   /** Also draw the first copy after the reset and after every step (needs `Environment.scene`). */
   scenes: boolean;
 }
@@ -126,7 +128,7 @@ export async function rollout(request: RolloutRequest): Promise<RolloutOutcome> 
     const root = createRng(request.seed);
     agent = request.agent(env.spec, root.fork('policy'));
     const recorder = new FirstCopyRecorder(env, request.scenes);
-    const outcome = evaluateEpisodes(recorder, agent, root.fork('env'));
+    const outcome = evaluateEpisodes(recorder, agent, root.fork('env'), request.noiseFree === true);
     const source = { policy: request.policy, seed: request.seed, return: outcome.returns[0] };
     const episode = { env: request.env, options: request.options, state: recorder.start, actions: recorder.actions, source };
     return { taskId: env.spec.taskId, ...outcome, episode, ...(request.scenes ? { scenes: recorder.scenes } : {}) };
