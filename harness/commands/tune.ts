@@ -1,14 +1,14 @@
 /**
- * `om2p-bench tune budget|sweep`: the quick matrix's two choices from committed runs (harness/report/tuning.ts). Each prints a
+ * `om2p-bench tune budget|sweep`: the matrices' choices from committed runs (harness/report/tuning.ts). Each prints a
  * Markdown table and keeps it beside the run (`budget.md`, `sweep.md`); `tune sweep --into <spec>` writes the chosen
- * value per dataset into a matrix spec's per-dataset config, `tune budget --into <spec>` each curve's flat-from update into
- * its per-dataset updates.
+ * setting per dataset (or per task family, `--per family`) into a matrix spec's per-dataset config, `tune budget --into
+ * <spec>` each curve's flat-from update into its per-dataset updates.
  */
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileAtomic } from '../files.ts';
 import { readCells } from '../report/cells.ts';
-import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withBudgetChoices, withSweepChoices } from '../report/tuning.ts';
+import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withBudgetChoices, withSweepChoices, type SweepScope } from '../report/tuning.ts';
 import { readMatrixSpec, type MatrixSpec } from '../run/expand.ts';
 import type { CellResult } from '../types.ts';
 import { validateOrThrow } from '../schema.ts';
@@ -16,7 +16,7 @@ import { warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';
 
 export function registerTune(program: Command): void {
-  const tune = program.command('tune').description("choose the quick matrix's budget and Q weight per dataset from committed runs");
+  const tune = program.command('tune').description("choose a matrix's budget and swept settings (Q weight, sampler) per dataset from committed runs");
   tune
     .command('budget')
     .description("per env × dataset × algorithm: the curve's plateau, the seeds' spread, and the first update from which the curve is flat")
@@ -30,12 +30,18 @@ export function registerTune(program: Command): void {
     });
   tune
     .command('sweep')
-    .description("per algorithm × env × dataset of a sweep (e.g. of η), the value with the best mean final score (ties: the smaller)")
-    .argument('<dir>', 'results folder of a sweep (e.g. results/reference/eta-sweep): each algorithm varies one numeric config key')
+    .description(
+      'per algorithm × env × dataset (or task family) of a sweep (of η, of the sampler), the setting with the best mean final ' +
+        'stochastic score (ties: the first, e.g. the smaller η); the table also shows the noise-free score and the action spread',
+    )
+    .argument('<dir>', 'results folder of a sweep (e.g. results/reference/eta-sweep): each algorithm varies one or more config keys')
     .option('--last <k>', "evaluations averaged into a cell's final score", integerAtLeast(1), 3)
-    .option('--into <spec>', "write the chosen values into this matrix spec's per-dataset config (algorithms it lists)")
-    .action((dir: string, opts: { last: number; into?: string }) => {
-      const choices = sweepChoices(readRun(dir), opts.last);
+    .addOption(
+      new Option('--per <scope>', 'one choice per dataset, or per task family (environment: the mean over its datasets)').choices(['dataset', 'family']).default('dataset'),
+    )
+    .option('--into <spec>', "write the chosen settings into this matrix spec's per-dataset config (algorithms it lists; a family's to each of its datasets)")
+    .action((dir: string, opts: { last: number; per: SweepScope; into?: string }) => {
+      const choices = sweepChoices(readRun(dir), opts.last, opts.per);
       if (choices.length === 0) throw new Error(`${dir}: no algorithm ran with more than one config (not a sweep)`);
       keepBeside(dir, 'sweep.md', sweepMarkdown(choices, opts.last));
       if (opts.into) writeSpec(opts.into, withSweepChoices(readMatrixSpec(opts.into), choices));

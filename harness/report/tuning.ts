@@ -1,13 +1,15 @@
 /**
- * The two choices the quick matrix takes from committed runs (issue 13): its budget, from learning curves run far past it
- * (`plateauTable`), and the Q weight per dataset, from a sweep over the values the paper tunes (`sweepChoices`). Both read normalised
+ * The choices the matrices take from committed runs (issues 13, 23): the budget, from learning curves run far past it
+ * (`plateauTable`), and swept settings per dataset or task family — the Q weight over the values the paper tunes, the sampler's
+ * time distribution — from a sweep (`sweepChoices`). Both read normalised
  * evaluation scores (SPEC §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
  * numbers from the committed cells.
  */
 import type { CellDone, CellResult } from '../types.ts';
 import { mean } from '../stats/index.ts';
-import { perDatasetKey, type AlgorithmEntry } from '../run/expand.ts';
+import { perDatasetKey, type AlgorithmEntry, type EnvironmentEntry } from '../run/expand.ts';
 import { groupBy } from './cells.ts';
+import { allDefined, meanActionSpread, noiseFreeNormalised } from './sampler.ts';
 
 /** Mean normalised score of a cell's last `k` evaluations: less noisy than the last one alone. */
 export function finalScore(cell: CellDone, k: number): number {
@@ -90,85 +92,193 @@ export function plateauMarkdown(rows: readonly PlateauRow[], window: number): st
   return `${lines.join('\n')}\n\n${verdict}\n`;
 }
 
-// ---------------------------------------------------------------- the Q weight
+// ---------------------------------------------------------------- swept settings (the Q weight, the sampler)
+
+/** How a sweep's choice is pooled: one per dataset, or one per task family (environment) over its datasets. */
+export type SweepScope = 'dataset' | 'family';
 
 export interface SweepCandidate {
-  value: number;
-  /** Mean over finished seeds of `finalScore`; −Infinity when every seed diverged or failed. */
+  /** The values of the swept keys in this setting (a key the setting leaves at the algorithm's default is absent). */
+  setting: Record<string, unknown>;
+  /** Mean over finished seeds (and, per family, over datasets) of `finalScore`; −Infinity when every seed was lost. */
   score: number;
+  /** The same mean of the noise-free score; undefined where a finished seed did not measure it. */
+  noiseFree?: number;
+  /** The same mean of the action spread (mean over agents); undefined where not measured. */
+  spread?: number;
+  /** Finished seeds (per family: summed over its datasets). */
   seeds: number;
-  /** Seeds that diverged or failed (such a value is never chosen over one that finished). */
+  /** Seeds that diverged or failed (a setting lost or not run on a dataset is never chosen over one that finished). */
   lost: number;
 }
 
 export interface SweepChoice {
   algorithm: string;
   env: string;
-  dataset: string;
-  /** The config key the sweep varied for this algorithm (η for om2p and flow, α for fql). */
-  key: string;
-  value: number;
+  /** The dataset the choice is for, or every dataset of the family it pools. */
+  datasets: string[];
+  scope: SweepScope;
+  /** The config keys the sweep varied for this algorithm (η for om2p and flow, α for fql, the sampler's keys, ...). */
+  keys: string[];
+  /** The chosen setting. */
+  setting: Record<string, unknown>;
   candidates: SweepCandidate[];
 }
 
 /**
- * Per algorithm × env × dataset of a sweep, the value of the swept config key with the highest mean final score; a tie goes
- * to the smaller value. The swept key of an algorithm is the one numeric config key whose value differs between its cells;
- * an algorithm that ran with a single config is not part of the sweep, one that varied several keys is an error.
+ * Per algorithm × env × dataset of a sweep (or per algorithm × env, pooling the datasets, with scope `family`), the setting of
+ * the swept keys with the highest mean final score of the protocol's stochastic evaluation. Candidates are ordered by their
+ * values key by key (numbers ascending, strings alphabetically, a key left at its default first); a tie goes to the first, so
+ * a single numeric key ties to the smaller value. The swept keys of an algorithm are those whose value differs between its
+ * cells on one env × dataset; an algorithm that ran with a single config there is not part of the sweep. Per family, a
+ * setting's score is the mean of its per-dataset scores, and a setting not run on every dataset of the family is not chosen.
  */
-export function sweepChoices(cells: readonly CellResult[], lastEvaluations = 3): SweepChoice[] {
+export function sweepChoices(cells: readonly CellResult[], lastEvaluations = 3, scope: SweepScope = 'dataset'): SweepChoice[] {
   const choices: SweepChoice[] = [];
   for (const [algorithm, runs] of groupBy(cells, (cell) => cell.spec.algorithm)) {
-    const key = sweptKey(algorithm, runs);
-    if (key === null) continue;
-    for (const [where, group] of groupBy(runs, (cell) => JSON.stringify([cell.spec.env, cell.spec.dataset]))) {
-      const [env, dataset] = JSON.parse(where) as string[];
-      const values = [...new Set(group.map((cell) => cell.spec.config[key] as number))].sort((a, b) => a - b);
-      const candidates = values.map((value): SweepCandidate => {
-        const withValue = group.filter((cell) => cell.spec.config[key] === value);
-        const done = withValue.filter((cell): cell is CellDone => cell.status === 'done');
-        const score = done.length ? mean(done.map((cell) => finalScore(cell, lastEvaluations))) : -Infinity;
-        return { value, score, seeds: done.length, lost: withValue.length - done.length };
+    const keys = sweptKeys(runs);
+    if (keys.length === 0) continue;
+    const groupOf = (cell: CellResult) => JSON.stringify(scope === 'dataset' ? [cell.spec.env, cell.spec.dataset] : [cell.spec.env]);
+    for (const group of groupBy(runs, groupOf).values()) {
+      const env = group[0].spec.env;
+      const datasets = [...new Set(group.map((cell) => cell.spec.dataset))].sort();
+      const settings = [...groupBy(group, (cell) => settingKey(cell, keys)).values()].map((withSetting) => setting(withSetting[0], keys));
+      settings.sort((a, b) => compareSettings(a, b, keys));
+      const candidates = settings.map((chosen) => {
+        const perDataset = datasets.map((dataset) =>
+          datasetCandidate(group.filter((cell) => cell.spec.dataset === dataset && settingKey(cell, keys) === JSON.stringify(chosen)), chosen, lastEvaluations),
+        );
+        return pooled(chosen, perDataset);
       });
       const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
-      choices.push({ algorithm, env, dataset, key, value: best.value, candidates });
+      choices.push({ algorithm, env, datasets, scope, keys, setting: best.setting, candidates });
     }
   }
-  return choices.sort((a, b) => a.algorithm.localeCompare(b.algorithm) || a.env.localeCompare(b.env) || a.dataset.localeCompare(b.dataset));
+  return choices.sort((a, b) => a.algorithm.localeCompare(b.algorithm) || a.env.localeCompare(b.env) || a.datasets.join().localeCompare(b.datasets.join()));
 }
 
-function sweptKey(algorithm: string, cells: readonly CellResult[]): string | null {
-  const keys = new Set(cells.flatMap((cell) => Object.keys(cell.spec.config)));
-  const varied = [...keys].filter((key) => new Set(cells.map((cell) => JSON.stringify(cell.spec.config[key]))).size > 1);
-  if (varied.length === 0) return null;
-  if (varied.length > 1 || cells.some((cell) => typeof cell.spec.config[varied[0]] !== 'number')) {
-    throw new Error(`${algorithm}: a sweep varies one numeric config key, these cells vary ${varied.join(', ')}`);
-  }
-  return varied[0];
-}
-
-/** Markdown: one row per algorithm × env × dataset, one column per swept value (mean final score, n), the chosen one in bold. */
-export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: number): string {
-  const width = Math.max(...choices.map((c) => c.candidates.length));
-  const cell = (choice: SweepChoice, k: number) => {
-    const candidate = choice.candidates[k];
-    if (!candidate) return '–';
-    const score = candidate.seeds === 0 ? `lost (${candidate.lost})` : `${candidate.score.toFixed(1)}${candidate.lost ? ` (${candidate.lost} lost)` : ''}`;
-    const text = `${choice.key} ${candidate.value}: ${score}`;
-    return candidate.value === choice.value ? `**${text}**` : text;
+/** One setting on one dataset: means over its finished seeds. */
+function datasetCandidate(cells: readonly CellResult[], chosen: Record<string, unknown>, lastEvaluations: number): SweepCandidate {
+  const done = cells.filter((cell): cell is CellDone => cell.status === 'done');
+  const lost = cells.length - done.length;
+  if (done.length === 0) return { setting: chosen, score: -Infinity, seeds: 0, lost };
+  const last = (cell: CellDone) => cell.curve.slice(-lastEvaluations);
+  return {
+    setting: chosen,
+    score: mean(done.map((cell) => finalScore(cell, lastEvaluations))),
+    noiseFree: meanOf(done.map((cell) => meanOf(last(cell).map((point) => noiseFreeNormalised(cell, point))))),
+    spread: meanOf(done.map((cell) => meanOf(last(cell).map(meanActionSpread)))),
+    seeds: done.length,
+    lost,
   };
+}
+
+/** A setting over several datasets (one for scope `dataset`): the mean of each measure, −Infinity if any dataset was lost. */
+function pooled(chosen: Record<string, unknown>, perDataset: readonly SweepCandidate[]): SweepCandidate {
+  const score = perDataset.some((c) => c.score === -Infinity) ? -Infinity : mean(perDataset.map((c) => c.score));
+  return {
+    setting: chosen,
+    score,
+    noiseFree: meanOf(perDataset.map((c) => c.noiseFree)),
+    spread: meanOf(perDataset.map((c) => c.spread)),
+    seeds: perDataset.reduce((sum, c) => sum + c.seeds, 0),
+    lost: perDataset.reduce((sum, c) => sum + c.lost, 0),
+  };
+}
+
+/** The mean of values that are all defined, else undefined (a measure some seed or dataset lacks is not averaged). */
+function meanOf(values: readonly (number | undefined)[]): number | undefined {
+  const all = allDefined(values);
+  return all && mean(all);
+}
+
+/** Config keys whose value differs between an algorithm's cells on one env × dataset (a key absent from a cell differs too). */
+function sweptKeys(cells: readonly CellResult[]): string[] {
+  const keys = new Set<string>();
+  for (const group of groupBy(cells, (cell) => JSON.stringify([cell.spec.env, cell.spec.dataset])).values()) {
+    const names = new Set(group.flatMap((cell) => Object.keys(cell.spec.config)));
+    for (const key of names) {
+      if (new Set(group.map((cell) => JSON.stringify(cell.spec.config[key]) ?? '')).size > 1) keys.add(key);
+    }
+  }
+  return [...keys].sort();
+}
+
+function setting(cell: CellResult, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => key in cell.spec.config).map((key) => [key, cell.spec.config[key]]));
+}
+
+function settingKey(cell: CellResult, keys: readonly string[]): string {
+  return JSON.stringify(setting(cell, keys));
+}
+
+/** Key by key: a key left at its default first, then numbers ascending, then anything else by its JSON text. */
+function compareSettings(a: Record<string, unknown>, b: Record<string, unknown>, keys: readonly string[]): number {
+  for (const key of keys) {
+    const [x, y] = [a[key], b[key]];
+    if (x === y) continue;
+    if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    const order = JSON.stringify(x).localeCompare(JSON.stringify(y));
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+/** A setting as text, `key=value` pairs (`defaults` when it sets none of the swept keys). */
+export function settingText(value: Record<string, unknown>): string {
+  const pairs = Object.entries(value).map(([key, v]) => `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return pairs.length > 0 ? pairs.join(', ') : 'defaults';
+}
+
+/**
+ * Markdown: per algorithm × env × dataset (or family), one row per setting with its mean final stochastic score (the
+ * criterion), noise-free score and action spread, the chosen one in bold.
+ */
+export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: number): string {
+  const number = (x: number | undefined, digits: number) => (x === undefined ? '–' : x.toFixed(digits));
+  const rows = choices.flatMap((choice) =>
+    choice.candidates.map((candidate) => {
+      const chosen = JSON.stringify(candidate.setting) === JSON.stringify(choice.setting);
+      const score =
+        candidate.score === -Infinity
+          ? candidate.lost > 0 ? `lost (${candidate.lost})` : 'not run on every dataset'
+          : `${candidate.score.toFixed(1)}${candidate.lost ? ` (${candidate.lost} lost)` : ''}`;
+      const cells = [settingText(candidate.setting), String(candidate.seeds), score, number(candidate.noiseFree, 1), number(candidate.spread, 3)];
+      const shown = chosen ? cells.map((text) => `**${text}**`) : cells;
+      return `| ${choice.algorithm} | ${choice.env} | ${choice.datasets.join(', ')} | ${shown.join(' | ')} | ${chosen ? 'chosen' : ''} |`;
+    }),
+  );
+  const pooling = choices.some((c) => c.scope === 'family') ? ' per task family (the mean of its datasets\' scores),' : '';
   return [
-    `Mean normalised score of the last ${lastEvaluations} evaluations, over seeds, per value of the swept key; the chosen one in bold (ties: the smaller value).`,
+    `Per setting of the swept keys,${pooling} the mean over seeds of the last ${lastEvaluations} evaluations: the protocol's stochastic ` +
+      'normalised score (the criterion; ties go to the first setting listed), the noise-free score (the policy\'s noise set to zero) ' +
+      'and the action spread (sd over noise draws at fixed dataset observations); – not measured. The chosen setting in bold.',
     '',
-    `| algorithm | env | dataset | seeds | ${Array.from({ length: width }, (_, k) => `value ${k + 1}`).join(' | ')} | chosen |`,
-    `| --- | --- | --- | ---: | ${Array.from({ length: width }, () => '---').join(' | ')} | ---: |`,
-    ...choices.map((c) => `| ${c.algorithm} | ${c.env} | ${c.dataset} | ${Math.max(...c.candidates.map((k) => k.seeds))} | ${Array.from({ length: width }, (_, k) => cell(c, k)).join(' | ')} | ${c.key} = ${c.value} |`),
+    '| algorithm | env | dataset | setting | seeds | stochastic | noise-free | spread | |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
   ].join('\n') + '\n';
 }
 
-/** A matrix spec whose algorithm entries carry each chosen value in their per-dataset config (`<env>/<dataset>` → {key: value}). */
+/**
+ * A matrix spec whose algorithm entries carry each chosen setting in their per-dataset config (`<env>/<dataset>` → setting):
+ * the swept keys an entry already set there are replaced, its other keys kept. A family's choice goes to every dataset it
+ * pooled and every dataset the spec runs on that environment.
+ */
 export function withSweepChoices<S extends SpecAlgorithms>(spec: S, choices: readonly SweepChoice[]): S {
-  return withPerDataset(spec, 'datasetConfig', choices, (choice, old) => ({ ...(old ?? {}), [choice.key]: choice.value }));
+  const picks = choices.flatMap((choice) =>
+    [...new Set([...choice.datasets, ...(choice.scope === 'family' ? specDatasets(spec, choice.env) : [])])].map((dataset) => ({ ...choice, dataset })),
+  );
+  return withPerDataset(spec, 'datasetConfig', picks, (pick, old) => {
+    const kept = Object.fromEntries(Object.entries(old ?? {}).filter(([key]) => !pick.keys.includes(key)));
+    return { ...kept, ...pick.setting };
+  });
+}
+
+/** The datasets a spec runs on environment `env` (none when it does not run it). */
+function specDatasets(spec: SpecAlgorithms, env: string): string[] {
+  return (spec.environments ?? []).filter((entry) => entry.name === env).flatMap((entry) => entry.datasets ?? spec.datasets ?? []);
 }
 
 /**
@@ -180,7 +290,7 @@ export function withBudgetChoices<S extends SpecAlgorithms>(spec: S, rows: reado
   return withPerDataset(spec, 'datasetUpdates', flat, (row) => row.flatFrom);
 }
 
-type SpecAlgorithms = { algorithms: AlgorithmEntry[] };
+type SpecAlgorithms = { algorithms: AlgorithmEntry[]; environments?: EnvironmentEntry[]; datasets?: string[] };
 type PerDatasetField = 'datasetConfig' | 'datasetUpdates';
 /** One entry of a per-dataset table: a config override for `datasetConfig`, a number of updates for `datasetUpdates`. */
 type PerDatasetValue<F extends PerDatasetField> = NonNullable<AlgorithmEntry[F]>[string];

@@ -1,5 +1,6 @@
 /**
- * Matrix specs: validation, expansion into cells (algorithms × environments × datasets × seeds), cell ids and sharding.
+ * Matrix specs: validation, expansion into cells (algorithms × their config grid × environments × datasets × seeds; an
+ * environment may name its own datasets and budget fields), cell ids and sharding.
  */
 import { readJsonFile } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
@@ -12,10 +13,19 @@ export interface MatrixSpec {
   preset?: SizePreset;
   datasetPreset?: 'smoke' | 'quick' | 'paper';
   algorithms: AlgorithmEntry[];
-  environments: { name: string; options?: Record<string, unknown> }[];
+  environments: EnvironmentEntry[];
   datasets: string[];
   seeds: number[];
   budget: Budget;
+}
+
+export interface EnvironmentEntry {
+  name: string;
+  options?: Record<string, unknown>;
+  /** This environment's dataset levels, replacing the matrix's `datasets` (tasks whose useful levels differ). */
+  datasets?: string[];
+  /** Budget fields replacing the matrix's on this environment (an episode of 1,000 steps wants fewer evaluation episodes). */
+  budget?: Partial<Budget>;
 }
 
 export interface AlgorithmEntry {
@@ -25,6 +35,11 @@ export interface AlgorithmEntry {
   datasetConfig?: Record<string, Record<string, unknown>>;
   /** Per `<env>/<dataset>` updates replacing `budget.updates` (each algorithm trains until its curve is flat there). */
   datasetUpdates?: Record<string, number>;
+  /**
+   * A sweep's grid: axes, each a list of config overrides; the entry runs once per combination (one override from each axis),
+   * merged over `config` and the per-dataset config (the grid is what the entry sweeps, so it wins).
+   */
+  grid?: Record<string, unknown>[][];
 }
 
 /** The key of an algorithm entry's per-dataset tables (`datasetConfig`, `datasetUpdates`): `<env>/<dataset>`. */
@@ -46,27 +61,35 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
   const cells: CellSpec[] = [];
   for (const algorithm of matrix.algorithms) {
     for (const env of matrix.environments) {
-      for (const dataset of matrix.datasets) {
+      const envBudget = { ...matrix.budget, ...(env.budget ?? {}) };
+      for (const dataset of env.datasets ?? matrix.datasets) {
         const where = perDatasetKey(env.name, dataset);
-        const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[where] ?? {}) };
-        const budget = { ...matrix.budget, updates: algorithm.datasetUpdates?.[where] ?? matrix.budget.updates };
-        for (const seed of matrix.seeds) {
-          cells.push({
-            algorithm: algorithm.name,
-            config,
-            preset: matrix.preset ?? 'cpu',
-            env: env.name,
-            envOptions: env.options ?? {},
-            dataset,
-            datasetPreset: matrix.datasetPreset ?? 'quick',
-            seed,
-            budget,
-          });
+        const budget = { ...envBudget, updates: algorithm.datasetUpdates?.[where] ?? envBudget.updates };
+        for (const point of gridPoints(algorithm.grid ?? [])) {
+          const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[where] ?? {}), ...point };
+          for (const seed of matrix.seeds) {
+            cells.push({
+              algorithm: algorithm.name,
+              config,
+              preset: matrix.preset ?? 'cpu',
+              env: env.name,
+              envOptions: env.options ?? {},
+              dataset,
+              datasetPreset: matrix.datasetPreset ?? 'quick',
+              seed,
+              budget,
+            });
+          }
         }
       }
     }
   }
   return cells;
+}
+
+/** Every combination of one override per axis, merged, the first axis varying slowest; one empty override for no axes. */
+function gridPoints(axes: readonly Record<string, unknown>[][]): Record<string, unknown>[] {
+  return axes.reduce<Record<string, unknown>[]>((points, axis) => points.flatMap((point) => axis.map((override) => ({ ...point, ...override }))), [{}]);
 }
 
 /** Parses `k/n` (1 ≤ k ≤ n). */

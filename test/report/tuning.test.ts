@@ -66,12 +66,12 @@ describe('sweepChoices', () => {
       cell('bc', 'expert', 0, [0, 99, 99, 99]), // one config: not part of the sweep
     ];
     const choices = sweepChoices(cells, 3);
-    expect(choices.map((c) => [c.algorithm, c.dataset, c.key, c.value])).toEqual([
-      ['fql', 'expert', 'alpha', 10],
-      ['om2p', 'expert', 'eta', 0.1],
-      ['om2p', 'medium-replay', 'eta', 1],
+    expect(choices.map((c) => [c.algorithm, c.datasets, c.keys, c.setting])).toEqual([
+      ['fql', ['expert'], ['alpha'], { alpha: 10 }],
+      ['om2p', ['expert'], ['eta'], { eta: 0.1 }],
+      ['om2p', ['medium-replay'], ['eta'], { eta: 1 }],
     ]);
-    const lost = choices[1].candidates.find((c) => c.value === 10)!;
+    const lost = choices[1].candidates.find((c) => c.setting.eta === 10)!;
     expect([lost.score, lost.seeds, lost.lost]).toEqual([-Infinity, 0, 1]);
     const spec = withSweepChoices({ algorithms: [{ name: 'om2p', datasetConfig: { 'simple_spread/expert': { derivative: 'jvp' } } }, { name: 'fql' }, { name: 'bc' }] }, choices);
     expect(spec.algorithms).toEqual([
@@ -81,8 +81,61 @@ describe('sweepChoices', () => {
     ]);
   });
 
-  it('refuses an algorithm whose cells vary more than one key', () => {
-    const cells = [cell('om2p', 'expert', 0, [1], { eta: 0.1, fdStep: 1e-3 }), cell('om2p', 'expert', 0, [1], { eta: 1, fdStep: 1e-2 })];
-    expect(() => sweepChoices(cells)).toThrow(/om2p: a sweep varies one numeric config key, these cells vary eta, fdStep/);
+  /** A sampler-sweep cell: stochastic scores `scores`, noise-free `free` and spread `spread` at every evaluation. */
+  function sampled(dataset: string, config: Record<string, unknown>, scores: number[], free: number, spread: number): CellDone {
+    const made = cell('om2p', dataset, 0, scores, { eta: dataset === 'expert' ? 0.01 : 10, ...config });
+    const curve = made.curve.map((point) => ({ ...point, noiseFree: { returnMean: free, returnSd: 0, normalised: free }, actionSpread: [spread, 3 * spread] }));
+    return { ...made, curve, last: curve[curve.length - 1] };
+  }
+  const uniformIndependent = { timeDistribution: 'uniform', timeOrder: 'independent' };
+  const sweep = [
+    sampled('expert', {}, [0, 20, 20, 20], 80, 0.1), // the default sampler: spread (0.1 + 0.3)/2 = 0.2
+    sampled('expert', { equalTimesFraction: 0.75 }, [0, 40, 50, 60], 90, 0.05), // final (40 + 50 + 60)/3 = 50
+    sampled('expert', uniformIndependent, [0, 45, 45, 45], 60, 0.06),
+    sampled('medium-replay', {}, [0, 10, 10, 10], 12, 0.2),
+    sampled('medium-replay', { equalTimesFraction: 0.75 }, [0, 6, 6, 6], 9, 0.1),
+    sampled('medium-replay', uniformIndependent, [0, 20, 20, 20], 21, 0.1),
+  ];
+
+  it('sweeps several keys at once, per dataset: keys varied within a dataset only (η differs between datasets), with the noise-free score and spread', () => {
+    const choices = sweepChoices(sweep, 3);
+    expect(choices.map((c) => [c.datasets, c.keys, c.setting])).toEqual([
+      [['expert'], ['equalTimesFraction', 'timeDistribution', 'timeOrder'], { equalTimesFraction: 0.75 }],
+      [['medium-replay'], ['equalTimesFraction', 'timeDistribution', 'timeOrder'], uniformIndependent],
+    ]);
+    // candidates in key order (equalTimesFraction, timeDistribution, timeOrder; a key left at its default first): the default,
+    // then the uniform one (equalTimesFraction at its default), then equalTimesFraction 0.75
+    const expert = choices[0].candidates;
+    expect(expert.map((c) => [c.setting, c.score, c.noiseFree, c.spread])).toEqual([
+      [{}, 20, 80, expect.closeTo(0.2, 12)],
+      [uniformIndependent, 45, 60, expect.closeTo(0.12, 12)],
+      [{ equalTimesFraction: 0.75 }, 50, 90, expect.closeTo(0.1, 12)],
+    ]);
+  });
+
+  it('per family pools the datasets (mean of their scores) and writes the one choice to every dataset of that environment, replacing stale swept keys', () => {
+    // family means: default (20 + 10)/2 = 15, equal times (50 + 6)/2 = 28, uniform independent (45 + 20)/2 = 32.5 → uniform
+    const [choice] = sweepChoices(sweep, 3, 'family');
+    expect([choice.datasets, choice.setting, choice.candidates.map((c) => c.score)]).toEqual([['expert', 'medium-replay'], uniformIndependent, [15, 32.5, 28]]);
+    const spec = withSweepChoices(
+      {
+        datasets: ['expert', 'medium-replay', 'medium'],
+        environments: [{ name: 'simple_spread' }],
+        algorithms: [{ name: 'om2p', datasetConfig: { 'simple_spread/expert': { eta: 0.01, equalTimesFraction: 0.5 } } }],
+      },
+      [choice],
+    );
+    expect(spec.algorithms[0].datasetConfig).toEqual({
+      'simple_spread/expert': { eta: 0.01, ...uniformIndependent }, // the old equalTimesFraction (a swept key) is gone
+      'simple_spread/medium-replay': uniformIndependent,
+      'simple_spread/medium': uniformIndependent, // a dataset of the family the sweep did not run
+    });
+  });
+
+  it('never chooses, per family, a setting that did not run on every dataset', () => {
+    const partial = [...sweep, sampled('expert', { equalTimesFraction: 0.25 }, [0, 99, 99, 99], 99, 0)];
+    const [choice] = sweepChoices(partial, 3, 'family');
+    expect(choice.setting).toEqual(uniformIndependent);
+    expect(choice.candidates.find((c) => c.setting.equalTimesFraction === 0.25)!.score).toBe(-Infinity);
   });
 });
