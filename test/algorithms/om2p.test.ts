@@ -45,6 +45,61 @@ describe('om2p time pairs', () => {
     expect(avg(draw({ variant: 'release', timeDistribution: 'logitNormal' }).t)).toBeCloseTo(0.5, 2);
   });
 
+  it('exp s = 0.2 sorted (the default) has P(t − r < 0.1) ≈ 3.9 %, from the exponential densities', () => {
+    // r = min(0.2x, 1), t = 1 − min(0.2y, 1) with x, y ~ Exp(1); sorted, t − r = |1 − a − b| for a = min(0.2x, 1), b = min(0.2y, 1).
+    // P(0.9 < a + b < 1.1) = ∫ P_b(0.9 − a < b < 1.1 − a) dP(a): b has P(b < v) = 1 − e^(−5v) on (0, 1], 1 above (an atom at 1).
+    const below = (v: number) => (v <= 0 ? 0 : v > 1 ? 1 : 1 - Math.exp(-5 * v));
+    const inWindow = (a: number) => below(1.1 - a) - below(0.9 - a);
+    const steps = 200_000;
+    let p = Math.exp(-5) * inWindow(1); // x ≥ 5: a = 1
+    for (let k = 0; k < steps; k++) {
+      const x = (5 * (k + 0.5)) / steps;
+      p += Math.exp(-x) * inWindow(0.2 * x) * (5 / steps);
+    }
+    expect(p).toBeCloseTo(0.039, 3);
+    const { r, t } = draw({});
+    expect(r.every((v, k) => v <= t[k])).toBe(true);
+    expect(Math.abs(r.filter((v, k) => t[k] - v < 0.1).length / n - p)).toBeLessThan(0.005); // se ≈ 0.0014
+  });
+
+  it('uniform with timeOrder independent (the release\'s times, consistent point) has E[r] = E[t] = 1/2, variance 1/12, half the pairs r > t', () => {
+    const { r, t } = draw({ timeDistribution: 'uniform', timeOrder: 'independent' });
+    for (const x of [r, t]) {
+      expect(avg(x)).toBeCloseTo(0.5, 2);
+      expect(avg(x.map((v) => (v - 0.5) ** 2))).toBeCloseTo(1 / 12, 2);
+    }
+    expect(r.filter((v, k) => v > t[k]).length / n).toBeCloseTo(0.5, 1);
+    // and timeOrder sorted sorts a release pair too
+    const sorted = draw({ variant: 'release', timeDistribution: 'uniform', timeOrder: 'sorted' });
+    expect(sorted.r.every((v, k) => v <= sorted.t[k])).toBe(true);
+  });
+
+  it('logit-normal (0.4, 1) sorted: the medians of min and max are sigmoid(0.4 + Φ⁻¹(1 − 1/√2)) and sigmoid(0.4 + Φ⁻¹(1/√2))', () => {
+    // P(min ≤ x) = 1 − (1 − F(x))² = 1/2 ⇔ F(x) = 1 − 1/√2 = 0.29289, Φ⁻¹(0.29289) = −0.54490; the max symmetrically.
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    const median = (x: Float32Array) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+    const { r, t } = draw({ timeDistribution: 'logitNormal', logitNormalMean: 0.4, logitNormalStd: 1, timeOrder: 'sorted' });
+    expect(median(r)).toBeCloseTo(sigmoid(0.4 - 0.5449), 2);
+    expect(median(t)).toBeCloseTo(sigmoid(0.4 + 0.5449), 2);
+  });
+
+  it('equalTimesFraction f makes a fraction f of pairs equal for every distribution of the sampler sweep, none at 0', () => {
+    const distributions: Partial<Om2pConfig>[] = [
+      {},
+      { timeDistribution: 'uniform' },
+      { timeDistribution: 'uniform', timeOrder: 'independent' },
+      { timeDistribution: 'logitNormal', logitNormalMean: 0.4, logitNormalStd: 1 },
+    ];
+    for (const distribution of distributions) {
+      for (const f of [0, 0.25, 0.5, 0.75]) {
+        const { r, t } = draw({ ...distribution, equalTimesFraction: f });
+        const equal = r.filter((v, k) => v === t[k]).length / n;
+        if (f === 0) expect(equal).toBe(0);
+        else expect(Math.abs(equal - f)).toBeLessThan(0.015); // se ≤ 0.0035
+      }
+    }
+  });
+
   it('equalTimesFraction 0.75 makes about 3 in 4 pairs equal, keeping the point time r', () => {
     const { r, t } = draw({ equalTimesFraction: 0.75 });
     const equal = r.filter((v, k) => v === t[k]).length / n;
@@ -102,6 +157,26 @@ describe('om2p mean-flow target', () => {
         expect(Math.hypot(...dOf(jvp).map((dj, j) => dj - d64[j])) / norm).toBeLessThan(1e-3);
         expect(Math.hypot(...dOf(fd).map((dj, j) => dj - dOf(jvp)[j])) / norm).toBeLessThan(1e-2);
       }
+    });
+  }
+});
+
+describe('om2p acting', () => {
+  for (const variant of ['consistent', 'release'] as const) {
+    it(`${variant}: noise-free acting is the one-step path from ε = 0, clip(${variant === 'consistent' ? '0 + ' : ''}u(o, 0, 0, 1)) by a float64 forward`, async () => {
+      await useBackend('cpu');
+      const space = { obsDims: [3], actDims: [2], obsMean: [new Float32Array(3)], obsStd: [new Float32Array(3).fill(1)] };
+      const agent = om2p.create(space, { ...om2p.defaults, hidden: [32, 32], variant }, createRng(4));
+      const obs = [[0.5, -1.2, 2.0], [-0.3, 0.8, 0.1], [1.5, 1.5, -2.5]];
+      const flat = Float32Array.from(obs.flat());
+      const weights = agent.save();
+      const expected = obs.map((o) => forward64(weights, 'agent0/actor', [...o, 0, 0, 0, 1]).map((u) => Math.min(1, Math.max(-1, u))));
+      const [first, second] = [0, 1].map(() => Array.from(agent.act([flat], { deterministic: true })[0]));
+      expect(second).toEqual(first);
+      first.forEach((a, i) => expect(a).toBeCloseTo(expected[Math.floor(i / 2)][i % 2], 5));
+      // fresh noise moves the actions
+      expect(Array.from(agent.act([flat], { deterministic: false })[0])).not.toEqual(first);
+      agent.dispose();
     });
   }
 });

@@ -89,4 +89,8 @@ describe('env rollout (random policy)', () => {
     expect(a.taskId).toBe('simple_spread[n=3]');
     expect((await randomRollout('simple_spread', 8, 4)).returns).not.toEqual(a.returns);
   });
+
+  it('refuses --noise-free: the random policy is all noise', () => {
+    expect(() => rolloutRequest({ policy: 'random', env: 'simple_spread', episodes: 2, seed: 0, noiseFree: true })).toThrow(/--noise-free/);
+  });
 });

@@ -52,6 +52,23 @@ describe('report --compare', () => {
     expect(result.verdict).toBe('reproduced 2/2 groups, 5/5 cells bit-identical');
   });
 
+  it('a run that measured its sampler is bit-identical to a reference written before cells did; with the measurements on both sides they count', () => {
+    /** A cell as a run with the sampler measurements writes it: noise-free scores `free` and spreads on every point. */
+    const measured = (cell: CellResult, free: number): CellResult => {
+      if (cell.status === 'failed') return cell;
+      const curve = cell.curve.map((point) => ({ ...point, noiseFree: { returnMean: free, returnSd: 0, normalised: free }, actionSpread: [0.2, 0.3] }));
+      const sampler = { deterministic: false, spreadDraws: 32, spreadObservations: 256, behaviourNoise: 0.1 };
+      return cell.status === 'done' ? { ...cell, sampler, curve, last: curve[curve.length - 1], best: curve[curve.length - 1] } : { ...cell, sampler, curve };
+    };
+    const run = FIXTURE_CELLS.map((cell) => measured(cell, 50));
+    expect(compare(run).result.verdict).toBe('reproduced 2/2 groups, 5/5 cells bit-identical');
+    expect(compare(run, run).result.verdict).toBe('reproduced 2/2 groups, 5/5 cells bit-identical');
+    // a different noise-free score on a reference that has them: 4 of 5 cells differ (the failed one has no curve)
+    expect(compare(FIXTURE_CELLS.map((cell) => measured(cell, 51)), run).result.verdict).toBe('reproduced 2/2 groups, 1/5 cells bit-identical');
+    // and a run without them does not reproduce a reference with them bit for bit
+    expect(compare(FIXTURE_CELLS, run).result.verdict).toBe('reproduced 2/2 groups, 1/5 cells bit-identical');
+  });
+
   it('a perturbed final score is not bit-identical but inside the reference CI', () => {
     // om2p seed 0 ends at 64 instead of 60: run mean (64 + 80) / 2 = 72, inside [60, 80]
     const { result, om2p } = compare([withLastScore(om2p0, 64), om2p1, om2pFailed, bc0, bcDiverged]);

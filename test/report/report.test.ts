@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelCells } from '../../harness/report/cells.ts';
 import { writeReport, type SummaryRow } from '../../harness/report/index.ts';
+import { noiseGap } from '../../harness/report/paper-tables.ts';
 import { parseCsvRows, validateFile } from '../../harness/validate.ts';
 import type { CellResult } from '../../harness/types.ts';
 import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
@@ -180,4 +181,80 @@ describe('csv validation keeps string columns as strings', () => {
     expect(rows[0].seed).toBe(0);
     expect(rows[0].wallMs).toBe(12.5);
   });
+});
+
+describe('report of the sampler (issue 23)', () => {
+  /** The fixture's finished cells as cells that measured their sampler: om2p noise-free 90 / 95, bc deterministic. */
+  function measured(): CellResult[] {
+    const extra: Record<string, { free?: number[]; spread: number[] }> = {
+      aaaaaaaaaaaa0001: { free: [20, 90], spread: [0.2, 0.4] },
+      aaaaaaaaaaaa0002: { free: [22, 95], spread: [0.3, 0.5] },
+      bbbbbbbbbbbb0001: { spread: [0, 0] },
+    };
+    return FIXTURE_CELLS.map((cell) => {
+      const add = extra[cell.cellId];
+      if (!add || cell.status !== 'done') return cell;
+      const curve = cell.curve.map((point, k) => ({
+        ...point,
+        ...(add.free ? { noiseFree: { returnMean: 10 * add.free[k], returnSd: 1, normalised: add.free[k] } } : {}),
+        actionSpread: add.spread,
+      }));
+      const sampler = { deterministic: !add.free, spreadDraws: 32, spreadObservations: 256, behaviourNoise: 0.1 };
+      return { ...cell, sampler, curve, last: curve[curve.length - 1], best: curve[curve.length - 1] };
+    });
+  }
+
+  let dir: string;
+  let summary: SummaryRow[];
+  beforeAll(async () => {
+    dir = makeResultsDir(measured());
+    ({ summary } = await writeReport(dir, { reps: 400 }));
+  }, 60_000);
+  afterAll(() => cleanup(dir));
+
+  it('summary.csv: the noise-free statistics, the spread (mean over seeds and agents) and the behaviour noise; bc\'s noise-free score is its score', () => {
+    const om2p = csvRows(dir, 'summary').find((row) => row.algorithm === 'om2p')!;
+    // noise-free 90, 95: mean 92.5, sd √12.5; spreads (0.2 + 0.4)/2 = 0.3 and 0.4 → 0.35; stochastic stays 70 in [60, 80]
+    expect(om2p).toMatchObject({ normalisedMean: 70, normalisedCiLow: 60, normalisedCiHigh: 80, noiseFreeMean: 92.5, behaviourNoise: 0.1 });
+    expect(om2p.noiseFreeSd).toBeCloseTo(Math.sqrt(12.5), 12);
+    expect(om2p.actionSpread).toBeCloseTo(0.35, 12);
+    expect(csvRows(dir, 'summary').find((row) => row.algorithm === 'bc')).toMatchObject({ normalisedMean: 30, noiseFreeMean: 30, actionSpread: 0 });
+    const returns = csvRows(dir, 'returns');
+    expect(returns.find((row) => row.cellId === 'aaaaaaaaaaaa0002')).toMatchObject({ lastNormalised: 80, lastNoiseFree: 95, lastActionSpread: 0.4 });
+    for (const name of CSVS) expect(validateFile(join(dir, `${name}.csv`))).toEqual([]);
+  });
+
+  it('tables show both scores, stochastic first, and flag om2p, whose noise-free mean lies above the stochastic CI', () => {
+    expect(noiseGap(summary.find((row) => row.algorithm === 'om2p')!)).toBe('higher');
+    expect(noiseGap(summary.find((row) => row.algorithm === 'bc')!)).toBeUndefined(); // one seed: no CI to leave
+    const table = read(dir, 'tables/summary.md');
+    const om2pRow = table.split('\n').find((line) => line.includes('| om2p |'))!;
+    expect(om2pRow.indexOf('70.00 ± 14.14')).toBeLessThan(om2pRow.indexOf('92.50 ± 3.54'));
+    expect(om2pRow).toContain('0.350 (data 0.100)');
+    expect(om2pRow).toContain('noise-free higher');
+    expect(read(dir, 'tables/returns-noise-free.md')).toContain('**92.50 ± 3.54**');
+    expect(read(dir, 'tables/returns-noise-free.tex')).toContain('92.50');
+  });
+
+  it('the page flags the group, the curves draw the noise-free score, a spread plot shows the behaviour noise', () => {
+    const html = read(dir, 'index.html');
+    expect(html).toContain('Sampler noise decides the score</strong> in 1 group(s)');
+    expect(html).toContain('simple_spread / expert / om2p: stochastic 70.00, noise-free 92.50 (higher)');
+    expect(html).toContain('<div class="table" id="returns-noise-free">');
+    expect(html.match(/<figure class="plot spread"/g)).toHaveLength(1);
+    expect(read(dir, 'plots/curves-simple_spread-expert.svg')).toContain('noise-free');
+    expect(read(dir, 'plots/spread-simple_spread-expert.svg')).toContain('behaviour noise 0.1');
+  });
+
+  it('cells written before the measurements have no sampler columns and the page says so', async () => {
+    const old = makeResultsDir();
+    try {
+      await writeReport(old, { reps: 100 });
+      expect(csvRows(old, 'summary').every((row) => row.noiseFreeMean === undefined && row.actionSpread === undefined)).toBe(true);
+      expect(read(old, 'index.html')).toContain('did not measure a noise-free score');
+      expect(existsSync(join(old, 'plots/spread-simple_spread-expert.svg'))).toBe(false);
+    } finally {
+      cleanup(old);
+    }
+  }, 60_000);
 });

@@ -44,6 +44,47 @@ describe('matrix expansion', () => {
     expect(() => readMatrixSpec(bad)).toThrow(/spec\.json: \/algorithms\/0\/datasetUpdates\/simple_spread~1expert: must be >= 1/);
   });
 
+  it('an environment may name its own datasets and budget fields; a grid runs every combination of its axes over the per-dataset config', () => {
+    const spec: MatrixSpec = {
+      ...matrix,
+      algorithms: [
+        {
+          name: 'om2p',
+          datasetConfig: { 'simple_tag/expert': { eta: 1, equalTimesFraction: 0.1 } },
+          grid: [[{ timeDistribution: 'exp' }, { timeDistribution: 'uniform', timeOrder: 'independent' }], [{ equalTimesFraction: 0 }, { equalTimesFraction: 0.5 }, { equalTimesFraction: 0.75 }]],
+        },
+      ],
+      environments: [{ name: 'simple_spread', datasets: ['medium-replay'] }, { name: 'simple_tag', budget: { episodes: 7 } }],
+      seeds: [0],
+    };
+    const cells = expandMatrix(spec);
+    // simple_spread × medium-replay, simple_tag × (expert, medium): 3 env/datasets × 2 × 3 grid points × 1 seed
+    expect(cells).toHaveLength(18);
+    expect(new Set(cells.map(cellId)).size).toBe(18);
+    expect(cells.filter((c) => c.env === 'simple_spread').every((c) => c.dataset === 'medium-replay' && c.budget.episodes === 2)).toBe(true);
+    expect(cells.filter((c) => c.env === 'simple_tag').every((c) => c.budget.episodes === 7 && c.budget.updates === 10 && c.budget.evalEvery === 5)).toBe(true);
+    const tagExpert = cells.filter((c) => c.env === 'simple_tag' && c.dataset === 'expert').map((c) => c.config);
+    expect(tagExpert).toEqual([
+      { eta: 1, timeDistribution: 'exp', equalTimesFraction: 0 },
+      { eta: 1, timeDistribution: 'exp', equalTimesFraction: 0.5 },
+      { eta: 1, timeDistribution: 'exp', equalTimesFraction: 0.75 },
+      { eta: 1, timeDistribution: 'uniform', timeOrder: 'independent', equalTimesFraction: 0 },
+      { eta: 1, timeDistribution: 'uniform', timeOrder: 'independent', equalTimesFraction: 0.5 },
+      { eta: 1, timeDistribution: 'uniform', timeOrder: 'independent', equalTimesFraction: 0.75 },
+    ]);
+    expect(() => readMatrixSpec(writeSpec({ ...spec, environments: [{ name: 'simple_spread', budget: { episodes: 0 } }] }))).toThrow(/environments\/0\/budget\/episodes/);
+    expect(readMatrixSpec(writeSpec(spec))).toEqual(spec);
+  });
+
+  it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets', () => {
+    const cells = expandMatrix(readMatrixSpec(join(import.meta.dirname, '../../results/sampler-sweep.json')));
+    expect(cells).toHaveLength(4 * 4 * 4);
+    const where = [...new Set(cells.map((c) => `${c.env}/${c.dataset}`))].sort();
+    expect(where).toEqual(['halfcheetah-2x3/expert', 'halfcheetah-2x3/medium', 'simple_spread/expert', 'simple_spread/medium-replay']);
+    expect(new Set(cells.map((c) => c.config.equalTimesFraction))).toEqual(new Set([0, 0.25, 0.5, 0.75]));
+    expect(cells.filter((c) => c.env === 'halfcheetah-2x3').every((c) => c.budget.episodes === 10)).toBe(true);
+  });
+
   it('shards partition the cells: disjoint, complete, and independent of spec order', () => {
     const cells = expandMatrix(matrix);
     const shards = [1, 2, 3].map((k) => shardCells(cells, { index: k, count: 3 }).map(cellId));
