@@ -118,7 +118,7 @@ function noiseGapLines(summary: readonly SummaryRow[]): string[] | undefined {
     const gap = noiseGap(row);
     if (!gap) return [];
     const [stochastic, free] = [row.normalisedMean as number, row.noiseFreeMean as number];
-    return [`${row.taskId} / ${row.dataset} / ${row.algorithm}: stochastic ${formatNumber(stochastic)}, noise-free ${formatNumber(free)} (${gap})`];
+    return [`${row.taskId} / ${row.dataset} / ${row.algorithm}: stochastic ${formatNumber(stochastic)}, noise-free ${formatNumber(free)} (${gap} the stochastic CI [${formatNumber(row.normalisedCiLow as number)}, ${formatNumber(row.normalisedCiHigh as number)}])`];
   });
 }
 

@@ -114,7 +114,7 @@ function summaryTable(summary: readonly SummaryRow[]): Table {
           stat(row, 'actionSpread') === undefined
             ? undefined
             : { value: stat(row, 'actionSpread'), text: noise === undefined ? undefined : `(data ${formatNumber(noise)})` },
-          gap ? { text: `noise-free ${gap}` } : undefined,
+          gap ? { text: `noise-free ${gap} CI` } : undefined,
           done ? { value: stat(row, 'returnMean'), spread: stat(row, 'returnSd') } : undefined,
           { text: String(row.diverged) },
           { text: String(row.failed) },
@@ -146,13 +146,13 @@ function aggregateTable(aggregate: readonly AggregateRow[]): Table {
 }
 
 /**
- * Whether a group's noise-free mean lies outside the 95 % CI of its stochastic mean (`higher` / `lower`): the sampler's noise,
+ * Whether a group's noise-free mean lies outside the 95 % CI of its stochastic mean (`above` / `below` it): the sampler's noise,
  * not the mean action, decides the protocol's score there. Needs two seeds (one seed's CI is a point).
  */
-export function noiseGap(row: SummaryRow): 'higher' | 'lower' | undefined {
+export function noiseGap(row: SummaryRow): 'above' | 'below' | undefined {
   const [free, low, high] = [row.noiseFreeMean, row.normalisedCiLow, row.normalisedCiHigh] as (number | undefined)[];
   if (row.n < 2 || free === undefined || low === undefined || high === undefined) return undefined;
-  return free > high ? 'higher' : free < low ? 'lower' : undefined;
+  return free > high ? 'above' : free < low ? 'below' : undefined;
 }
 
 const MIB = 2 ** 20;

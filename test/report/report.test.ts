@@ -225,13 +225,13 @@ describe('report of the sampler (issue 23)', () => {
   });
 
   it('tables show both scores, stochastic first, and flag om2p, whose noise-free mean lies above the stochastic CI', () => {
-    expect(noiseGap(summary.find((row) => row.algorithm === 'om2p')!)).toBe('higher');
+    expect(noiseGap(summary.find((row) => row.algorithm === 'om2p')!)).toBe('above');
     expect(noiseGap(summary.find((row) => row.algorithm === 'bc')!)).toBeUndefined(); // one seed: no CI to leave
     const table = read(dir, 'tables/summary.md');
     const om2pRow = table.split('\n').find((line) => line.includes('| om2p |'))!;
     expect(om2pRow.indexOf('70.00 ± 14.14')).toBeLessThan(om2pRow.indexOf('92.50 ± 3.54'));
     expect(om2pRow).toContain('0.350 (data 0.100)');
-    expect(om2pRow).toContain('noise-free higher');
+    expect(om2pRow).toContain('noise-free above CI');
     expect(read(dir, 'tables/returns-noise-free.md')).toContain('**92.50 ± 3.54**');
     expect(read(dir, 'tables/returns-noise-free.tex')).toContain('92.50');
   });
@@ -239,7 +239,7 @@ describe('report of the sampler (issue 23)', () => {
   it('the page flags the group, the curves draw the noise-free score, a spread plot shows the behaviour noise', () => {
     const html = read(dir, 'index.html');
     expect(html).toContain('Sampler noise decides the score</strong> in 1 group(s)');
-    expect(html).toContain('simple_spread / expert / om2p: stochastic 70.00, noise-free 92.50 (higher)');
+    expect(html).toContain('simple_spread / expert / om2p: stochastic 70.00, noise-free 92.50 (above the stochastic CI [60.00, 80.00])');
     expect(html).toContain('<div class="table" id="returns-noise-free">');
     expect(html.match(/<figure class="plot spread"/g)).toHaveLength(1);
     expect(read(dir, 'plots/curves-simple_spread-expert.svg')).toContain('noise-free');
