@@ -24,7 +24,7 @@ describe('report command', () => {
     registerReport(program);
     await program.parseAsync(['node', 'om2p-bench', 'report', dir, '--reps', '50', '--seed', '3']);
     const output = printed.join('');
-    expect(output).toContain('| Task | Dataset | Algorithm | n | Updates | Normalised | 95 % CI | IQM | Return | Diverged | Failed |');
+    expect(output).toContain('| Task | Dataset | Algorithm | n | Updates | Normalised | 95 % CI | IQM | Noise-free | Action spread | Gap | Return | Diverged | Failed |');
     expect(output).toContain('| simple_spread | expert | om2p | 2 | 10 | 70.00 ± 14.14 |');
     expect(output).toContain(join(dir, 'summary.csv'));
     expect(existsSync(join(dir, 'plots', 'profile.svg'))).toBe(true);
