@@ -9,7 +9,8 @@ import { runCell } from '../run/cell.ts';
 import { writePolicyFile } from '../run/policy-file.ts';
 import { parseAssignments } from '../run/resolve.ts';
 import { writeCellFile } from '../run/store.ts';
-import type { CellSpec, SizePreset } from '../types.ts';
+import type { CellSpec, EvalPoint, SizePreset } from '../types.ts';
+import { meanActionSpread } from '../report/sampler.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
@@ -66,7 +67,7 @@ export function registerTrain(program: Command): void {
       const result = await runCell(spec, {
         dataDir: dataDir(options.dataDir),
         onTrained: (policy) => writePolicyFile(weightsFile, policy),
-        onEval: (p) => process.stderr.write(`  update ${p.update}: return ${p.returnMean.toFixed(2)} ± ${p.returnSd.toFixed(2)} (normalised ${p.normalised.toFixed(1)})\n`),
+        onEval: (p) => process.stderr.write(`  update ${p.update}: return ${p.returnMean.toFixed(2)} ± ${p.returnSd.toFixed(2)} (normalised ${p.normalised.toFixed(1)})${samplerText(p)}\n`),
       });
       writeCellFile(opts.out, result);
       const line =
@@ -78,4 +79,11 @@ export function registerTrain(program: Command): void {
       process.stdout.write(`${line}\n→ ${opts.out}${result.status === 'done' ? ` and ${weightsFile}` : ''}\n`);
       if (result.status !== 'done') process.exitCode = 1;
     });
+}
+
+/** The sampler measurements of an evaluation point as the progress line shows them (issue 23). */
+function samplerText(point: EvalPoint): string {
+  const free = point.noiseFree ? `; noise-free ${point.noiseFree.normalised.toFixed(1)}` : '';
+  const spread = meanActionSpread(point);
+  return `${free}${spread === undefined ? '' : `; action spread ${spread.toFixed(3)}`}`;
 }
