@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, contentHash } from '../../harness/run/canonical.ts';
-import { cellId, expandMatrix, parseShard, readMatrixSpec, shardCells, type MatrixSpec } from '../../harness/run/expand.ts';
+import { cellId, expandMatrix, readMatrixSpec, type MatrixSpec } from '../../harness/run/expand.ts';
 import { parseAssignments } from '../../harness/run/resolve.ts';
 
 const matrix: MatrixSpec = {
@@ -42,22 +42,6 @@ describe('matrix expansion', () => {
     expect(longer.every((c) => c.budget.evalEvery === 5 && c.budget.episodes === 2 && c.budget.updates === 40)).toBe(true);
     const bad = writeSpec({ ...spec, algorithms: [{ name: 'om2p', datasetUpdates: { 'simple_spread/expert': 0 } }] });
     expect(() => readMatrixSpec(bad)).toThrow(/spec\.json: \/algorithms\/0\/datasetUpdates\/simple_spread~1expert: must be >= 1/);
-  });
-
-  it('shards partition the cells: disjoint, complete, and independent of spec order', () => {
-    const cells = expandMatrix(matrix);
-    const shards = [1, 2, 3].map((k) => shardCells(cells, { index: k, count: 3 }).map(cellId));
-    expect(shards.flat().sort()).toEqual(cells.map(cellId).sort());
-    expect(new Set(shards.flat()).size).toBe(cells.length);
-    const reversed = expandMatrix({ ...matrix, seeds: [2, 1, 0], algorithms: [...matrix.algorithms].reverse() });
-    expect(shardCells(reversed, { index: 2, count: 3 }).map(cellId).sort()).toEqual([...shards[1]].sort());
-  });
-
-  it('parses k/n and rejects bad shards', () => {
-    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
-    expect(() => parseShard('0/5')).toThrow(/k\/n/);
-    expect(() => parseShard('6/5')).toThrow(/k\/n/);
-    expect(() => parseShard('x')).toThrow(/k\/n/);
   });
 
   it('canonical JSON ignores key order; the hash changes with any value', () => {
