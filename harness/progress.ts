@@ -28,12 +28,13 @@ export function progressBar({ format, total, payload = {}, etaBuffer = 5 }: Prog
 }
 
 /**
- * Off a terminal (where no bar draws), the line saying how far a loop of `total` steps is: `label: 3 of 8 done, ETA 4 min
- * 10 s`. The ETA is the mean rate so far (`elapsedMs` over `done` steps) applied to the steps left; none before the first step.
+ * Off a terminal (where no bar draws), how far a loop of `total` steps is: `3 of 8 cells done, ETA 4 min 10 s`. The ETA
+ * is the mean rate so far (`elapsedMs` over `done` steps) applied to the steps left; unknown before the first step.
  */
-export function progressLine(label: string, done: number, total: number, elapsedMs: number): string {
-  const eta = done === 0 ? 'ETA unknown' : done >= total ? 'finished' : `ETA ${formatDuration((elapsedMs / done) * (total - done))}`;
-  return `${label}: ${done} of ${total} done, ${eta}`;
+export function progressLine(steps: string, done: number, total: number, elapsedMs: number): string {
+  const line = `${done} of ${total} ${steps} done`;
+  if (done >= total) return line;
+  return `${line}, ETA ${done === 0 ? 'unknown' : formatDuration((elapsedMs / done) * (total - done))}`;
 }
 
 /** `2 h 05 min`, `4 min 10 s`, `12 s`: a duration rounded to the second, its two largest units. */

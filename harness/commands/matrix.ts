@@ -6,7 +6,7 @@ import { dataDir, runDir } from '../paths.ts';
 import { wantsProgressBar } from '../progress.ts';
 import { readMatrixSpec } from '../run/expand.ts';
 import { claimStaleMs, claimsDir, withClaim } from '../run/claims.ts';
-import { resolveShard } from '../run/shard.ts';
+import { resolveShard, shardFolder } from '../run/shard.ts';
 import { DEFAULT_CLAIM_TIMEOUT_MINUTES, DEFAULT_POLL_MS, runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';
 import { writeReport } from '../report/index.ts';
@@ -25,7 +25,7 @@ export function registerMatrix(program: Command): void {
     .option('--workers <n>', 'worker processes (0 = in this process)', integerAtLeast(0), availableParallelism())
     .option('--shard <k/n|auto>', 'run only shard k of n (cells dealt by estimated cost, none empty); auto: from a Slurm array (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shards)')
     .option('--shards <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job\'s completions)', integerAtLeast(1))
-    .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored)')
+    .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored); {k} and {n} stand for the shard, e.g. runs/paper/shard-{k}-of-{n}')
     .option('--report', 'write the report (CSV, tables, plots, index.html) when the run ends and print the summary table')
     .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
     .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
@@ -35,7 +35,7 @@ export function registerMatrix(program: Command): void {
       const shard = resolveShard(opts.shard, opts.shards, process.env);
       await loadPlugins(command);
       const global = globalOptions(command);
-      const out = resolve(opts.out ?? runDir(readMatrixSpec(specPath).name));
+      const out = resolve(shardFolder(opts.out ?? runDir(readMatrixSpec(specPath).name), shard));
       const reference = opts.compare === undefined ? undefined : resolve(opts.compare);
       // a reference without cells is an error now, not after the whole matrix has trained
       if (reference) readCells(reference);

@@ -88,7 +88,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   let failedHere = 0;
   const started = performance.now();
   // Without a bar (not a terminal: CI, a Slurm output file), one line per cell ended, with the shard's progress and ETA.
-  const shardLine = () => options.log(progressLine(`${shardName}: cells`, handled, todo.length, performance.now() - started) + (failedHere > 0 ? ` (${failedHere} failed)` : ''));
+  const shardLine = () => options.log(`${shardName}: ${progressLine('cells', handled, todo.length, performance.now() - started)}${failedHere > 0 ? ` (${failedHere} failed)` : ''}`);
   const onHandledElsewhere = () => {
     handled++;
     if (bar) bar.update(handled);

@@ -95,3 +95,13 @@ export function shardCells(cells: CellSpec[], shard: Shard): CellSpec[] {
   }
   return cells.filter((_, i) => mine.has(i));
 }
+
+/**
+ * `--out` with `{k}` and `{n}` filled in from the shard (`runs/paper/shard-{k}-of-{n}`): array tasks of any numbering
+ * (`--array=0-2`, `1-3`) and a resubmission write shard k's cells to the same folder. Placeholders without a shard are an error.
+ */
+export function shardFolder(template: string, shard: Shard | undefined): string {
+  if (!/\{[kn]\}/.test(template)) return template;
+  if (!shard) throw new Error(`--out ${template}: {k} and {n} stand for the shard, but no --shard was given`);
+  return template.replaceAll('{k}', String(shard.index)).replaceAll('{n}', String(shard.count));
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cellId, expandMatrix, type MatrixSpec } from '../../harness/run/expand.ts';
-import { estimatedCost, parseShard, resolveShard, shardCells } from '../../harness/run/shard.ts';
+import { estimatedCost, parseShard, resolveShard, shardCells, shardFolder } from '../../harness/run/shard.ts';
 
 const matrix: MatrixSpec = {
   name: 't',
@@ -53,6 +53,15 @@ describe('shard from the command line and the scheduler', () => {
     expect(() => resolveShard('auto', 4, { JOB_COMPLETION_INDEX: '4' })).toThrow(/JOB_COMPLETION_INDEX=4 is not below --shards 4/);
     expect(() => resolveShard('auto', undefined, { JOB_COMPLETION_INDEX: '0' })).toThrow(/needs --shards n/);
     expect(() => resolveShard('auto', undefined, {})).toThrow(/neither SLURM_ARRAY_TASK_ID .* nor JOB_COMPLETION_INDEX .* give --shard k\/n/);
+  });
+});
+
+describe('shard output folder', () => {
+  it('fills {k} and {n} from the shard; a template without a shard is an error', () => {
+    expect(shardFolder('runs/p/shard-{k}-of-{n}', { index: 2, count: 3 })).toBe('runs/p/shard-2-of-3');
+    expect(shardFolder('runs/p', { index: 2, count: 3 })).toBe('runs/p');
+    expect(shardFolder('runs/p', undefined)).toBe('runs/p');
+    expect(() => shardFolder('runs/p/shard-{k}', undefined)).toThrow(/--out runs\/p\/shard-\{k\}: \{k\} and \{n\} stand for the shard, but no --shard was given/);
   });
 });
 
