@@ -28,7 +28,7 @@ export function registerMatrix(program: Command): void {
     .option('--out <dir>', 'output folder (default: runs/<matrix name>, git-ignored); {k} and {n} stand for the shard, e.g. runs/paper/shard-{k}-of-{n}')
     .option('--report', 'write the report (CSV, tables, plots, index.html) when the run ends and print the summary table')
     .option('--compare <reference>', 'when the run ends, compare it with a reference results folder (as report --compare)')
-    .option('--no-progress', 'no progress bars: one line per cell (and per dataset-build checkpoint) instead')
+    .option('--no-progress', 'no progress bars: lines instead, per evaluation point of each cell, per cell ended (with the ETA) and per dataset-build checkpoint (also off a terminal)')
     .option('--claim-timeout <minutes>', "the longest wait for a cell claimed by another host (claims refreshed every 30 s are taken over after 5 min without; on one host, when the claim's process is gone)", integerAtLeast(1), DEFAULT_CLAIM_TIMEOUT_MINUTES)
     .action(async (specPath: string, opts: { workers: number; shard?: string; shards?: number; out?: string; report?: boolean; compare?: string; progress: boolean; claimTimeout: number }, command: Command) => {
       // a shard that cannot be known stops the runner before anything loads

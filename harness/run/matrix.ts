@@ -1,8 +1,9 @@
 /**
  * `matrix run`: expand a spec into cells, keep this shard's, skip finished cells (resume), build missing datasets, then run
  * the rest in N worker processes (0 = in this process) with a progress bar (off a terminal: a line per evaluation point of
- * each cell and one per cell ended, with the shard's ETA). A failed or diverged cell is recorded and the others go on. Several runners may share one output folder: they split its cells through claims (`round.ts`), and
- * each ends when the whole round has ended, printing the same summary a single runner would.
+ * each cell and one per cell ended, with the shard's ETA). A failed or diverged cell is recorded and the others go on.
+ * Several runners may share one output folder: they split its cells through claims (`round.ts`), and each ends when the
+ * whole round has ended, printing the same summary a single runner would.
  */
 import { join } from 'node:path';
 import { ensureDatasets } from '../data/build.ts';
