@@ -93,13 +93,18 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
   if (before.existing.length === wanted.length) return before;
   const lock = { staleAfterMs: HEARTBEAT_STALE_MS, pollMs: LOCK_POLL_MS, log: options.log };
   // scanned again under the lock: another builder may have written them while this one waited
-  return withClaim(join(options.dataDir, LOCKS_FOLDER), `${spec.taskId}-${options.preset}-seed${options.seed}`, lock, (beat) =>
+  return withClaim(join(options.dataDir, LOCKS_FOLDER), lockName(`${spec.taskId}-${options.preset}-seed${options.seed}`), lock, (beat) =>
     buildMissing({ ...context, beat }, folder, wanted, scan()),
   );
 }
 
 /** Hidden, so dataset listings skip it. */
 const LOCKS_FOLDER = '.locks';
+
+/** A file name for a lock: a task id may hold a `/` (a prey policy's path), escaped as in a URI (and `%` too, so names stay distinct). */
+function lockName(key: string): string {
+  return key.replaceAll('%', '%25').replaceAll('/', '%2F');
+}
 const LOCK_POLL_MS = 1000;
 
 async function buildMissing(context: BuildContext, folder: (level: Level) => string, wanted: Level[], report: EnsureDatasetsReport): Promise<EnsureDatasetsReport> {
