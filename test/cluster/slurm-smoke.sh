@@ -128,7 +128,7 @@ results() { find "$1/cells" -maxdepth 1 -name '*.json' ! -name '*.weights.json' 
 say "reference: one matrix run of all cells"
 cli datasets build --for "$spec" --no-progress 2>"$work/log/datasets.log"
 cli matrix run "$spec" --workers "$cpus" --no-progress --out "$runs/single" >/dev/null 2>"$work/log/single.log"
-cli report "$runs/single" --strict >/dev/null
+cli report "$runs/single" --strict >/dev/null 2>>"$work/log/single.log"
 say "reference done"
 
 # --- check 1: a 0-based array ---
