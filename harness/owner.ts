@@ -26,12 +26,13 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Whether the owner of something started at `startedAtMs` is gone: on this host, its pid is dead; on another host, it
- * is older than `staleAfterMs` (an unreadable start time counts as old). (A recycled pid on this host keeps a dead owner's mark alive until that pid ends too.)
+ * Whether the owner of something whose last sign of life (its start, or a claim's latest heartbeat) was at `aliveAtMs` is
+ * gone: on this host, its pid is dead; on another host, that was longer than `staleAfterMs` ago (an unreadable time
+ * counts as old). (A recycled pid on this host keeps a dead owner's mark alive until that pid ends too.)
  */
-export function ownerGone(owner: Owner, startedAtMs: number, staleAfterMs: number, nowMs: number = Date.now()): boolean {
+export function ownerGone(owner: Owner, aliveAtMs: number, staleAfterMs: number, nowMs: number = Date.now()): boolean {
   if (owner.host === hostname()) return !processAlive(owner.pid);
-  return !(nowMs - startedAtMs <= staleAfterMs);
+  return !(nowMs - aliveAtMs <= staleAfterMs);
 }
 
 /** "pid 123 on host-a", for log lines. */

@@ -1,4 +1,7 @@
-/** `om2p-bench datasets build`: trains (or reuses) MATD3 behaviour policies and writes the missing dataset levels (SPEC §3.1). */
+/**
+ * `om2p-bench datasets build`: trains (or reuses) MATD3 behaviour policies and writes the missing dataset levels (SPEC §3.1),
+ * for one environment (`--env`) or for every dataset a matrix spec needs (`--for`: a cluster's first job, before the array).
+ */
 import type { Command } from 'commander';
 import { ensureDatasets } from '../data/build.ts';
 import { LEVELS, type MediumExpertMode } from '../data/build-levels.ts';
@@ -6,11 +9,14 @@ import { BUILD_PRESETS } from '../data/build-presets.ts';
 import { dataDir } from '../paths.ts';
 import { wantsProgressBar } from '../progress.ts';
 import { parseAssignments } from '../run/resolve.ts';
+import { expandMatrix, readMatrixSpec } from '../run/expand.ts';
+import { buildDatasetsFor } from '../run/matrix.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast, collect } from './options.ts';
 
 interface BuildOptions {
-  env: string;
+  env?: string;
+  for?: string;
   option?: string[];
   levels: string;
   preset: string;
@@ -24,7 +30,8 @@ export function registerDatasetsBuild(group: Command): void {
   group
     .command('build')
     .description('build dataset levels with MATD3 behaviour policies (cached per task, preset and seed; a second call reuses them)')
-    .requiredOption('--env <name>', 'environment, e.g. simple_spread')
+    .option('--env <name>', 'environment, e.g. simple_spread')
+    .option('--for <spec>', 'instead of --env and its options: every dataset the matrix spec needs (its datasetPreset, seed 0)')
     .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
     .option('--levels <list>', 'comma-separated levels', LEVELS.join(','))
     .option('--preset <name>', `size preset: ${BUILD_PRESETS.join(' | ')}`, 'quick')
@@ -34,6 +41,17 @@ export function registerDatasetsBuild(group: Command): void {
     .option('--no-progress', 'no progress bar: one line per checkpoint of the behaviour training instead')
     .action(async (opts: BuildOptions, command: Command) => {
       const { options } = await prepare(command);
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      if (opts.for !== undefined) {
+        const given = ['env', 'option', 'levels', 'preset', 'seed', 'mediumExpert'].filter((name) => command.getOptionValueSource(name) === 'cli');
+        if (given.length > 0) throw new Error(`--for takes the environments, levels and preset from the spec; drop ${given.map(flag).join(', ')}`);
+        const matrix = readMatrixSpec(opts.for);
+        const started = Date.now();
+        await buildDatasetsFor(matrix, expandMatrix(matrix), { dataDir: dataDir(options.dataDir), log, progress: wantsProgressBar(opts.progress), threads: opts.threads });
+        process.stdout.write(`datasets for ${opts.for}: ready in ${dataDir(options.dataDir)}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+        return;
+      }
+      if (opts.env === undefined) throw new Error('datasets build needs --env <name> (one environment) or --for <spec> (every dataset of a matrix spec)');
       if (opts.mediumExpert !== 'om2p' && opts.mediumExpert !== 'concat') throw new Error(`--medium-expert must be om2p or concat, got '${opts.mediumExpert}'`);
       const started = Date.now();
       const report = await ensureDatasets({
@@ -43,7 +61,7 @@ export function registerDatasetsBuild(group: Command): void {
         preset: opts.preset,
         seed: opts.seed,
         dataDir: dataDir(options.dataDir),
-        log: (line) => process.stderr.write(`${line}\n`),
+        log,
         progress: wantsProgressBar(opts.progress),
         mediumExpert: opts.mediumExpert,
         threads: opts.threads,
@@ -51,4 +69,9 @@ export function registerDatasetsBuild(group: Command): void {
       const rows = Object.entries(report.returns).map(([level, r]) => `${level}: ${r!.toFixed(1)}${report.existing.includes(level as never) ? ' (existing)' : ''}`);
       process.stdout.write(`${report.taskId}: ${rows.join(', ')}; trained: ${report.trained ? 'yes' : 'no (cache)'}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     });
+}
+
+/** `mediumExpert` → `--medium-expert`. */
+function flag(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { dataDir } from '../paths.ts';
 import { DEFAULT_REPORT, writeReport, type ReportResult } from '../report/index.ts';
 import { writeComparison, type ComparisonResult } from '../report/compare.ts';
+import { missingText, type MissingCells } from '../run/missing.ts';
 import { corruptWarning, type CorruptCellFile } from '../run/store.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
@@ -32,6 +33,13 @@ export function warnCorrupt(files: CorruptCellFile[], strict: boolean): void {
   }
 }
 
+/** Warns (stderr) about the cells of the folder's matrix that have no result; with `strict`, they make the command exit 1. */
+export function warnMissing(dir: string, missing: MissingCells | undefined, strict: boolean): void {
+  if (!missing || missing.missing.length === 0) return;
+  process.stderr.write(`${strict ? 'error' : 'warning'}: ${missingText(dir, missing)}`);
+  if (strict) process.exitCode = 1;
+}
+
 export function registerReport(program: Command): void {
   program
     .command('report')
@@ -41,7 +49,7 @@ export function registerReport(program: Command): void {
     .option('--reps <n>', 'bootstrap resamples per interval', integerAtLeast(1), DEFAULT_REPORT.reps)
     .option('--efficiency <file>', 'a `bench algos` efficiency.csv to show (default: <dir>/efficiency.csv when present)')
     .option('--compare <reference>', 'also compare with a reference results folder (e.g. results/reference/quick): comparison.csv and a verdict')
-    .option('--strict', 'exit 1 when a cell file is corrupt (it is moved aside and left out either way)')
+    .option('--strict', "exit 1 when a cell file is corrupt (it is moved aside and left out either way) or a cell of the folder's matrix.json has no result")
     .action(async (dir: string, opts: { seed: number; reps: number; efficiency?: string; compare?: string; strict?: boolean }, command: Command) => {
       const global = (await prepare(command)).options;
       const options = { seed: opts.seed, reps: opts.reps };
@@ -51,6 +59,7 @@ export function registerReport(program: Command): void {
         efficiency: opts.efficiency && resolve(opts.efficiency),
       });
       warnCorrupt(result.corrupt, opts.strict === true);
+      warnMissing(dir, result.missing, opts.strict === true);
       process.stdout.write(reportText(result));
       if (opts.compare) {
         const comparison = writeComparison(resolve(dir), resolve(opts.compare), options);

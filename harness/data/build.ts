@@ -7,7 +7,9 @@
  * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
  */
 import { createMatd3 } from '../../algorithms/matd3.ts';
+import { join } from 'node:path';
 import { progressBar } from '../progress.ts';
+import { HEARTBEAT_STALE_MS, withClaim } from '../run/claims.ts';
 import { createRng, type Rng } from '../rng.ts';
 import { resolveEnvOptions } from '../run/resolve.ts';
 import { mean } from '../stats/descriptive.ts';
@@ -58,26 +60,55 @@ interface BuildContext {
   spec: EnvSpec;
   preset: BuildPreset;
   rng: Rng;
+  /** The build lock's heartbeat, called where the build blocks the event loop (training, collecting). */
+  beat: () => void;
 }
 
-/** Builds every requested level that is missing (plus random and expert, the references); reuses cached policies. */
+/**
+ * Builds every requested level that is missing (plus random and expert, the references); reuses cached policies. Builds
+ * of one (task, preset, seed) wait for one another through a claim in the data folder (`<dataDir>/.locks`), so runners
+ * sharing a data folder (array tasks on a shared file system) build each dataset once and then read it.
+ */
 export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<EnsureDatasetsReport> {
   const levels = requestedLevels(options.levels);
   const { def, options: envOptions } = resolveEnvOptions(options.env, options.envOptions);
   const probe = await def.create(envOptions, 1);
   const spec = probe.spec;
   probe.dispose();
-  const context: BuildContext = { options, def, envOptions, spec, preset: buildPreset(options.env, options.preset), rng: createRng(options.seed).fork('datasets') };
+  const context: BuildContext = { options, def, envOptions, spec, preset: buildPreset(options.env, options.preset), rng: createRng(options.seed).fork('datasets'), beat: () => undefined };
   const folder = (level: Level) => datasetFolder(options.dataDir, spec.taskId, level, options.seed);
-  const report: EnsureDatasetsReport = { taskId: spec.taskId, trained: false, built: [], existing: [], returns: {} };
   const wanted = levels.length > 0 ? unique(['random', 'expert', ...levels] as Level[]) : [];
-  for (const level of wanted) {
-    const card = readCard(folder(level));
-    if (!card) continue;
-    requireSameRecipe(card.generator, options, folder(level));
-    report.existing.push(level);
-    report.returns[level] = card.episodeReturn.mean;
-  }
+  const scan = (): EnsureDatasetsReport => {
+    const found: EnsureDatasetsReport = { taskId: spec.taskId, trained: false, built: [], existing: [], returns: {} };
+    for (const level of wanted) {
+      const card = readCard(folder(level));
+      if (!card) continue;
+      requireSameRecipe(card.generator, options, folder(level));
+      found.existing.push(level);
+      found.returns[level] = card.episodeReturn.mean;
+    }
+    return found;
+  };
+  const before = scan();
+  if (before.existing.length === wanted.length) return before;
+  const lock = { staleAfterMs: HEARTBEAT_STALE_MS, pollMs: LOCK_POLL_MS, log: options.log };
+  // scanned again under the lock: another builder may have written them while this one waited
+  return withClaim(join(options.dataDir, LOCKS_FOLDER), lockName(`${spec.taskId}-${options.preset}-seed${options.seed}`), lock, (beat) =>
+    buildMissing({ ...context, beat }, folder, wanted, scan()),
+  );
+}
+
+/** Hidden, so dataset listings skip it. */
+const LOCKS_FOLDER = '.locks';
+
+/** A file name for a lock: a task id may hold a `/` (a prey policy's path), escaped as in a URI (and `%` too, so names stay distinct). */
+function lockName(key: string): string {
+  return key.replaceAll('%', '%25').replaceAll('/', '%2F');
+}
+const LOCK_POLL_MS = 1000;
+
+async function buildMissing(context: BuildContext, folder: (level: Level) => string, wanted: Level[], report: EnsureDatasetsReport): Promise<EnsureDatasetsReport> {
+  const { options, spec, envOptions } = context;
   const missing = wanted.filter((level) => !report.existing.includes(level));
   if (missing.length === 0) return report;
 
@@ -102,6 +133,7 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
     }, { overwrite: true });
     report.built.push(level);
     report.returns[level] = mean(episodes.episodeReturns);
+    context.beat();
     options.log(`  ${level}: ${episodes.agents[0].rews.length} transitions, mean return ${report.returns[level]!.toFixed(1)} → ${folder(level)}`);
     // Paper scale holds 1M transitions per level: keep only what a later level is made from.
     for (const held of [...collected.keys()]) if (!missing.slice(k + 1).some((later) => needs(later, held))) collected.delete(held);
@@ -163,8 +195,17 @@ async function trainAndCache(context: BuildContext, cacheFolder: string): Promis
  * the latest checkpoint's return. Its ETA takes the rate over about one checkpoint interval (the last `evalEvery` updates),
  * which always spans a checkpoint's evaluation: the estimate includes evaluation time and does not jump at each checkpoint.
  */
-function trainingProgress({ options, spec, preset: { budget } }: BuildContext): TrainingProgress & { stop(): void } {
-  if (!options.progress) return { checkpoint: (_point, line) => options.log(line), update: () => undefined, stop: () => undefined };
+function trainingProgress({ options, spec, preset: { budget }, beat }: BuildContext): TrainingProgress & { stop(): void } {
+  if (!options.progress) {
+    return {
+      checkpoint: (_point, line) => {
+        beat();
+        options.log(line);
+      },
+      update: beat,
+      stop: () => undefined,
+    };
+  }
   const bar = progressBar({
     format: `MATD3 ${spec.taskId} {bar} {value}/{total} updates | return {return} | ETA {eta_formatted}`,
     total: budget.updates,
@@ -172,8 +213,14 @@ function trainingProgress({ options, spec, preset: { budget } }: BuildContext): 
     etaBuffer: budget.evalEvery,
   });
   return {
-    checkpoint: (point) => bar.update(point.update, { return: point.returnMean.toFixed(1) }),
-    update: (updates) => bar.update(updates),
+    checkpoint: (point) => {
+      beat();
+      bar.update(point.update, { return: point.returnMean.toFixed(1) });
+    },
+    update: (updates) => {
+      beat();
+      bar.update(updates);
+    },
     stop: () => bar.stop(),
   };
 }

@@ -10,6 +10,7 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import { parseJson } from '../files.ts';
 import { dataDir as defaultDataDir } from '../paths.ts';
 import { createRng } from '../rng.ts';
+import { missingCells, type MissingCells } from '../run/missing.ts';
 import type { CorruptCellFile } from '../run/store.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
 import type { CellResult } from '../types.ts';
@@ -47,6 +48,8 @@ export interface ReportResult {
   summaryMarkdown: string;
   /** Cell files that did not parse or validate: moved aside and left out of the report. */
   corrupt: CorruptCellFile[];
+  /** Cells of the folder's `matrix.json` without a result (undefined: the folder has no matrix.json). */
+  missing?: MissingCells;
 }
 
 /** summary.csv's rows: the report's own bootstrap stream, so `report --compare` sees the very CIs a report writes. */
@@ -108,7 +111,7 @@ export async function writeReport(dir: string, options: Partial<ReportOptions> =
   const page = join(dir, 'index.html');
   writeFileSync(page, html);
   paths.push(page);
-  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt };
+  return { paths, summary, summaryMarkdown: renderTable(tables.summary, 'md'), corrupt, missing: missingCells(dir, read.map((c) => c.cellId)) };
 }
 
 /** The groups `noiseGap` flags, one line each; undefined when no group has a noise-free score. */

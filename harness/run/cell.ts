@@ -19,8 +19,10 @@ import { resolveAlgorithmConfig, resolveEnvOptions } from './resolve.ts';
 
 export interface CellContext {
   dataDir: string;
-  /** Called after every evaluation with the update number (progress reporting). */
+  /** Called after every evaluation with the update number (progress reporting); an error it throws ends the cell as failed. */
   onEval?: (point: EvalPoint) => void;
+  /** Called after every update (a claim's heartbeat: the loop blocks the event loop for the whole cell). */
+  onUpdate?: () => void;
   /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.weights.json`. */
   onTrained?: (policy: PolicyFile) => void;
 }
@@ -183,6 +185,7 @@ async function train(
           sums[name] = (sums[name] ?? 0) + value;
         }
         counted++;
+        context.onUpdate?.();
       } finally {
         tf.dispose(batch.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]));
       }

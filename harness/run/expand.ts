@@ -1,6 +1,6 @@
 /**
  * Matrix specs: validation, expansion into cells (algorithms × their config grid × environments × datasets × seeds; an
- * environment may name its own datasets and budget fields), cell ids and sharding.
+ * environment may name its own datasets and budget fields) and cell ids; sharding is `shard.ts`.
  */
 import { readJsonFile } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
@@ -90,18 +90,4 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
 /** Every combination of one override per axis, merged, the first axis varying slowest; one empty override for no axes. */
 function gridPoints(axes: readonly Record<string, unknown>[][]): Record<string, unknown>[] {
   return axes.reduce<Record<string, unknown>[]>((points, axis) => points.flatMap((point) => axis.map((override) => ({ ...point, ...override }))), [{}]);
-}
-
-/** Parses `k/n` (1 ≤ k ≤ n). */
-export function parseShard(text: string): { index: number; count: number } {
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  const index = match ? Number(match[1]) : NaN;
-  const count = match ? Number(match[2]) : NaN;
-  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard must be k/n with 1 ≤ k ≤ n, got '${text}'`);
-  return { index, count };
-}
-
-/** The deterministic 1/n of the cells that shard k runs: by cell id, so it does not depend on the spec's order. */
-export function shardCells(cells: CellSpec[], shard: { index: number; count: number }): CellSpec[] {
-  return cells.filter((cell) => Number.parseInt(cellId(cell).slice(0, 8), 16) % shard.count === shard.index - 1);
 }

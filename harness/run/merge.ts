@@ -1,21 +1,32 @@
 /**
  * `matrix merge`: combine the cell files of several result folders (shards), with the trained agents kept beside them; a
  * cell present twice with different results is an error. Corrupt cell files are moved aside in their folder and left out
- * (the caller warns); their weights are not taken either.
+ * (the caller warns); their weights are not taken either. Every input must be a results folder (holding `cells/` or a
+ * `matrix.json`), and their matrix specs must agree: the merged folder keeps it, so the cells still missing can be named.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireExists, writeFileAtomic } from '../files.ts';
 import { canonicalJson } from './canonical.ts';
-import { readCellResults, resultFingerprint, weightsPath, writeCellResult, type CorruptCellFile } from './store.ts';
+import { MATRIX_FILE, missingCells, type MissingCells } from './missing.ts';
+import { cellsDir, readCellResults, resultFingerprint, weightsPath, writeCellResult, type CorruptCellFile } from './store.ts';
 import type { CellResult } from '../types.ts';
 
-export function mergeResults(dirs: string[], out: string): { cells: number; duplicates: number; corrupt: CorruptCellFile[] } {
+export interface MergeSummary {
+  cells: number;
+  duplicates: number;
+  corrupt: CorruptCellFile[];
+  /** Cells of the shared matrix.json that no input holds (undefined: no input has a matrix.json). */
+  missing?: MissingCells;
+}
+
+export function mergeResults(dirs: string[], out: string): MergeSummary {
   // `holders`: the folders holding this result (identical duplicates included), where its weights may be taken from
   const merged = new Map<string, { result: CellResult; from: string; holders: string[] }>();
   const corrupt: CorruptCellFile[] = [];
   let duplicates = 0;
-  for (const dir of dirs) requireExists(dir, 'results folder');
+  for (const dir of dirs) requireResultsFolder(dir);
+  const spec = sharedSpec(dirs);
   for (const dir of dirs) {
     const folder = readCellResults(dir);
     corrupt.push(...folder.corrupt);
@@ -39,7 +50,23 @@ export function mergeResults(dirs: string[], out: string): { cells: number; dupl
     if (weights) writeFileAtomic(weightsPath(out, result.cellId), readFileSync(weights));
     writeCellResult(out, result);
   }
-  const spec = dirs.map((d) => join(d, 'matrix.json')).find(existsSync);
-  if (spec && !existsSync(join(out, 'matrix.json'))) copyFileSync(spec, join(out, 'matrix.json'));
-  return { cells: merged.size, duplicates, corrupt };
+  if (spec && !existsSync(join(out, MATRIX_FILE))) copyFileSync(spec, join(out, MATRIX_FILE));
+  return { cells: merged.size, duplicates, corrupt, missing: missingCells(out, merged.keys()) };
+}
+
+/** A folder `matrix run` or `matrix merge` wrote: it holds `cells/` or `matrix.json` (a shard may have no cells yet). */
+function requireResultsFolder(dir: string): void {
+  requireExists(dir, 'results folder');
+  if (!statSync(dir).isDirectory() || !(existsSync(cellsDir(dir)) || existsSync(join(dir, MATRIX_FILE)))) {
+    throw new Error(`${dir}: not a results folder (a folder holding cells/ or ${MATRIX_FILE}, as matrix run writes)`);
+  }
+}
+
+/** The path of the inputs' matrix.json (the first); inputs from different matrices are an error naming two of them. */
+function sharedSpec(dirs: string[]): string | undefined {
+  const specs = dirs.map((d) => join(d, MATRIX_FILE)).filter(existsSync);
+  const text = (path: string) => canonicalJson(JSON.parse(readFileSync(path, 'utf8')));
+  const other = specs.find((path) => text(path) !== text(specs[0]));
+  if (other) throw new Error(`${specs[0]} and ${other} are different matrices: merge the shards of one matrix`);
+  return specs[0];
 }

@@ -91,6 +91,6 @@ function startWorker(options: PoolOptions): Promise<Worker> {
       if (message.kind === 'init-failed') reject(new Error(`a worker process could not start: ${message.reason}`));
     };
     void exited.then(() => reject(new Error(`worker process ${child.pid} ${ending} before it was ready`)));
-    send({ kind: 'init', backend: options.backend, plugins: options.plugins, dataDir: options.dataDir, out: options.out });
+    send({ kind: 'init', backend: options.backend, plugins: options.plugins, dataDir: options.dataDir, out: options.out, evalLines: options.evalLines });
   });
 }

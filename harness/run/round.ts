@@ -63,6 +63,11 @@ export class Round {
     }
   }
 
+  /** Hands a cell out again: its runner lost the claim, so it is another runner's now, and `next` waits for that one's result. */
+  requeue(spec: CellSpec): void {
+    this.#pending.push(spec);
+  }
+
   record(spec: CellSpec, outcome: CellOutcome): void {
     this.#outcomes.set(cellId(spec), outcome);
   }

@@ -13,6 +13,8 @@ export interface WorkerInit {
   plugins: string[];
   dataDir: string;
   out: string;
+  /** Write a line per evaluation point to stderr (shared with the runner's): off a terminal, where no bar shows progress. */
+  evalLines: boolean;
 }
 export interface WorkerCell {
   kind: 'cell';
@@ -42,5 +44,6 @@ process.on('message', async (message: ToWorker) => {
     return;
   }
   if (!init) throw new Error('worker received a cell before init');
-  send({ kind: 'done', outcome: await runClaimedCell(message.job, { out: init.out, dataDir: init.dataDir }) });
+  const log = init.evalLines ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
+  send({ kind: 'done', outcome: await runClaimedCell(message.job, { out: init.out, dataDir: init.dataDir, log }) });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, contentHash } from '../../harness/run/canonical.ts';
-import { cellId, expandMatrix, parseShard, readMatrixSpec, shardCells, type MatrixSpec } from '../../harness/run/expand.ts';
+import { cellId, expandMatrix, readMatrixSpec, type MatrixSpec } from '../../harness/run/expand.ts';
 import { parseAssignments } from '../../harness/run/resolve.ts';
 
 const matrix: MatrixSpec = {
@@ -83,22 +83,6 @@ describe('matrix expansion', () => {
     expect(where).toEqual(['halfcheetah-2x3/expert', 'halfcheetah-2x3/medium', 'simple_spread/expert', 'simple_spread/medium-replay']);
     expect(new Set(cells.map((c) => c.config.equalTimesFraction))).toEqual(new Set([0, 0.25, 0.5, 0.75]));
     expect(cells.filter((c) => c.env === 'halfcheetah-2x3').every((c) => c.budget.episodes === 10)).toBe(true);
-  });
-
-  it('shards partition the cells: disjoint, complete, and independent of spec order', () => {
-    const cells = expandMatrix(matrix);
-    const shards = [1, 2, 3].map((k) => shardCells(cells, { index: k, count: 3 }).map(cellId));
-    expect(shards.flat().sort()).toEqual(cells.map(cellId).sort());
-    expect(new Set(shards.flat()).size).toBe(cells.length);
-    const reversed = expandMatrix({ ...matrix, seeds: [2, 1, 0], algorithms: [...matrix.algorithms].reverse() });
-    expect(shardCells(reversed, { index: 2, count: 3 }).map(cellId).sort()).toEqual([...shards[1]].sort());
-  });
-
-  it('parses k/n and rejects bad shards', () => {
-    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
-    expect(() => parseShard('0/5')).toThrow(/k\/n/);
-    expect(() => parseShard('6/5')).toThrow(/k\/n/);
-    expect(() => parseShard('x')).toThrow(/k\/n/);
   });
 
   it('canonical JSON ignores key order; the hash changes with any value', () => {

@@ -84,7 +84,13 @@ describe('faults during matrix run', () => {
     expect(resumed).toMatchObject({ ran: 1, skipped: 3, failed: [], corrupt: [] });
     expect(lines).toContain(`removed ${temp}: left by a writer killed mid-write`);
     expect(lines).toContain(`claim ${id}: taken over from pid ${gone} on ${hostname()} (that process has ended)`);
-    expect(lines.filter((l) => l.startsWith('cell '))).toEqual([expect.stringMatching(new RegExp(`^cell ${id} done: `))]);
+    // only that cell ran: its evaluation points (updates 1, 2 and 4 of 4), then its end, then the progress line
+    const cellLines = lines.filter((l) => l.startsWith('cell '));
+    expect(cellLines.map((l) => l.replace(/, return .*$/, ''))).toEqual([
+      ...[1, 2, 4].map((u) => `cell ${id} bc simple_spread expert seed 0: update ${u}/4`),
+      expect.stringMatching(new RegExp(`^cell ${id} done: `)),
+    ]);
+    expect(lines).toContain('matrix: 1 of 1 cells done');
     expect(existsSync(temp)).toBe(false);
     expect(lines).toContain(`removed ${weightsTemp}: left by a writer killed mid-write`);
     expect(existsSync(weightsTemp)).toBe(false);

@@ -10,7 +10,7 @@ import { runMatrix } from '../../harness/run/matrix.ts';
 import { mergeResults } from '../../harness/run/merge.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
-import { startCli } from '../helpers/cli.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
 import { tinySpec, useTinyMatrix } from './fixtures.ts';
 
 const matrix = useTinyMatrix('om2p-matrix-');
@@ -49,7 +49,9 @@ describe('matrix run', () => {
     await run(join(root, 's2'), { shard: { index: 2, count: 2 } });
     const sizes = [readCellResults(join(root, 's1')).results.size, readCellResults(join(root, 's2')).results.size];
     expect(sizes[0] + sizes[1]).toBe(4);
-    mergeResults([join(root, 's1'), join(root, 's2'), join(root, 'b')], join(root, 'merged'));
+    expect(sizes).not.toContain(0);
+    const { missing } = mergeResults([join(root, 's1'), join(root, 's2'), join(root, 'b')], join(root, 'merged'));
+    expect(missing).toEqual({ total: 4, missing: [] });
     await writeReport(join(root, 'a'));
     await writeReport(join(root, 'merged'));
     expect(readFileSync(join(root, 'merged', 'summary.csv'), 'utf8')).toBe(readFileSync(join(root, 'a', 'summary.csv'), 'utf8'));
@@ -58,6 +60,27 @@ describe('matrix run', () => {
       const shard = [join(root, 's1'), join(root, 's2')].find((dir) => existsSync(weightsPath(dir, id)))!;
       expect(readFileSync(weightsPath(join(root, 'merged'), id), 'utf8')).toBe(readFileSync(weightsPath(shard, id), 'utf8'));
     }
+  });
+
+  it('merge and report name the cells of a missing shard; --strict exits 1; a merge input that is not a results folder is an error', async () => {
+    const shard2 = [...readCellResults(join(root, 's2')).results.values()];
+    const out = join(root, 'only-s1');
+    const merged = await runCli(['matrix', 'merge', join(root, 's1'), '--out', out, '--strict']);
+    expect(merged.code).toBe(1);
+    expect(merged.stderr).toContain(`error: ${shard2.length} of 4 cells missing in ${out} (its matrix.json lists them):\n`);
+    for (const cell of shard2) expect(merged.stderr).toContain(`  ${cell.cellId} ${cell.spec.algorithm} simple_spread expert seed ${cell.spec.seed}\n`);
+    const report = await runCli(['--data-dir', dataDir, 'report', out, '--reps', '20', '--strict']);
+    expect(report.code).toBe(1);
+    expect(report.stderr).toContain(`error: ${shard2.length} of 4 cells missing in ${out}`);
+
+    const plain = join(root, 'plain.txt');
+    writeFileSync(plain, 'not results');
+    const bad = await runCli(['matrix', 'merge', plain, join(root, 's1'), '--out', join(root, 'm-plain')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${plain}: not a results folder`);
+    const other = join(root, 'other');
+    await run(other, { spec: matrix.writeSpec(tinySpec('other', { seeds: [5] }), 'other.json'), shard: { index: 1, count: 2 } });
+    expect(() => mergeResults([join(root, 's1'), other], join(root, 'm-other'))).toThrow(/are different matrices/);
   });
 
   it('merge refuses a cell that has different results in two folders, naming it', async () => {
