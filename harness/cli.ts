@@ -16,6 +16,7 @@ import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
 import { registerTune } from './commands/tune.ts';
+import { registerAgents } from './commands/agents.ts';
 import { collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTune(program);
   registerEnv(program);
+  registerAgents(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
   registerBenchAlgos(bench);

@@ -20,7 +20,7 @@ export interface CellContext {
   dataDir: string;
   /** Called after every evaluation with the update number (progress reporting). */
   onEval?: (point: EvalPoint) => void;
-  /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.weights.json`. */
+  /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.safetensors`. */
   onTrained?: (policy: PolicyFile) => void;
 }
 

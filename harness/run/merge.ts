@@ -4,10 +4,10 @@
  * (the caller warns); their weights are not taken either.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { requireExists, writeFileAtomic } from '../files.ts';
 import { canonicalJson } from './canonical.ts';
-import { readCellResults, resultFingerprint, weightsPath, writeCellResult, type CorruptCellFile } from './store.ts';
+import { cellsDir, keptWeightsPath, readCellResults, resultFingerprint, writeCellResult, type CorruptCellFile } from './store.ts';
 import type { CellResult } from '../types.ts';
 
 export function mergeResults(dirs: string[], out: string): { cells: number; duplicates: number; corrupt: CorruptCellFile[] } {
@@ -34,9 +34,10 @@ export function mergeResults(dirs: string[], out: string): { cells: number; dupl
   }
   mkdirSync(out, { recursive: true });
   for (const { result, holders } of merged.values()) {
-    // weights first, as a run writes them: a cell file then never points at weights still being copied
-    const weights = holders.map((dir) => weightsPath(dir, result.cellId)).find(existsSync);
-    if (weights) writeFileAtomic(weightsPath(out, result.cellId), readFileSync(weights));
+    // weights first, as a run writes them: a cell file then never points at weights still being copied; an agent kept in
+    // the JSON format of before keeps its name (and format)
+    const weights = holders.map((dir) => keptWeightsPath(dir, result.cellId)).find((path) => path !== undefined);
+    if (weights) writeFileAtomic(join(cellsDir(out), basename(weights)), readFileSync(weights));
     writeCellResult(out, result);
   }
   const spec = dirs.map((d) => join(d, 'matrix.json')).find(existsSync);

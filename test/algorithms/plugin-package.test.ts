@@ -120,7 +120,7 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
     expect(result.spec.algorithm).toBe('l2-bc');
     expect(result.curve.map((point) => point.update)).toEqual([1, 3]);
     expect(result.losses.every(({ values }) => Object.keys(values).join() === 'actor/bc' && Number.isFinite(values['actor/bc']))).toBe(true);
-    const weights = readPolicyFile(join(repo, 'cell.weights.json'));
+    const weights = readPolicyFile(join(repo, 'cell.safetensors'));
     expect(weights).toMatchObject({ algorithm: 'l2-bc', config: { hidden: [32, 32], weightDecay: 0.001 }, env: 'simple_spread' });
     expect(Object.keys(weights.weights).filter((name) => name.startsWith('agent0/actor'))).not.toHaveLength(0);
   });
