@@ -52,7 +52,7 @@ export interface TrainedCell {
 }
 
 /** The file for an agent trained by a cell (the agent stays the caller's). */
-export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
+export async function policyFile(cell: TrainedCell, agent: Agent): Promise<PolicyFile> {
   const { spec, space } = cell;
   return {
     cellId: cell.cellId,
@@ -68,7 +68,7 @@ export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
     seed: spec.seed,
     updates: spec.budget.updates,
     space: { obsDims: space.obsDims, actDims: space.actDims, obsMean: space.obsMean.map((m) => Array.from(m)), obsStd: space.obsStd.map((s) => Array.from(s)) },
-    weights: encodeWeights(agent.save()),
+    weights: encodeWeights(await agent.save()),
   };
 }
 
