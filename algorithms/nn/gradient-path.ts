@@ -111,3 +111,12 @@ export function offTape<T>(fn: () => T): T {
     state.kernelDepth--;
   }
 }
+
+/**
+ * sg(t): `t`'s values as a tensor no gradient flows through. It shares `t`'s data (no kernel runs) and is made outside the
+ * gradient tape, so the backward pass never reaches what `t` was computed from. Replaces reading the value back as a
+ * number, which waited for the device. Caller owns the result.
+ */
+export function stopGradient<T extends tf.Tensor>(t: T): T {
+  return tf.engine().makeTensorFromDataId(t.dataId, t.shape, t.dtype) as T;
+}

@@ -40,7 +40,7 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
     partial = { taskId: env.spec.taskId, resolvedConfig: config, configHash, datasetSha256: dataset.sha256 };
     const space = agentSpace(env, dataset);
     const trained = { cellId: common.cellId, spec, config, configHash, envOptions: options, taskId: env.spec.taskId, datasetSha256: dataset.sha256, space };
-    const keep = (agent: Agent) => context.onTrained?.(policyFile(trained, agent));
+    const keep = async (agent: Agent) => context.onTrained?.(await policyFile(trained, agent));
     const outcome = await train(spec, env, dataset, def.create(space, config, createRng(spec.seed).fork('init')), config, curve, context, keep);
     const wallMs = performance.now() - t0;
     return { status: 'done', ...common, ...partial, ...outcome, curve, wallMs };
@@ -91,7 +91,7 @@ async function train(
   config: Record<string, unknown>,
   curve: EvalPoint[],
   context: CellContext,
-  keep: (agent: Agent) => void,
+  keep: (agent: Agent) => Promise<void>,
 ): Promise<TrainOutcome> {
   const rng = createRng(spec.seed);
   const sampler = createSampler(dataset, env.spec.learnedAgents, Number(config.batchSize), rng.fork('batches'));
@@ -102,8 +102,8 @@ async function train(
   let sums: Record<string, number> = {};
   let counted = 0;
   let profile: UpdateProfile | undefined;
-  const evaluate = (update: number) => {
-    const { mean, sd } = evaluateEpisodes(env, agent, evalRng.fork(`eval-${update}`));
+  const evaluate = async (update: number) => {
+    const { mean, sd } = await evaluateEpisodes(env, agent, evalRng.fork(`eval-${update}`));
     const point = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference) };
     curve.push(point);
     context.onEval?.(point);
@@ -119,7 +119,7 @@ async function train(
           values = profile.losses;
         } else {
           const start = performance.now();
-          values = agent.update(batch);
+          values = await agent.update(batch);
           updateMs.push(performance.now() - start);
         }
         for (const [name, value] of Object.entries(values)) {
@@ -134,11 +134,11 @@ async function train(
         if (counted > 0) losses.push({ update, values: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) });
         sums = {};
         counted = 0;
-        evaluate(update);
+        await evaluate(update);
       }
     }
-    keep(agent);
-    const [batch1, batchEval] = actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
+    await keep(agent);
+    const [batch1, batchEval] = await actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
     const sorted = [...updateMs].sort((a, b) => a - b);
     const medianMs = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
     const last = curve[curve.length - 1];

@@ -74,7 +74,7 @@ export interface TrainedCell {
 }
 
 /** The file for an agent trained by a cell (the agent stays the caller's). */
-export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
+export async function policyFile(cell: TrainedCell, agent: Agent): Promise<PolicyFile> {
   const { spec, space } = cell;
   return {
     cellId: cell.cellId,
@@ -90,7 +90,7 @@ export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
     seed: spec.seed,
     updates: spec.budget.updates,
     space: { obsDims: space.obsDims, actDims: space.actDims, obsMean: space.obsMean.map((m) => Array.from(m)), obsStd: space.obsStd.map((s) => Array.from(s)) },
-    weights: Object.fromEntries(Object.entries(agent.save()).map(([name, { shape, values }]) => [name, { shape, values: Float32Array.from(values) }])),
+    weights: Object.fromEntries(Object.entries(await agent.save()).map(([name, { shape, values }]) => [name, { shape, values: Float32Array.from(values) }])),
   };
 }
 

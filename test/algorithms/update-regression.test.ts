@@ -22,7 +22,7 @@ describe('losses of the first updates equal the recorded pre-optimisation run (c
       await useBackend('cpu');
       const expected = recorded[c.name];
       expect(expected, `no recorded losses for ${c.name}`).toBeDefined();
-      const actual = regressionLosses(c);
+      const actual = await regressionLosses(c);
       expect(actual.length).toBe(expected.length);
       actual.forEach((losses, update) => {
         expect(Object.keys(losses).sort(), `keys at update ${update + 1}`).toEqual(Object.keys(expected[update]).sort());

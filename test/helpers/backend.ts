@@ -12,8 +12,8 @@ export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
  * Runs `fn` and returns how many tensors it left behind, not counting constants the nn blocks cache once per process
  * (a first batch size or constant value seen inside `fn` adds one to that bounded cache; that is not a leak).
  */
-export function leakedTensors(fn: () => void): number {
+export async function leakedTensors(fn: () => unknown): Promise<number> {
   const before = tf.memory().numTensors - cachedConstants().tensors;
-  fn();
+  await fn();
   return tf.memory().numTensors - cachedConstants().tensors - before;
 }

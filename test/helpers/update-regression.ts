@@ -47,7 +47,7 @@ function stateBatch(rng: Rng): StateBatch {
   return { states: matrix(), nextStates: matrix() };
 }
 
-type Update = (batch: AgentBatch[], rng: Rng) => Record<string, number>;
+type Update = (batch: AgentBatch[], rng: Rng) => Promise<Record<string, number>>;
 
 interface RegressionCase {
   name: string;
@@ -72,10 +72,10 @@ function matd3Case(name: string, criticState: boolean): RegressionCase {
       const config = { ...MATD3_PRESETS.mpe, hidden: TINY, learningRate: 1e-3, batchSize: ROWS, criticState };
       const learners = createMatd3({ obsDims: OBS_DIMS, actDims: ACT_DIMS, stateDim: criticState ? STATE_DIM : undefined }, config, rng);
       return {
-        update: (batch, batchRng) => {
+        update: async (batch, batchRng) => {
           if (!criticState) return learners.update(batch);
           const states = stateBatch(batchRng);
-          const losses = learners.update(batch, states);
+          const losses = await learners.update(batch, states);
           tf.dispose([states.states, states.nextStates]);
           return losses;
         },
@@ -109,14 +109,14 @@ export const REGRESSION_CASES: RegressionCase[] = [
 ];
 
 /** The losses of each of the first `REGRESSION_UPDATES` updates of one case, seed 0 (backend chosen by the caller). */
-export function regressionLosses(c: RegressionCase): Record<string, number>[] {
+export async function regressionLosses(c: RegressionCase): Promise<Record<string, number>[]> {
   const rng = createRng(0);
   const learner = c.create(rng.fork('init'));
   const batches = rng.fork('batches');
   const history: Record<string, number>[] = [];
   for (let u = 0; u < REGRESSION_UPDATES; u++) {
     const batch = regressionBatch(batches);
-    history.push(learner.update(batch, batches));
+    history.push(await learner.update(batch, batches));
     tf.dispose(batch.flatMap((b) => Object.values(b)));
   }
   learner.dispose();

@@ -103,11 +103,11 @@ describe('a finished cell keeps its agent', () => {
       const original = def.create(space, config, createRng(9));
       const trained = { cellId: file.cellId, spec, config, configHash: file.configHash, envOptions: {}, taskId: file.taskId, datasetSha256: '', space };
       const written = join(root, 'roundtrip.safetensors');
-      writePolicyFile(written, policyFile(trained, original));
+      writePolicyFile(written, await policyFile(trained, original));
       const restored = restoreAgent(readPolicyFile(written), env.spec, createRng(1), written);
       const obs = env.reset([1, 2, 3, 4]);
-      const expected = original.act(obs, { deterministic: true });
-      expect(restored.act(obs, { deterministic: true })).toEqual(expected);
+      const expected = await original.act(obs, { deterministic: true });
+      expect(await restored.act(obs, { deterministic: true })).toEqual(expected);
       original.dispose();
       restored.dispose();
     } finally {
