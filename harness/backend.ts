@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describeAdapter, registerWebgpu, webgpuAdapter, type WebgpuAdapterChoice } from '../algorithms/nn/webgpu.ts';
 import { gitCommit } from './git.ts';
+import { PACKAGE_JSON, tfjsWasmPrefix } from './package-files.ts';
 import type { RunEnvironment } from './types.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -21,7 +22,15 @@ const AUTOMATIC: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm
 const loaders: Record<BackendName, { tfName: string; load: (notice: (line: string) => void) => Promise<unknown> }> = {
   'tensorflow-gpu': { tfName: 'tensorflow', load: () => import(/* optional */ '@tensorflow/tfjs-node-gpu' as string) },
   tensorflow: { tfName: 'tensorflow', load: () => import(/* optional */ '@tensorflow/tfjs-node' as string) },
-  wasm: { tfName: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') },
+  wasm: {
+    tfName: 'wasm',
+    load: async () => {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // bundled, its binaries are not beside the module (package-files.ts); in a checkout the package finds its own
+      const prefix = tfjsWasmPrefix();
+      if (prefix !== undefined) wasm.setWasmPaths(prefix);
+    },
+  },
   cpu: { tfName: 'cpu', load: async () => undefined },
   webgpu: {
     tfName: 'webgpu',
@@ -83,7 +92,7 @@ const require = createRequire(import.meta.url);
 
 /** Backend, versions, commit and host: recorded in every result file. */
 export function runEnvironment(): RunEnvironment {
-  const pkg = require('../package.json') as { version: string };
+  const pkg = require(PACKAGE_JSON) as { version: string };
   const commit = gitCommit();
   const adapter = currentBackend() === 'webgpu' ? webgpuAdapter() : undefined;
   return {

@@ -11,6 +11,7 @@ import { registerBenchNn } from './commands/bench-nn.ts';
 import { registerBenchAlgos } from './commands/bench-algos.ts';
 import { registerBenchEnv } from './commands/bench-env.ts';
 import { registerBenchMatd3 } from './commands/bench-matd3.ts';
+import { registerBenchRegression } from './commands/bench-regression.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerBenchAlgos(bench);
   registerBenchEnv(bench);
   registerBenchMatd3(bench);
+  registerBenchRegression(bench);
   return program;
 }
 

@@ -11,6 +11,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import * as tf from '@tensorflow/tfjs';
 import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
 import { read } from '../../algorithms/nn/readback.ts';
+import { workerThreadSource } from '../package-files.ts';
 import type { Rng } from '../rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
 
@@ -74,9 +75,7 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
   const { port1, port2 } = new MessageChannel();
   const replies = new Int32Array(new SharedArrayBuffer(4));
   const data: PartWorkerData = { port: port2, replies, backend: tf.getBackend(), space, config, seed: rng.seed, owned };
-  const entry = new URL('./matd3-worker.ts', import.meta.url).href;
-  // The worker loads TypeScript through tsx, as bin/om2p-bench.js does for the main thread.
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, {
+  const worker = new Worker(workerThreadSource('matd3-worker'), {
     eval: true,
     workerData: data,
     transferList: [port2],

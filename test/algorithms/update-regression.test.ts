@@ -6,15 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../helpers/backend.ts';
-import { REGRESSION_CASES, regressionLosses } from '../helpers/update-regression.ts';
+import { ABSOLUTE_FLOOR, caseDeviation, REGRESSION_CASES, regressionLosses, RELATIVE_BOUND } from '../../harness/measure/update-regression.ts';
 
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/update-losses.json', import.meta.url), 'utf8')) as Record<
   string,
   Record<string, number>[]
 >;
 
-const RELATIVE = 1e-3;
-const ABSOLUTE_FLOOR = 1e-6;
 
 describe('losses of the first updates equal the recorded pre-optimisation run (cpu)', () => {
   for (const c of REGRESSION_CASES) {
@@ -27,10 +25,25 @@ describe('losses of the first updates equal the recorded pre-optimisation run (c
       actual.forEach((losses, update) => {
         expect(Object.keys(losses).sort(), `keys at update ${update + 1}`).toEqual(Object.keys(expected[update]).sort());
         for (const [key, want] of Object.entries(expected[update])) {
-          const bound = Math.max(RELATIVE * Math.abs(want), ABSOLUTE_FLOOR);
+          const bound = Math.max(RELATIVE_BOUND * Math.abs(want), ABSOLUTE_FLOOR);
           expect(Math.abs(losses[key] - want), `${key} at update ${update + 1}: ${losses[key]} vs ${want}`).toBeLessThanOrEqual(bound);
         }
       });
+      // the comparison `bench regression` prints agrees
+      expect(caseDeviation(c.name, actual, expected).failures).toEqual([]);
     });
   }
+});
+
+describe('caseDeviation (what bench regression reports)', () => {
+  it('finds the worst relative deviation and lists each value outside the bound, and each missing or extra loss', () => {
+    const recorded = [{ a: 2, b: 1e-7 }, { a: 4, b: 0 }];
+    // a: 2.001 is 5e-4 off (inside 1e-3), 4.01 is 2.5e-3 off (outside); b: 5e-7 off 1e-7 is inside the 1e-6 floor
+    const actual: Record<string, number>[] = [{ a: 2.001, b: 6e-7 }, { a: 4.01, c: 1 }];
+    const deviation = caseDeviation('x', actual, recorded);
+    expect(deviation.worstAt).toBe('b at update 1');
+    expect(deviation.worstRelative).toBeCloseTo(5, 10);
+    expect(deviation.failures).toEqual(['a at update 2: 4.01 vs 4', 'b at update 2: missing', 'c at update 2: not recorded']);
+    expect(caseDeviation('y', [], undefined).failures).toEqual(['no recorded losses for y']);
+  });
 });

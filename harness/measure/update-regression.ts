@@ -1,8 +1,10 @@
 /**
- * Test helper: the first updates of every algorithm on fixed synthetic data (two agents of different sizes, tiny networks),
- * covering every network path (ReLU/GELU/Mish, LayerNorm, tanh outputs, fd/jvp derivatives, EMA, CQL, delayed actors,
- * state critics). Recorded once before the speed work (`record-update-losses.ts`); the regression test checks that the same
- * runs still give the same losses, so performance changes cannot change the maths unnoticed.
+ * The update regression: the first updates of every algorithm on fixed synthetic data (two agents of different sizes, tiny
+ * networks), covering every network path (ReLU/GELU/Mish, LayerNorm, tanh outputs, fd/jvp derivatives, EMA, CQL, delayed
+ * actors, state critics). Recorded once on the cpu backend before the speed work (test/fixtures/update-losses.json, by
+ * test/fixtures/record-update-losses.ts); the same runs must still give the same losses within `RELATIVE_BOUND`, so neither
+ * a performance change nor another backend can change the maths unnoticed. The vitest test runs it on cpu;
+ * `om2p-bench bench regression` runs it on any backend (a GPU node's webgpu), without vitest.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bc } from '../../algorithms/bc.ts';
@@ -12,10 +14,14 @@ import { fql } from '../../algorithms/fql.ts';
 import { createMatd3, MATD3_PRESETS } from '../../algorithms/matd3.ts';
 import { om2p } from '../../algorithms/om2p.ts';
 import { td3bc } from '../../algorithms/td3bc.ts';
-import { createRng, type Rng } from '../../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../harness/types.ts';
+import { createRng, type Rng } from '../rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../types.ts';
 
 export const REGRESSION_UPDATES = 20;
+/** Largest relative deviation from a recorded loss… */
+export const RELATIVE_BOUND = 1e-3;
+/** …with this absolute floor for values near zero, where float32 reordering alone exceeds a relative bound. */
+export const ABSOLUTE_FLOOR = 1e-6;
 const ROWS = 32;
 const OBS_DIMS = [5, 4];
 const ACT_DIMS = [2, 3];
@@ -49,7 +55,7 @@ function stateBatch(rng: Rng): StateBatch {
 
 type Update = (batch: AgentBatch[], rng: Rng) => Promise<Record<string, number>>;
 
-interface RegressionCase {
+export interface RegressionCase {
   name: string;
   /** Builds the learner from its init stream; returns one update and a disposer. */
   create(rng: Rng): { update: Update; dispose(): void };
@@ -121,4 +127,41 @@ export async function regressionLosses(c: RegressionCase): Promise<Record<string
   }
   learner.dispose();
   return history;
+}
+
+/** Recorded losses by case name: per update, loss name → value. */
+export type RecordedLosses = Record<string, Record<string, number>[]>;
+
+/** How far one case's run is from its recorded losses. */
+export interface CaseDeviation {
+  name: string;
+  /** Largest |actual − recorded| / |recorded| over every update and loss. */
+  worstRelative: number;
+  /** Where that is: `<loss> at update <k>`. */
+  worstAt: string;
+  /** Each value outside max(RELATIVE_BOUND·|recorded|, ABSOLUTE_FLOOR), or a loss missing or added, as one line. */
+  failures: string[];
+}
+
+/** Compares one case's losses with the recorded ones. */
+export function caseDeviation(name: string, actual: Record<string, number>[], recorded: Record<string, number>[] | undefined): CaseDeviation {
+  const deviation: CaseDeviation = { name, worstRelative: 0, worstAt: '', failures: [] };
+  if (!recorded) return { ...deviation, failures: [`no recorded losses for ${name}`] };
+  if (actual.length !== recorded.length) deviation.failures.push(`${actual.length} updates, ${recorded.length} recorded`);
+  recorded.forEach((want, k) => {
+    const got = actual[k] ?? {};
+    const keys = new Set([...Object.keys(want), ...Object.keys(got)]);
+    for (const key of keys) {
+      const at = `${key} at update ${k + 1}`;
+      if (!(key in got) || !(key in want)) {
+        deviation.failures.push(`${at}: ${key in got ? 'not recorded' : 'missing'}`);
+        continue;
+      }
+      const error = Math.abs(got[key] - want[key]);
+      const relative = want[key] === 0 ? (error === 0 ? 0 : Infinity) : error / Math.abs(want[key]);
+      if (!(relative <= deviation.worstRelative)) Object.assign(deviation, { worstRelative: relative, worstAt: at });
+      if (!(error <= Math.max(RELATIVE_BOUND * Math.abs(want[key]), ABSOLUTE_FLOOR))) deviation.failures.push(`${at}: ${got[key]} vs ${want[key]}`);
+    }
+  });
+  return deviation;
 }
