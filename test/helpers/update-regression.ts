@@ -4,6 +4,7 @@
  * state critics). Recorded once before the speed work (`record-update-losses.ts`); the regression test checks that the same
  * runs still give the same losses, so performance changes cannot change the maths unnoticed.
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { bc } from '../../algorithms/bc.ts';
 import { diffusion } from '../../algorithms/diffusion.ts';
@@ -16,6 +17,18 @@ import { createRng, type Rng } from '../../harness/rng.ts';
 import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../harness/types.ts';
 
 export const REGRESSION_UPDATES = 20;
+
+/**
+ * The fixture's bound: 1e-3 relative, with an absolute floor of 1e-6 for values that are themselves near zero, where
+ * float32 reordering alone exceeds a relative bound.
+ */
+export const RELATIVE = 1e-3;
+export const ABSOLUTE_FLOOR = 1e-6;
+
+/** The losses recorded before the speed work (test/fixtures/update-losses.json), per case. */
+export function recordedLosses(): Record<string, Record<string, number>[]> {
+  return JSON.parse(readFileSync(new URL('../fixtures/update-losses.json', import.meta.url), 'utf8')) as Record<string, Record<string, number>[]>;
+}
 const ROWS = 32;
 const OBS_DIMS = [5, 4];
 const ACT_DIMS = [2, 3];
@@ -49,7 +62,7 @@ function stateBatch(rng: Rng): StateBatch {
 
 type Update = (batch: AgentBatch[], rng: Rng) => Promise<Record<string, number>>;
 
-interface RegressionCase {
+export interface RegressionCase {
   name: string;
   /** Builds the learner from its init stream; returns one update and a disposer. */
   create(rng: Rng): { update: Update; dispose(): void };
