@@ -5,8 +5,8 @@
  * node (the offline bundle, `bench/gpu/check.sh`) checks that webgpu computes the same maths.
  */
 import type { Command } from 'commander';
-import { readJsonFile, writeFileAtomic } from '../files.ts';
-import { ABSOLUTE_FLOOR, caseDeviation, REGRESSION_CASES, regressionLosses, RELATIVE_BOUND, type CaseDeviation, type RecordedLosses } from '../measure/update-regression.ts';
+import { writeFileAtomic } from '../files.ts';
+import { ABSOLUTE_FLOOR, caseDeviation, REGRESSION_CASES, regressionLosses, RELATIVE, recordedLosses, type CaseDeviation } from '../measure/update-regression.ts';
 import { UPDATE_LOSSES_FIXTURE } from '../package-files.ts';
 import { prepare } from './context.ts';
 
@@ -18,7 +18,7 @@ interface BenchRegressionOptions {
 
 function table(backend: string, rows: CaseDeviation[]): string {
   const lines = [
-    `Update regression on ${backend}: first updates of each configuration against the cpu recording (bound ${RELATIVE_BOUND} relative, floor ${ABSOLUTE_FLOOR})`,
+    `Update regression on ${backend}: first updates of each configuration against the cpu recording (bound ${RELATIVE} relative, floor ${ABSOLUTE_FLOOR})`,
     '',
     '| configuration | worst relative deviation | at | within bound |',
     '|---|---|---|---|',
@@ -36,7 +36,7 @@ export function registerBenchRegression(bench: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: BenchRegressionOptions, command: Command) => {
       const { backend } = await prepare(command);
-      const recorded = readJsonFile(opts.fixture, 'update-loss fixture') as RecordedLosses;
+      const recorded = recordedLosses(opts.fixture);
       const rows: CaseDeviation[] = [];
       for (const c of REGRESSION_CASES) {
         rows.push(caseDeviation(c.name, await regressionLosses(c), recorded[c.name]));
@@ -44,7 +44,7 @@ export function registerBenchRegression(bench: Command): void {
       }
       const text = table(backend, rows);
       if (opts.out) writeFileAtomic(opts.out, text);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ backend, relativeBound: RELATIVE_BOUND, absoluteFloor: ABSOLUTE_FLOOR, cases: rows })}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ backend, relativeBound: RELATIVE, absoluteFloor: ABSOLUTE_FLOOR, cases: rows })}\n`);
       else {
         process.stdout.write(text);
         for (const row of rows) for (const failure of row.failures) process.stdout.write(`${row.name}: ${failure}\n`);

@@ -2,7 +2,7 @@
  * The update regression: the first updates of every algorithm on fixed synthetic data (two agents of different sizes, tiny
  * networks), covering every network path (ReLU/GELU/Mish, LayerNorm, tanh outputs, fd/jvp derivatives, EMA, CQL, delayed
  * actors, state critics). Recorded once on the cpu backend before the speed work (test/fixtures/update-losses.json, by
- * test/fixtures/record-update-losses.ts); the same runs must still give the same losses within `RELATIVE_BOUND`, so neither
+ * test/fixtures/record-update-losses.ts); the same runs must still give the same losses within `RELATIVE`, so neither
  * a performance change nor another backend can change the maths unnoticed. The vitest test runs it on cpu;
  * `om2p-bench bench regression` runs it on any backend (a GPU node's webgpu), without vitest.
  */
@@ -14,14 +14,27 @@ import { fql } from '../../algorithms/fql.ts';
 import { createMatd3, MATD3_PRESETS } from '../../algorithms/matd3.ts';
 import { om2p } from '../../algorithms/om2p.ts';
 import { td3bc } from '../../algorithms/td3bc.ts';
+import { readJsonFile } from '../files.ts';
+import { UPDATE_LOSSES_FIXTURE } from '../package-files.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../types.ts';
 
 export const REGRESSION_UPDATES = 20;
-/** Largest relative deviation from a recorded loss… */
-export const RELATIVE_BOUND = 1e-3;
-/** …with this absolute floor for values near zero, where float32 reordering alone exceeds a relative bound. */
+
+/**
+ * The fixture's bound: 1e-3 relative, with an absolute floor of 1e-6 for values that are themselves near zero, where
+ * float32 reordering alone exceeds a relative bound.
+ */
+export const RELATIVE = 1e-3;
 export const ABSOLUTE_FLOOR = 1e-6;
+
+/** Recorded losses by case name: per update, loss name → value. */
+export type RecordedLosses = Record<string, Record<string, number>[]>;
+
+/** The losses recorded before the speed work (test/fixtures/update-losses.json, or `file`), per case. */
+export function recordedLosses(file = UPDATE_LOSSES_FIXTURE): RecordedLosses {
+  return readJsonFile(file, 'update-loss fixture') as RecordedLosses;
+}
 const ROWS = 32;
 const OBS_DIMS = [5, 4];
 const ACT_DIMS = [2, 3];
@@ -129,9 +142,6 @@ export async function regressionLosses(c: RegressionCase): Promise<Record<string
   return history;
 }
 
-/** Recorded losses by case name: per update, loss name → value. */
-export type RecordedLosses = Record<string, Record<string, number>[]>;
-
 /** How far one case's run is from its recorded losses. */
 export interface CaseDeviation {
   name: string;
@@ -139,7 +149,7 @@ export interface CaseDeviation {
   worstRelative: number;
   /** Where that is: `<loss> at update <k>`. */
   worstAt: string;
-  /** Each value outside max(RELATIVE_BOUND·|recorded|, ABSOLUTE_FLOOR), or a loss missing or added, as one line. */
+  /** Each value outside max(RELATIVE·|recorded|, ABSOLUTE_FLOOR), or a loss missing or added, as one line. */
   failures: string[];
 }
 
@@ -160,7 +170,7 @@ export function caseDeviation(name: string, actual: Record<string, number>[], re
       const error = Math.abs(got[key] - want[key]);
       const relative = want[key] === 0 ? (error === 0 ? 0 : Infinity) : error / Math.abs(want[key]);
       if (!(relative <= deviation.worstRelative)) Object.assign(deviation, { worstRelative: relative, worstAt: at });
-      if (!(error <= Math.max(RELATIVE_BOUND * Math.abs(want[key]), ABSOLUTE_FLOOR))) deviation.failures.push(`${at}: ${got[key]} vs ${want[key]}`);
+      if (!(error <= Math.max(RELATIVE * Math.abs(want[key]), ABSOLUTE_FLOOR))) deviation.failures.push(`${at}: ${got[key]} vs ${want[key]}`);
     }
   });
   return deviation;

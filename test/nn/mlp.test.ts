@@ -6,6 +6,7 @@ import { createMlp, forwardRows, setGradientMode, type GradientMode, type Mlp, t
 import { createCritic } from '../../algorithms/nn/critic.ts';
 import { createAdam, polyakUpdate } from '../../algorithms/nn/optim.ts';
 import { loadWeights, saveWeights } from '../../algorithms/nn/weights.ts';
+import { readScalars } from '../../algorithms/nn/readback.ts';
 import { sinusoidalEmbedding } from '../../algorithms/nn/embedding.ts';
 import { leakedTensors, useBackend } from '../helpers/backend.ts';
 
@@ -93,15 +94,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const critic = createCritic({ obsDim: 6, actDim: 2, hidden: [16, 16], layerNorm: true }, rng.fork('c'), 'critic');
       const adam = createAdam([...actor.variables, ...critic.variables], { learningRate: 1e-3 });
       const obs = tf.randomNormal([8, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
-      const step = () => {
-        adam.step('loss', () => ({
-          loss: tf.tidy(() => {
-            const q = critic.forward(obs, tf.tanh(actor.forward(obs)) as tf.Tensor2D);
-            return tf.neg(tf.mean(tf.add(q[0], q[1]))) as tf.Scalar;
-          }),
-        }));
-      };
-      step(); // optimiser slots are created on the first step
+      const step = () =>
+        readScalars(
+          adam.step('loss', () => ({
+            loss: tf.tidy(() => {
+              const q = critic.forward(obs, tf.tanh(actor.forward(obs)) as tf.Tensor2D);
+              return tf.neg(tf.mean(tf.add(q[0], q[1]))) as tf.Scalar;
+            }),
+          })),
+        );
+      await step(); // optimiser slots are created on the first step
       expect(await leakedTensors(step)).toBe(0);
       expect(await leakedTensors(step)).toBe(0);
       tf.dispose(obs);
