@@ -66,11 +66,15 @@ await build({
   logLevel: 'warning',
 });
 
+/** The files placed xz-compressed (the launcher unpacks them), relative to the bundle's root. */
+const packed: string[] = [];
+
 /** Copies `from` to `to` in the bundle, xz-compressed when `compress`. */
 function place(from: string, to: string, compress: boolean): void {
   mkdirSync(dirname(at(to)), { recursive: true });
   if (!compress) return copyFileSync(from, at(to));
   writeFileSync(at(`${to}.xz`), execFileSync('xz', [`-${xzLevel}`, '--stdout', from], { maxBuffer: 2 ** 30 }));
+  packed.push(to);
 }
 
 const tfjsWasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
@@ -91,22 +95,22 @@ place(join(PACKAGE_ROOT, 'docs/gpu-node.md'), 'README.md', false);
 writeFileSync(at('om2p-bench'), launcher());
 for (const script of ['om2p-bench', 'bench/gpu/check.sh']) chmodSync(at(script), 0o755);
 
-/** The launcher: unpacks every `*.xz` of the bundle beside itself once, then runs the bundled CLI on the bundled Node. */
+/** The launcher: unpacks the compressed files beside themselves once, then runs the bundled CLI on the bundled Node. */
 function launcher(): string {
   return `#!/usr/bin/env bash
 # om2p-bench from the offline bundle (README.md here): on first launch unpacks the xz-compressed files (the Node binary,
 # dawn.node, MuJoCo's wasm) beside themselves, then runs the bundled CLI on that Node. Arguments go to om2p-bench as given.
 set -euo pipefail
 here=$(dirname "$(readlink -f "\${BASH_SOURCE[0]}")")
-while IFS= read -r -d '' packed; do
-  target=\${packed%.xz}
+for file in ${packed.join(' ')}; do
+  target="$here/$file"
   [ -e "$target" ] && continue
-  command -v xz >/dev/null || { echo "om2p-bench: unpacking \${packed#"$here"/} needs xz (xz-utils), which is not installed" >&2; exit 1; }
+  command -v xz >/dev/null || { echo "om2p-bench: unpacking $file.xz needs xz (xz-utils), which is not installed" >&2; exit 1; }
   # unpacked under a temporary name, then renamed: a launch killed mid-way or two at once never use a half-written file
-  xz --decompress --stdout "$packed" > "$target.$$.tmp"
+  xz --decompress --stdout "$target.xz" > "$target.$$.tmp"
   chmod +x "$target.$$.tmp"
   mv -f "$target.$$.tmp" "$target"
-done < <(find "$here" -name '*.xz' -print0)
+done
 exec "$here/${BUNDLE_LAYOUT.node}" "$here/${BUNDLE_LAYOUT.lib}/om2p-bench.mjs" "$@"
 `;
 }

@@ -39,7 +39,12 @@ export function registerBenchRegression(bench: Command): void {
       const recorded = recordedLosses(opts.fixture);
       const rows: CaseDeviation[] = [];
       for (const c of REGRESSION_CASES) {
-        rows.push(caseDeviation(c.name, await regressionLosses(c), recorded[c.name]));
+        try {
+          rows.push(caseDeviation(c.name, await regressionLosses(c), recorded[c.name]));
+        } catch (error) {
+          // one configuration that cannot run on this backend is a failed row; the others still tell what works
+          rows.push({ name: c.name, worstRelative: NaN, worstAt: '', failures: [`threw: ${(error as Error).message}`] });
+        }
         if (!opts.json) process.stderr.write(`  ${c.name}: worst ${rows.at(-1)!.worstRelative.toExponential(2)}\n`);
       }
       const text = table(backend, rows);
