@@ -41,6 +41,7 @@ export { ConfigError } from './harness/errors.ts';
 export { createMlp, type Mlp, type MlpOptions } from './algorithms/nn/mlp.ts';
 export { createCritic, aggregateHeads, type Critic, type CriticOptions } from './algorithms/nn/critic.ts';
 export { createAdam, polyakUpdate, copyVariables, type Adam, type AdamOptions } from './algorithms/nn/optim.ts';
+export { readScalars } from './algorithms/nn/readback.ts';
 export { tdTarget, criticRegressionLoss } from './algorithms/nn/td.ts';
 export { independentAgents, type Learner } from './algorithms/nn/independent.ts';
 export { configKeySchemas } from './algorithms/nn/config-schema.ts';

@@ -12,6 +12,7 @@ import type { ActivationName } from './nn/activations.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { createAdam } from './nn/optim.ts';
+import { readScalars } from './nn/readback.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 
@@ -58,7 +59,7 @@ function createLearner(space: AgentSpace, config: BcConfig, rng: Rng, agentIndex
   );
   const optimizer = createAdam(policy.variables, { learningRate: config.learningRate });
   return {
-    update: (batch) => optimizer.step('actor/bc', () => ({ loss: bcLoss(policy, batch) })),
+    update: (batch) => readScalars(optimizer.step('actor/bc', () => ({ loss: bcLoss(policy, batch) }))),
     act: (obs) => policy.forward(obs),
     variables: policy.variables,
     dispose: () => {

@@ -17,9 +17,11 @@ import { sinusoidalEmbedding } from './nn/embedding.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { readScalars } from './nn/readback.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { stopGradient } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface DiffusionConfig {
@@ -215,8 +217,8 @@ function diffusionLoss(net: NoiseNet, s: VpSchedule, batch: AgentBatch, rng: Rng
 function qLoss(critic: Critic, obs: tf.Tensor2D, actions: tf.Tensor2D, head: number): tf.Scalar {
   return tf.tidy(() => {
     const q = critic.forward(obs, actions);
-    // sg: the scale is read back as a number, so no gradient flows through it.
-    const scale = tf.mean(tf.abs(q[1 - head])).dataSync()[0];
+    // sg: no gradient flows through the scale.
+    const scale = stopGradient(tf.mean(tf.abs(q[1 - head])));
     return tf.div(tf.neg(tf.mean(q[head])), scale) as tf.Scalar;
   });
 }
@@ -281,7 +283,7 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
   const [diffusionRng, chainRng, headRng, cqlRng, actRng] = ['diffusion', 'chain', 'head', 'cql', 'act'].map((p) => rng.fork(p));
   let updates = 0;
 
-  const updateCritic = (batch: AgentBatch): Record<string, number> => {
+  const updateCritic = (batch: AgentBatch): Record<string, tf.Scalar> => {
     // a' is a T-step sample of the EMA actor; min over target heads (SPEC §4 "Common" table).
     const target = tf.tidy(() => {
       const nextActions = sampleActions(actorEma, schedule, batch.nextObs, actDim, chainRng);
@@ -298,7 +300,7 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
   };
 
   // The actor optimiser holds the actor's variables only: the critic is not updated by the actor loss (SPEC §4.2).
-  const updateActor = (batch: AgentBatch): Record<string, number> =>
+  const updateActor = (batch: AgentBatch): Record<string, tf.Scalar> =>
     actorOptimizer.step('actor/loss', () => {
       const extras: Record<string, tf.Scalar> = { 'actor/diffusion': diffusionLoss(actor, schedule, batch, diffusionRng) };
       if (config.eta === 0) return { loss: extras['actor/diffusion'], extras };
@@ -310,7 +312,7 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
   const sample = (noise: Rng | null) => (obs: tf.Tensor2D) => sampleActions(actor, schedule, obs, actDim, noise);
   return {
     update(batch) {
-      const losses = { ...updateCritic(batch), ...updateActor(batch) }; // critic first, then the actor against it
+      const losses = readScalars({ ...updateCritic(batch), ...updateActor(batch) }); // critic first, then the actor against it
       if (updates % config.emaEvery === 0 && updates >= config.emaStart) {
         polyakUpdate(actorEma.variables, actor.variables, 1 - config.emaDecay);
       }

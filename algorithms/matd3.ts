@@ -17,6 +17,7 @@ import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { loadWeights, saveWeights } from './nn/weights.ts';
+import { readAndDispose, readScalars } from './nn/readback.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { concatColumns } from './nn/columns.ts';
 
@@ -93,15 +94,15 @@ export interface Matd3 {
    * One critic update per agent and, every `policyDelay`-th call, actor and target updates. Same rows for every agent;
    * `states` (s, s′ of those rows) is required when the space has a `stateDim`.
    */
-  update(batch: AgentBatch[], states?: StateBatch): Record<string, number>;
+  update(batch: AgentBatch[], states?: StateBatch): Promise<Record<string, number>>;
   /** Actions per learned agent, `B × actDims[i]`: π(o), plus clipped exploration noise when `explore`. */
-  act(obs: Float32Array[], explore: boolean): Float32Array[];
+  act(obs: Float32Array[], explore: boolean): Promise<Float32Array[]>;
   /** Every variable (actors, critics, targets). */
-  save(): NamedWeights;
-  load(weights: NamedWeights): void;
+  save(): Promise<NamedWeights>;
+  load(weights: NamedWeights): Promise<void>;
   /** The actors only: what a behaviour-policy checkpoint needs to act. */
-  saveActors(): NamedWeights;
-  loadActors(weights: NamedWeights): void;
+  saveActors(): Promise<NamedWeights>;
+  loadActors(weights: NamedWeights): Promise<void>;
   dispose(): void;
 }
 
@@ -169,8 +170,11 @@ function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf
   return { loss: tf.add(tf.neg(q), tf.mul(config.actionPenalty, penalty)) as tf.Scalar, extras: { 'actor/q': q, 'actor/penalty': penalty } };
 }
 
-/** A part's answer, asked for now and read later: a part on another thread works in between. */
-export type Later<T> = () => T;
+/**
+ * A part's answer, asked for now and awaited later: a part on another thread works in between, and so does the device
+ * while this thread's results come back.
+ */
+export type Later<T> = () => Promise<T>;
 
 /**
  * The learners of some of the agents (`owned`: ascending, contiguous), so that the agents of one task can learn on separate
@@ -209,7 +213,7 @@ export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng
     pending = { batch, states };
     const seeds = space.obsDims.map(() => targetNoiseRng.nextSeed()); // every agent's, in agent order
     const out = agents.map((a, k) => smoothedTargetAction(a.actorTarget, batch[owned[k]].nextObs, config, seeds[owned[k]]));
-    return () => out;
+    return async () => out;
   };
 
   const learn = (nextActs: tf.Tensor2D): Later<Record<string, number>[]> => {
@@ -236,16 +240,18 @@ export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng
       }
     }
     tf.dispose([jointObs, jointActs, jointNextObs]);
-    return () => losses;
+    const read = Promise.all(losses.map(readScalars));
+    return () => read;
   };
 
   const actorMeans = (obs: Float32Array[]): Later<Float32Array[]> => {
     const out = agents.map((nets, k) => {
       const i = owned[k];
       const rows = obs[i].length / space.obsDims[i];
-      return Float32Array.from(tf.tidy(() => tf.tanh(nets.actor.forward(tf.tensor2d(obs[i], [rows, space.obsDims[i]]))).dataSync()));
+      return tf.tidy(() => tf.tanh(nets.actor.forward(tf.tensor2d(obs[i], [rows, space.obsDims[i]]))));
     });
-    return () => out;
+    const read = readAndDispose(out);
+    return () => read;
   };
 
   return {
@@ -259,7 +265,7 @@ export function createMatd3Part(space: Matd3Space, config: Matd3Config, rng: Rng
     },
     load: (weights, actorsOnly) => {
       loadWeights(variables(actorsOnly), weights);
-      return () => undefined;
+      return async () => undefined;
     },
     dispose: () => {
       tf.dispose(allVariables());
@@ -287,16 +293,18 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
     throw new Error(`matd3: the parts own agents [${order}], not each of 0..${space.obsDims.length - 1} once in order`);
   }
   const explorationRng = rng.fork('exploration');
-  const ask = <T>(question: (part: Matd3Part) => Later<T>): T[] => {
+  const ask = async <T>(question: (part: Matd3Part) => Later<T>): Promise<T[]> => {
     const answers = [...parts].reverse().map(question).reverse(); // asked last part first, kept in part order
-    return answers.map((answer) => answer());
+    const out: T[] = [];
+    for (const answer of answers) out.push(await answer());
+    return out;
   };
 
-  const update = (batch: AgentBatch[], states?: StateBatch): Record<string, number> => {
-    const targets = ask((p) => p.targetActions(batch, states)).flat();
+  const update = async (batch: AgentBatch[], states?: StateBatch): Promise<Record<string, number>> => {
+    const targets = (await ask((p) => p.targetActions(batch, states))).flat();
     const nextActs = concatColumns(targets);
     tf.dispose(targets);
-    const losses = ask((p) => p.learn(nextActs)).flat();
+    const losses = (await ask((p) => p.learn(nextActs))).flat();
     nextActs.dispose();
     const sums: Record<string, number> = {};
     for (const record of losses) {
@@ -305,8 +313,8 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
     return sums;
   };
 
-  const act = (obs: Float32Array[], explore: boolean): Float32Array[] => {
-    const actions = ask((p) => p.actorMeans(obs)).flat();
+  const act = async (obs: Float32Array[], explore: boolean): Promise<Float32Array[]> => {
+    const actions = (await ask((p) => p.actorMeans(obs))).flat();
     if (explore) {
       for (const a of actions) {
         for (let k = 0; k < a.length; k++) a[k] = Math.min(1, Math.max(-1, a[k] + config.explorationNoise * explorationRng.normal()));
@@ -315,16 +323,17 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
     return actions;
   };
 
-  const merged = (actorsOnly: boolean): NamedWeights => Object.assign({}, ...ask((p) => p.save(actorsOnly)));
+  const merged = async (actorsOnly: boolean): Promise<NamedWeights> => Object.assign({}, ...(await ask((p) => p.save(actorsOnly))));
+  const loaded = async (weights: NamedWeights, actorsOnly: boolean): Promise<void> => void (await ask((p) => p.load(weights, actorsOnly)));
 
   return {
     config,
     update,
     act,
     save: () => merged(false),
-    load: (weights) => void ask((p) => p.load(weights, false)),
+    load: (weights) => loaded(weights, false),
     saveActors: () => merged(true),
-    loadActors: (weights) => void ask((p) => p.load(weights, true)),
+    loadActors: (weights) => loaded(weights, true),
     dispose: () => {
       for (const p of parts) p.dispose();
     },

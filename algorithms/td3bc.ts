@@ -15,9 +15,11 @@ import { createCritic, type Critic } from './nn/critic.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { readScalars } from './nn/readback.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { configKeySchemas } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
+import { stopGradient } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface Td3BcConfig {
@@ -91,13 +93,14 @@ function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor
   const pi = actor.forward(obs);
   // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward.
   const q1 = critic.heads[0].forward(concatColumns([obs, pi]));
-  // sg: λ is read back as a number, so no gradient flows through it.
-  const lambda = alpha / tf.tidy(() => tf.mean(tf.abs(q1))).dataSync()[0];
-  const qTerm = tf.mul(-lambda, tf.mean(q1)) as tf.Scalar;
+  // sg: no gradient flows through λ. One float32 division, as the number it replaces was rounded to float32 when it met
+  // the tensor (for α representable in float32, as the default 2.5, double rounding of a quotient changes nothing).
+  const lambda = tf.div(alpha, stopGradient(tf.mean(tf.abs(q1)))) as tf.Scalar;
+  const qTerm = tf.mul(tf.neg(lambda), tf.mean(q1)) as tf.Scalar;
   const bcTerm = meanSquaredError(pi, acts);
   return {
     loss: tf.add(qTerm, bcTerm) as tf.Scalar,
-    extras: { 'actor/q': qTerm, 'actor/bc': bcTerm, 'actor/lambda': tf.scalar(lambda) },
+    extras: { 'actor/q': qTerm, 'actor/bc': bcTerm, 'actor/lambda': lambda },
   };
 }
 
@@ -126,9 +129,10 @@ function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIn
   const obsScale = tf.tidy(() => tf.add(tf.tensor2d(space.obsStd[agentIndex], [1, obsDim]), 1e-3));
   const normalise = (obs: tf.Tensor2D) => tf.tidy(() => tf.div(tf.sub(obs, obsMean), obsScale) as tf.Tensor2D);
   let updates = 0;
-  let actorLosses: Record<string, number> = {};
+  // The last actor step's losses, reported again on the critic-only updates in between.
+  let actorLosses: Promise<Record<string, number>> = Promise.resolve({});
 
-  const updateCritic = (batch: AgentBatch, obs: tf.Tensor2D, nextObs: tf.Tensor2D): Record<string, number> => {
+  const updateCritic = (batch: AgentBatch, obs: tf.Tensor2D, nextObs: tf.Tensor2D): Record<string, tf.Scalar> => {
     const target = tf.tidy(() => {
       const nextActions = smoothedTargetAction(actorTarget, nextObs, config, noiseRng);
       return tdTarget(criticTarget, { ...batch, nextObs }, nextActions, config.discount, 'min');
@@ -141,18 +145,18 @@ function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIn
   };
 
   return {
-    update(batch) {
+    async update(batch) {
       const [obs, nextObs] = [normalise(batch.obs), normalise(batch.nextObs)];
       const criticLosses = updateCritic(batch, obs, nextObs);
       if (updates % config.policyDelay === 0) {
         // The actor optimiser holds the actor's variables only: the critic is not updated by the actor loss.
-        actorLosses = actorOptimizer.step('actor/loss', () => actorLoss(actor, critic, obs, batch.acts, config.alpha));
+        actorLosses = readScalars(actorOptimizer.step('actor/loss', () => actorLoss(actor, critic, obs, batch.acts, config.alpha)));
         polyakUpdate(actorTarget.variables, actor.variables, config.targetUpdateRate);
         polyakUpdate(criticTarget.variables, critic.variables, config.targetUpdateRate);
       }
       updates++;
       tf.dispose([obs, nextObs]);
-      return { ...criticLosses, ...actorLosses };
+      return { ...(await readScalars(criticLosses)), ...(await actorLosses) };
     },
     act: (obs) => tf.tidy(() => actor.forward(normalise(obs))),
     variables: [...actor.variables, ...actorTarget.variables, ...critic.variables, ...criticTarget.variables],

@@ -5,5 +5,4 @@ import { register } from 'tsx/esm/api';
 import { register as registerCommonJs } from 'tsx/cjs/api';
 register();
 registerCommonJs();
-const { main } = await import('../harness/cli.ts');
-process.exitCode = await main(process.argv);
+await import('../harness/main.ts');

@@ -11,6 +11,7 @@ import {
   createAdam,
   createMlp,
   independentAgents,
+  readScalars,
   tf,
   type AgentBatch,
   type AgentSpace,
@@ -48,7 +49,7 @@ function createLearner(space: AgentSpace, config: NoisyBcConfig, rng: Rng, agent
   const optimizer = createAdam(policy.variables, { learningRate: config.learningRate });
   const [trainNoise, actNoise] = [rng.fork('train-noise'), rng.fork('act-noise')];
   return {
-    update: (batch) => optimizer.step('actor/bc', () => ({ loss: noisyBcLoss(policy, batch, config.noiseStd, trainNoise) })),
+    update: (batch) => readScalars(optimizer.step('actor/bc', () => ({ loss: noisyBcLoss(policy, batch, config.noiseStd, trainNoise) }))),
     act: (obs, deterministic) =>
       tf.tidy(() => {
         const mean = policy.forward(obs);

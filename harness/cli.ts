@@ -11,17 +11,21 @@ import { registerBenchNn } from './commands/bench-nn.ts';
 import { registerBenchAlgos } from './commands/bench-algos.ts';
 import { registerBenchEnv } from './commands/bench-env.ts';
 import { registerBenchMatd3 } from './commands/bench-matd3.ts';
+import { registerBenchRegression } from './commands/bench-regression.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
 import { registerTune } from './commands/tune.ts';
+import { registerAgents } from './commands/agents.ts';
 import { collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
     .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
-    .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu (default: first that loads; env OM2P_BACKEND)')
+    .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu | webgpu (default: first that loads of the first four; env OM2P_BACKEND)')
+    .option('--webgpu-adapter <kind>', 'webgpu only: auto | vulkan | opengles (default auto: Vulkan, else Dawn\'s OpenGL ES; env OM2P_WEBGPU_ADAPTER)')
+    .option('--webgpu-flag <flag>', 'webgpu only: a Dawn instance flag, e.g. enable-dawn-features=…, adapter=<name part> (repeatable; env OM2P_WEBGPU_FLAGS)', collect)
     .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', collect)
     .option('--data-dir <dir>', 'dataset directory (default: env OM2P_DATA_DIR, else <package>/.om2p/datasets)')
     .showHelpAfterError()
@@ -34,11 +38,13 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTune(program);
   registerEnv(program);
+  registerAgents(program);
   const bench = registerBench(program);
   registerBenchNn(bench);
   registerBenchAlgos(bench);
   registerBenchEnv(bench);
   registerBenchMatd3(bench);
+  registerBenchRegression(bench);
   return program;
 }
 

@@ -1,9 +1,8 @@
 /** Where datasets and run outputs live. */
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { PACKAGE_ROOT } from './package-files.ts';
 
-/** The package root (the folder holding package.json). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { PACKAGE_ROOT };
 
 /** Data directory: `--data-dir`, else `OM2P_DATA_DIR`, else `<package>/.om2p/datasets`. */
 export function dataDir(option?: string): string {

@@ -3,17 +3,16 @@
  * first error into a ConfigError naming the field, `validationErrors` lists all of them.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from './errors.ts';
+import { SCHEMA_DIR } from './package-files.ts';
 import type { JsonSchema } from './types.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
 
 let ajvInstance: Ajv2020 | undefined;
 

@@ -2,6 +2,7 @@
  * The contracts of om2p-bench. `algorithms/` and `envs/` implement these; the harness reaches them only
  * through `registry.ts`. Every array is flat, row-major and batch-first unless a comment says otherwise.
  */
+import type { WebgpuAdapter } from '../algorithms/nn/webgpu.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 
@@ -168,13 +169,17 @@ export interface AgentSpace {
 
 /** A trained or training set of per-agent learners. The caller owns nothing it did not create. */
 export interface Agent {
-  /** One gradient update on one minibatch per learned agent; returns named losses (`critic/loss`, `actor/q`, ...). */
-  update(batch: AgentBatch[]): Record<string, number>;
+  /**
+   * One gradient update on one minibatch per learned agent; resolves to named losses (`critic/loss`, `actor/q`, ...).
+   * Asynchronous because the losses are read back from the device without blocking; the update's kernels are all issued
+   * by the time it returns its promise, so `batch` may be freed then.
+   */
+  update(batch: AgentBatch[]): Promise<Record<string, number>>;
   /** Actions for every learned agent, `B × actDims[i]` each, in [-1, 1]. One call serves all agents. */
-  act(obs: Float32Array[], options: { deterministic: boolean }): Float32Array[];
+  act(obs: Float32Array[], options: { deterministic: boolean }): Promise<Float32Array[]>;
   /** Network evaluations per sampled action (1 for om2p, T for diffusion, K for flow). */
   readonly networkEvalsPerAction: number;
-  save(): NamedWeights;
+  save(): Promise<NamedWeights>;
   load(weights: NamedWeights): void;
   dispose(): void;
 }
@@ -280,6 +285,8 @@ export interface RunEnvironment {
   /** The checkout's commit (`-dirty` when tracked files differ from it); absent outside a git checkout and in older results. */
   gitCommit?: string;
   host: { cores: number; platform: string; arch: string };
+  /** The GPU adapter of a `webgpu` run: which device (hardware or a software rasteriser) produced the numbers. */
+  adapter?: WebgpuAdapter;
 }
 
 export interface Efficiency {

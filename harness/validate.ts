@@ -1,13 +1,16 @@
 /**
  * Validation of result, spec and dataset files against `schemas/`. Which schema applies is decided by the file:
- * `card.json` → dataset card; `<cellId>.weights.json` → trained agent; a JSON object with `cellId` → cell result; with
- * `algorithms` and `seeds` → matrix spec; `<name>.csv` → the row schema `om2p-bench/csv/<name>` applied to every row.
+ * `card.json` → dataset card; `<cellId>.safetensors` → trained agent (the safetensors layout, then its `__metadata__`
+ * against `om2p-bench/policy-metadata`); `<cellId>.weights.json` → trained agent in the JSON format of before; a JSON object
+ * with `cellId` → cell result; with `algorithms` and `seeds` → matrix spec; `<name>.csv` → the row schema
+ * `om2p-bench/csv/<name>` applied to every row.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { InvalidJsonError } from './errors.ts';
+import { ConfigError, DataShapeError, type InvalidJsonError } from './errors.ts';
 import { parseJson, readTextFile, requireExists } from './files.ts';
+import { decodePolicy, LEGACY_POLICY_SCHEMA } from './run/policy-file.ts';
 import { ajv, validationErrors, type ValidationIssue } from './schema.ts';
 
 export interface FileIssue extends ValidationIssue {
@@ -17,7 +20,7 @@ export interface FileIssue extends ValidationIssue {
 /** The schema id for a JSON document, or undefined when the harness has none for it. */
 export function schemaForJson(file: string, value: unknown): string | undefined {
   if (basename(file) === 'card.json') return 'om2p-bench/dataset-card';
-  if (basename(file).endsWith('.weights.json')) return 'om2p-bench/policy-weights';
+  if (basename(file).endsWith('.weights.json')) return LEGACY_POLICY_SCHEMA;
   if (typeof value !== 'object' || value === null) return undefined;
   if ('cellId' in value) return 'om2p-bench/cell-result';
   if ('algorithms' in value && 'seeds' in value) return 'om2p-bench/matrix-spec';
@@ -52,6 +55,7 @@ function numericColumns(id: string): Set<string> {
 
 /** Problems of one file; a file the harness has no schema for is itself a problem. */
 export function validateFile(file: string): FileIssue[] {
+  if (extname(file) === '.safetensors') return policyIssues(file);
   const text = readTextFile(file);
   const at = (issues: ValidationIssue[]) => issues.map((issue) => ({ file, ...issue }));
   if (extname(file) === '.csv') {
@@ -72,7 +76,19 @@ export function validateFile(file: string): FileIssue[] {
   return at(validationErrors(id, value));
 }
 
-/** Files under `path` that validation looks at: `.json` and `.csv`, recursively. */
+/** The first problem of a kept agent's safetensors file: its layout, then its metadata (decoding stops at the first). */
+function policyIssues(file: string): FileIssue[] {
+  try {
+    decodePolicy(readFileSync(file), file);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [{ file, path: error.path, reason: error.reason }];
+    if (error instanceof DataShapeError) return [{ file, path: '', reason: error.reason }];
+    throw error;
+  }
+}
+
+/** Files under `path` that validation looks at: `.json`, `.csv` and `.safetensors`, recursively. */
 export function validatableFiles(path: string): string[] {
   requireExists(path);
   if (!statSync(path).isDirectory()) return [path];
@@ -81,6 +97,6 @@ export function validatableFiles(path: string): string[] {
     .flatMap((entry) => {
       const full = join(path, entry.name);
       if (entry.isDirectory()) return validatableFiles(full);
-      return ['.json', '.csv'].includes(extname(entry.name)) ? [full] : [];
+      return ['.json', '.csv', '.safetensors'].includes(extname(entry.name)) ? [full] : [];
     });
 }

@@ -14,6 +14,7 @@ import { aggregateHeads, createCritic, type Critic } from './critic.ts';
 import { createMlp, type Mlp } from './mlp.ts';
 import { independentAgents, type Learner } from './independent.ts';
 import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
+import { readScalars } from './readback.ts';
 import { criticRegressionLoss, tdTarget } from './td.ts';
 import { configKeySchemas } from './config-schema.ts';
 import { meanSquaredError } from './losses.ts';
@@ -256,7 +257,7 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
   const nextNoiseRng = rng.fork('next-noise');
   const actNoiseRng = rng.fork('act-noise');
 
-  const update = (batch: AgentBatch): Record<string, number> => {
+  const update = (batch: AgentBatch): Promise<Record<string, number>> => {
     const rows = batch.obs.shape[0];
     // SPEC §4 table: a' from the current actor with fresh noise, clipped, no gradient; y from the pre-update target critic.
     const tdY = tf.tidy(() => {
@@ -273,7 +274,7 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
       extras: { 'critic/target_mean': tf.mean(tdY) as tf.Scalar },
     }));
     tdY.dispose();
-    return { ...criticLosses, ...actorLosses };
+    return readScalars({ ...criticLosses, ...actorLosses });
   };
 
   return {

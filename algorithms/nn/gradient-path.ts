@@ -111,3 +111,15 @@ export function offTape<T>(fn: () => T): T {
     state.kernelDepth--;
   }
 }
+
+/**
+ * sg(t): `t`'s values as a tensor no gradient flows through. It shares `t`'s data, counted once more as an Identity kernel
+ * would (so each can be freed on its own), but no kernel runs and the gradient tape never hears of it: the backward pass
+ * cannot reach what `t` was computed from. Replaces reading the value back as a number, which waited for the device.
+ * Caller owns the result.
+ */
+export function stopGradient<T extends tf.Tensor>(t: T): T {
+  const backend = tf.backend();
+  backend.incRef(t.dataId);
+  return tf.engine().makeTensorFromDataId(t.dataId, t.shape, t.dtype, backend) as T;
+}

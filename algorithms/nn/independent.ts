@@ -4,12 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Agent, AgentBatch, AgentSpace, NamedWeights } from '../../harness/types.ts';
+import { readAndDispose } from './readback.ts';
 import { loadWeights, saveWeights } from './weights.ts';
 
 /** One agent's learner. Variable names must start with `agent<i>/` so saved weights stay distinct. */
 export interface Learner {
-  /** One update on this agent's minibatch; returns named losses. */
-  update(batch: AgentBatch): Record<string, number>;
+  /**
+   * One update on this agent's minibatch; returns named losses. Every kernel is issued before the first `await` (the
+   * losses' read), so the next agent's update is issued while this one's losses are on their way back.
+   */
+  update(batch: AgentBatch): Promise<Record<string, number>>;
   /** obs: B × obsDim → actions B × actDim in [−1, 1]. The caller owns the result. */
   act(obs: tf.Tensor2D, deterministic: boolean): tf.Tensor2D;
   /** Every variable that defines the learner (saved and loaded). */
@@ -26,25 +30,26 @@ export function independentAgents(
   const allVariables = () => learners.flatMap((l) => l.variables);
   return {
     networkEvalsPerAction,
-    update(batch: AgentBatch[]): Record<string, number> {
+    async update(batch: AgentBatch[]): Promise<Record<string, number>> {
+      const perAgent = await Promise.all(learners.map((learner, i) => learner.update(batch[i])));
       const sums: Record<string, number> = {};
-      learners.forEach((learner, i) => {
-        for (const [key, value] of Object.entries(learner.update(batch[i]))) sums[key] = (sums[key] ?? 0) + value;
-      });
+      for (const losses of perAgent) {
+        for (const [key, value] of Object.entries(losses)) sums[key] = (sums[key] ?? 0) + value;
+      }
       for (const key of Object.keys(sums)) sums[key] /= learners.length;
       return sums;
     },
-    act(obs: Float32Array[], { deterministic }): Float32Array[] {
-      return learners.map((learner, i) => {
+    act(obs: Float32Array[], { deterministic }): Promise<Float32Array[]> {
+      const actions = learners.map((learner, i) => {
         const rows = obs[i].length / space.obsDims[i];
         const input = tf.tensor2d(obs[i], [rows, space.obsDims[i]]);
         const action = learner.act(input, deterministic);
-        const values = action.dataSync() as Float32Array;
-        tf.dispose([input, action]);
-        return values;
+        input.dispose();
+        return action;
       });
+      return readAndDispose(actions);
     },
-    save: (): NamedWeights => saveWeights(allVariables()),
+    save: (): Promise<NamedWeights> => saveWeights(allVariables()),
     load: (weights: NamedWeights) => loadWeights(allVariables(), weights),
     dispose: () => learners.forEach((l) => l.dispose()),
   };

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { constant } from './constants.ts';
 import { whileTraining } from './gradient-path.ts';
+import { onHostMemory } from './readback.ts';
 
 export interface AdamOptions {
   learningRate: number;
@@ -17,10 +18,10 @@ export interface AdamOptions {
 export interface Adam {
   /**
    * One step on `loss` over exactly `variables` (nothing else is updated: that is how the actor loss leaves the critic
-   * untouched). `loss` returns the scalar to minimise plus named diagnostics; returns the diagnostics as numbers,
-   * with the loss under `lossName`.
+   * untouched). `loss` returns the scalar to minimise plus named diagnostics; returns the diagnostics with the loss under
+   * `lossName`, as scalars the caller owns (read them with `readScalars`: nothing here waits for the device).
    */
-  step(lossName: string, loss: () => { loss: tf.Scalar; extras?: Record<string, tf.Scalar> }): Record<string, number>;
+  step(lossName: string, loss: () => { loss: tf.Scalar; extras?: Record<string, tf.Scalar> }): Record<string, tf.Scalar>;
   dispose(): void;
 }
 
@@ -32,16 +33,13 @@ function flatten(tensors: tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => tf.concat(tensors.map((t) => (t.rank === 1 ? t : tf.reshape(t, [-1])))) as tf.Tensor1D);
 }
 
-/** Backends whose tensors live in host memory, where reading a tensor is a copy rather than a device synchronisation. */
-const HOST_MEMORY_BACKENDS = new Set(['wasm', 'cpu']);
-
 /**
  * Assigns consecutive slices of `flat` to `variables`, each reshaped to its variable. On host-memory backends the slices
  * are cut from one read of `flat`: wasm's slice kernel copies its whole input for every slice, ~6× slower here.
  */
 function assignFlat(variables: tf.Variable[], flat: tf.Tensor1D): void {
   tf.tidy(() => {
-    if (HOST_MEMORY_BACKENDS.has(tf.getBackend())) {
+    if (onHostMemory()) {
       const values = flat.dataSync();
       let offset = 0;
       for (const v of variables) {
@@ -95,10 +93,8 @@ export function createAdam(variables: tf.Variable[], options: AdamOptions): Adam
         }, variables),
       );
       apply(grads);
-      const result: Record<string, number> = { [lossName]: value.dataSync()[0] };
-      for (const [k, v] of Object.entries(extras)) result[k] = v.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads), ...Object.values(extras)]);
-      return result;
+      tf.dispose(Object.values(grads));
+      return { [lossName]: value, ...extras };
     },
     dispose: () => tf.dispose(moments),
   };

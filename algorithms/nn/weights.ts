@@ -2,10 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedWeights } from '../../harness/types.ts';
 import { logicalName } from './init.ts';
+import { read } from './readback.ts';
 
-export function saveWeights(variables: tf.Variable[]): NamedWeights {
+export async function saveWeights(variables: tf.Variable[]): Promise<NamedWeights> {
+  const values = await read(variables);
   const out: NamedWeights = {};
-  for (const v of variables) out[logicalName(v)] = { shape: [...v.shape], values: Array.from(v.dataSync()) };
+  variables.forEach((v, k) => (out[logicalName(v)] = { shape: [...v.shape], values: Array.from(values[k]) }));
   return out;
 }
 

@@ -56,7 +56,7 @@ export async function benchEnvironments(names: string[], timeMs: number): Promis
     for (const batch of def.benchBatches ?? DEFAULT_BATCHES) {
       const env = await def.create(options, batch);
       try {
-        const { call } = measureLatencies({ call: stepper(env, batch) }, { timeMs, iterations: 10 });
+        const { call } = await measureLatencies({ call: stepper(env, batch) }, { timeMs, iterations: 10 });
         const stepMs = call.medianMs / STEPS_PER_CALL;
         rows.push({ env: name, taskId: env.spec.taskId, batch, stepsPerSecond: (batch * 1000) / stepMs, stepMicros: stepMs * 1000, samples: call.samples });
       } finally {

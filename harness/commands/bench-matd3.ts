@@ -57,9 +57,9 @@ export function registerBenchMatd3(bench: Command): void {
       const agents: Matd3[] = counts.map((threads) => createThreadedMatd3(space, config, createRng(0), threads));
       let results;
       try {
-        const tasks = Object.fromEntries(counts.map((threads, k) => [`${threads}`, () => void agents[k].update(batch, states)]));
+        const tasks = Object.fromEntries(counts.map((threads, k) => [`${threads}`, () => agents[k].update(batch, states)]));
         const cycle = config.policyDelay;
-        results = measureLatencies(tasks, { iterations: Math.ceil(opts.iterations / cycle), callsPerSample: cycle, warmupTimeMs: 1_000 });
+        results = await measureLatencies(tasks, { iterations: Math.ceil(opts.iterations / cycle), callsPerSample: cycle, warmupTimeMs: 1_000, async: true });
       } finally {
         for (const agent of agents) agent.dispose();
         tf.dispose([...batch.flatMap((b) => Object.values(b)), ...(states ? Object.values(states) : [])]);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../rng.ts';
 import { createMlp, setGradientMode, type GradientMode } from '../../algorithms/nn/mlp.ts';
 import { createAdam } from '../../algorithms/nn/optim.ts';
+import { readScalars } from '../../algorithms/nn/readback.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';
@@ -26,9 +27,9 @@ export function registerBenchNn(bench: Command): void {
       const y = tf.randomNormal([256, 8], 0, 1, 'float32', 2) as tf.Tensor2D;
       const step = (mode: GradientMode) => () => {
         setGradientMode(mode);
-        adam.step('loss', () => ({ loss: tf.tidy(() => tf.losses.meanSquaredError(y, net.forward(x)) as tf.Scalar) }));
+        return readScalars(adam.step('loss', () => ({ loss: tf.tidy(() => tf.losses.meanSquaredError(y, net.forward(x)) as tf.Scalar) })));
       };
-      const results = measureLatencies({ autograd: step('autograd'), hand: step('hand') }, { iterations: opts.iterations });
+      const results = await measureLatencies({ autograd: step('autograd'), hand: step('hand') }, { iterations: opts.iterations, async: true });
       setGradientMode('hand');
       const ratio = results.autograd.medianMs / results.hand.medianMs;
       if (opts.json) {

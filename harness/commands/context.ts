@@ -5,6 +5,8 @@ import { loadPlugin } from '../registry.ts';
 
 export interface GlobalOptions {
   backend?: string;
+  webgpuAdapter?: string;
+  webgpuFlag?: string[];
   plugin?: string[];
   dataDir?: string;
 }
@@ -17,6 +19,9 @@ export function globalOptions(command: Command): GlobalOptions {
 /** Chooses the backend and loads plugins; commands that run tensors call this first. */
 export async function prepare(command: Command): Promise<{ backend: BackendName; options: GlobalOptions }> {
   const options = globalOptions(command);
+  // Through the environment, so that every process and thread the command starts opens the same adapter.
+  if (options.webgpuAdapter !== undefined) process.env.OM2P_WEBGPU_ADAPTER = options.webgpuAdapter;
+  if (options.webgpuFlag !== undefined) process.env.OM2P_WEBGPU_FLAGS = options.webgpuFlag.join(' ');
   const backend = await initBackend(options.backend);
   for (const path of options.plugin ?? []) await loadPlugin(path);
   return { backend, options };

@@ -1,10 +1,10 @@
 /**
- * `om2p-bench env replay <episode.json>` and `om2p-bench env rollout --policy random|<weights.json>`.
+ * `om2p-bench env replay <episode.json>` and `om2p-bench env rollout --policy random|<cellId>.safetensors`.
  *
  * replay: reads an episode file (`run/episodes.ts` describes it) and prints `{ steps: [{ obs, rewards, evalReward, state }],
  * return }` — `return` sums `evalReward`, so a recorded episode's `source.return` can be checked against it.
  * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy) on
- * `--env`, or of a trained agent kept as `<cellId>.weights.json` (the file names its algorithm, config and environment;
+ * `--env`, or of a trained agent kept as `<cellId>.safetensors` (or `.weights.json` from before; the file names its algorithm, config and environment;
  * `--algo`, `--env`, `--preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
  * mean and sd (n − 1) of the evaluation return; `--noise-free` acts with the policy's noise set to zero instead of the protocol's
  * fresh noise. `--record <file>` writes the first episode as an episode file.
@@ -74,7 +74,7 @@ export function registerEnv(program: Command): void {
   env
     .command('rollout')
     .description('mean and sd of the evaluation return of a policy over N episodes (run as one batch)')
-    .option('--policy <random|file>', 'random (uniform in [-1, 1] for every learned agent) or a trained agent, <cellId>.weights.json', 'random')
+    .option('--policy <random|file>', 'random (uniform in [-1, 1] for every learned agent) or a trained agent, <cellId>.safetensors (or .weights.json of before)', 'random')
     .option('--env <name>', 'registered environment (required for random; a weights file names its own)')
     .option('--algo <name>', 'algorithm the weights must have been trained by')
     .option('--preset <name>', 'network size preset the weights must have been trained with: cpu | paper')

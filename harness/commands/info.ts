@@ -1,5 +1,6 @@
 /** `om2p-bench info`: backend, versions, cores and where datasets and run outputs go. */
 import type { Command } from 'commander';
+import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
 import { runEnvironment } from '../backend.ts';
 import { dataDir, runDir } from '../paths.ts';
 import { algorithmNames, environmentNames } from '../registry.ts';
@@ -25,6 +26,7 @@ export function registerInfo(program: Command): void {
       }
       const lines = [
         `backend      ${info.backend}`,
+        ...(info.adapter ? [`adapter      ${describeAdapter(info.adapter)}`] : []),
         `tfjs         ${info.tfjsVersion}`,
         `node         ${info.nodeVersion}`,
         `om2p-bench   ${info.harnessVersion}`,

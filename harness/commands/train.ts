@@ -1,6 +1,6 @@
 /**
  * `om2p-bench train`: one cell (algorithm × env × dataset × seed), in this process, written as a schema-valid CellResult;
- * a finished cell's trained agent goes beside it (`--out cell.json` → `cell.weights.json`).
+ * a finished cell's trained agent goes beside it (`--out cell.json` → `cell.safetensors`).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
         budget: { updates: opts.steps, evalEvery: opts.evalEvery, episodes: opts.episodes },
       };
       process.stderr.write(`train ${spec.algorithm} on ${spec.env}/${dataset} seed ${spec.seed}, backend ${backend}\n`);
-      const weightsFile = `${opts.out.replace(/\.json$/, '')}.weights.json`;
+      const weightsFile = `${opts.out.replace(/\.json$/, '')}.safetensors`;
       const result = await runCell(spec, {
         dataDir: dataDir(options.dataDir),
         onTrained: (policy) => writePolicyFile(weightsFile, policy),

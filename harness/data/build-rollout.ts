@@ -7,7 +7,7 @@ import type { Environment, EnvSpec } from '../types.ts';
 import { TransitionStore } from './build-store.ts';
 
 /** Actions for the learned agents (`B × actDim` each, in [−1, 1]) from their observations (`B × obsDim` each). */
-export type Policy = (obs: Float32Array[]) => Float32Array[];
+export type Policy = (obs: Float32Array[]) => Float32Array[] | Promise<Float32Array[]>;
 
 /**
  * Uniform actions U(−1, 1)^d for every learned agent: TD3's warm-up behaviour on MuJoCo, and the HalfCheetah random level
@@ -30,22 +30,29 @@ export function resetSeeds(rng: Rng, copies: number): number[] {
  * Runs one episode on every copy of `env` and records the first `copies` into `store`; `afterStep` runs after each
  * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (SPEC §3.1).
  */
-export function runEpisodes(env: Environment, policy: Policy, store: TransitionStore, copies: number, rng: Rng, afterStep?: () => void): void {
+export async function runEpisodes(
+  env: Environment,
+  policy: Policy,
+  store: TransitionStore,
+  copies: number,
+  rng: Rng,
+  afterStep?: () => Promise<void>,
+): Promise<void> {
   const { learnedAgents, episodeLength, stateDim } = env.spec;
   let obs = env.reset(resetSeeds(rng, env.batch));
   store.beginEpisodes(copies);
   for (let t = 0; t < episodeLength; t++) {
     const state = stateDim ? env.state!() : undefined;
-    const result = env.step(policy(learnedAgents.map((i) => obs[i])));
+    const result = env.step(await policy(learnedAgents.map((i) => obs[i])));
     store.record(obs, result, state);
     obs = result.obs;
-    afterStep?.();
+    await afterStep?.();
   }
 }
 
 /** Collects `episodes` whole episodes into a new store, `env.batch` at a time. */
-export function collectEpisodes(env: Environment, policy: Policy, episodes: number, rng: Rng): TransitionStore {
+export async function collectEpisodes(env: Environment, policy: Policy, episodes: number, rng: Rng): Promise<TransitionStore> {
   const store = new TransitionStore(env.spec, episodes);
-  while (store.episodes < episodes) runEpisodes(env, policy, store, Math.min(env.batch, episodes - store.episodes), rng);
+  while (store.episodes < episodes) await runEpisodes(env, policy, store, Math.min(env.batch, episodes - store.episodes), rng);
   return store;
 }

@@ -70,7 +70,7 @@ export interface TrainingResult {
  * training stream (forked per purpose); `progress` hears of every checkpoint and update; the agents learn on `threads`
  * threads (the same results for any count). Throws `DivergedError` when a loss stops being finite.
  */
-export function trainBehaviour(
+export async function trainBehaviour(
   env: Environment,
   evalEnv: Environment,
   config: Matd3Config,
@@ -78,7 +78,7 @@ export function trainBehaviour(
   rng: Rng,
   progress: TrainingProgress,
   threads = 1,
-): TrainingResult {
+): Promise<TrainingResult> {
   const spec = env.spec;
   const learned = spec.learnedAgents;
   const agent = createThreadedMatd3(matd3Space(spec, config), config, rng.fork('init'), threads);
@@ -93,30 +93,30 @@ export function trainBehaviour(
   const learnerPolicy: Policy = (obs) => agent.act(obs, true);
   const randomPolicy = untrainedBehaviour(budget, spec, warmupRng, learnerPolicy);
   const behaviour: Policy = (obs) => (replay.transitions < learningStarts ? randomPolicy : learnerPolicy)(obs);
-  const checkpoint = (): Checkpoint => {
+  const checkpoint = async (): Promise<Checkpoint> => {
     const policy = updates === 0 ? randomPolicy : learnerPolicy;
-    const returns = collectEpisodes(evalEnv, policy, budget.evalEpisodes, evalRng).episodeReturns();
+    const returns = (await collectEpisodes(evalEnv, policy, budget.evalEpisodes, evalRng)).episodeReturns();
     const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
     const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
     progress.checkpoint(point, `  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
-    return { ...point, actors: agent.saveActors() };
+    return { ...point, actors: await agent.saveActors() };
   };
-  const updateWhileDue = () => {
+  const updateWhileDue = async () => {
     const due = Math.min(budget.updates, Math.floor((replay.transitions - learningStarts) / budget.stepsPerUpdate));
     while (updates < due) {
-      losses = { ...losses, ...updateOnce(agent, replay, config.batchSize, batchRng, learned) }; // actor keys only on delayed steps
+      losses = { ...losses, ...(await updateOnce(agent, replay, config.batchSize, batchRng, learned)) }; // actor keys only on delayed steps
       updates++;
       for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new DivergedError(updates, name, value);
       progress.update(updates);
     }
   };
   try {
-    const checkpoints = [checkpoint()];
+    const checkpoints = [await checkpoint()];
     let lastCheckpoint = 0;
     while (updates < budget.updates) {
-      runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
+      await runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
       if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
-        checkpoints.push(checkpoint());
+        checkpoints.push(await checkpoint());
         lastCheckpoint = updates;
       }
     }
@@ -142,9 +142,9 @@ export function matd3Space(spec: EnvSpec, config: Matd3Config): Matd3Space {
   };
 }
 
-function updateOnce(agent: Matd3, replay: TransitionStore, rows: number, rng: Rng, learned: number[]): Record<string, number> {
+async function updateOnce(agent: Matd3, replay: TransitionStore, rows: number, rng: Rng, learned: number[]): Promise<Record<string, number>> {
   const { agents, states } = replay.sample(rows, rng, learned);
-  const losses = agent.update(agents, states);
+  const losses = await agent.update(agents, states);
   tf.dispose([...agents.flatMap((b) => [b.obs, b.acts, b.rews, b.nextObs, b.dones]), ...(states ? [states.states, states.nextStates] : [])]);
   return losses;
 }

@@ -167,7 +167,7 @@ async function trainAndCache(context: BuildContext, cacheFolder: string): Promis
   const progress = trainingProgress(context);
   let training: TrainingResult;
   try {
-    training = trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress, threads);
+    training = await trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress, threads);
   } finally {
     progress.stop();
     env.dispose();
@@ -237,10 +237,10 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const rng = context.rng.fork(`collect/${level}`);
   const policy = createMatd3(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
   try {
-    policy.loadActors(cache.actors[level]);
+    await policy.loadActors(cache.actors[level]);
     const actors: Policy = (obs) => policy.act(obs, true);
     const act = level === 'random' ? untrainedBehaviour(cache.budget, spec, rng.fork('uniform'), actors) : actors;
-    return collectEpisodes(env, act, episodes, rng.fork('env')).slice(0, episodes);
+    return (await collectEpisodes(env, act, episodes, rng.fork('env'))).slice(0, episodes);
   } finally {
     policy.dispose();
     env.dispose();

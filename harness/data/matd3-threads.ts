@@ -10,6 +10,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
+import { read } from '../../algorithms/nn/readback.ts';
+import { workerThreadSource } from '../package-files.ts';
 import type { Rng } from '../rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
 
@@ -63,8 +65,9 @@ export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng:
   return composeMatd3(space, config, rng, parts);
 }
 
-function wire(t: tf.Tensor): WireTensor {
-  return { values: t.dataSync() as Float32Array, shape: t.shape as [number, number] };
+/** The tensors' values as they cross threads, read without waiting synchronously for the device. */
+async function wire(tensors: tf.Tensor[]): Promise<WireTensor[]> {
+  return (await read(tensors)).map((values, k) => ({ values, shape: tensors[k].shape as [number, number] }));
 }
 
 /** The part owning `owned`, learning on a worker thread. */
@@ -72,9 +75,7 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
   const { port1, port2 } = new MessageChannel();
   const replies = new Int32Array(new SharedArrayBuffer(4));
   const data: PartWorkerData = { port: port2, replies, backend: tf.getBackend(), space, config, seed: rng.seed, owned };
-  const entry = new URL('./matd3-worker.ts', import.meta.url).href;
-  // The worker loads TypeScript through tsx, as bin/om2p-bench.js does for the main thread.
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, {
+  const worker = new Worker(workerThreadSource('matd3-worker'), {
     eval: true,
     workerData: data,
     transferList: [port2],
@@ -96,23 +97,31 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
       Atomics.wait(replies, 0, seen, 1_000);
     }
   };
-  const ask = <T>(request: PartRequest): Later<T> => {
-    port1.postMessage(request);
-    return answer<T>;
+  /** Sends the request once it is ready (its tensors read back); the answer is awaited when asked for. */
+  const ask = <T>(request: PartRequest | Promise<PartRequest>): Later<T> => {
+    const sent = Promise.resolve(request).then((r) => port1.postMessage(r));
+    return async () => {
+      await sent;
+      return answer<T>();
+    };
   };
+  const BATCH_KEYS = ['obs', 'acts', 'rews', 'nextObs', 'dones'] as const;
 
   return {
     owned,
     targetActions: (batch, states) => {
-      const later = ask<Float32Array[]>({
-        op: 'targetActions',
-        batch: batch.map((b) => ({ obs: wire(b.obs), acts: wire(b.acts), rews: wire(b.rews), nextObs: wire(b.nextObs), dones: wire(b.dones) })),
-        ...(states ? { states: { states: wire(states.states), nextStates: wire(states.nextStates) } } : {}),
-      });
+      const wired = wire([...batch.flatMap((b) => BATCH_KEYS.map((key) => b[key])), ...(states ? [states.states, states.nextStates] : [])]);
+      const later = ask<Float32Array[]>(
+        wired.then((w) => ({
+          op: 'targetActions',
+          batch: batch.map((_, i) => Object.fromEntries(BATCH_KEYS.map((key, k) => [key, w[i * BATCH_KEYS.length + k]])) as Record<keyof AgentBatch, WireTensor>),
+          ...(states ? { states: { states: w.at(-2)!, nextStates: w.at(-1)! } } : {}),
+        })),
+      );
       const rows = batch[0].obs.shape[0];
-      return () => later().map((values, k) => tf.tensor2d(values, [rows, space.actDims[owned[k]]]));
+      return async () => (await later()).map((values, k) => tf.tensor2d(values, [rows, space.actDims[owned[k]]]));
     },
-    learn: (nextActs) => ask({ op: 'learn', nextActs: wire(nextActs) }),
+    learn: (nextActs) => ask(wire([nextActs]).then(([w]) => ({ op: 'learn', nextActs: w }))),
     actorMeans: (obs) => ask({ op: 'actorMeans', obs }),
     save: (actorsOnly) => ask({ op: 'save', actorsOnly }),
     load: (weights, actorsOnly) => ask({ op: 'load', weights, actorsOnly }),

@@ -6,6 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { createMatd3Part, type Matd3Part } from '../../algorithms/matd3.ts';
+import { readAndDispose } from '../../algorithms/nn/readback.ts';
 import { initBackend } from '../backend.ts';
 import { Rng } from '../rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
@@ -24,7 +25,7 @@ function release(): void {
   held = undefined;
 }
 
-function answer(part: Matd3Part, request: PartRequest): unknown {
+async function answer(part: Matd3Part, request: PartRequest): Promise<unknown> {
   switch (request.op) {
     case 'targetActions': {
       release();
@@ -33,14 +34,11 @@ function answer(part: Matd3Part, request: PartRequest): unknown {
       }));
       const states = request.states ? { states: tensor(request.states.states), nextStates: tensor(request.states.nextStates) } : undefined;
       held = { batch, states };
-      const targets = part.targetActions(batch, states)();
-      const values = targets.map((t) => t.dataSync() as Float32Array);
-      tf.dispose(targets);
-      return values;
+      return readAndDispose(await part.targetActions(batch, states)());
     }
     case 'learn': {
       const nextActs = tensor(request.nextActs);
-      const losses = part.learn(nextActs)();
+      const losses = await part.learn(nextActs)();
       nextActs.dispose();
       release();
       return losses;
@@ -58,14 +56,19 @@ const ready = initBackend(data.backend, () => undefined).then(() =>
   createMatd3Part(data.space, data.config, new Rng(data.seed), data.owned),
 );
 
-data.port.on('message', async (request: PartRequest) => {
-  let reply: PartReply;
-  try {
-    reply = { value: answer(await ready, request) };
-  } catch (error) {
-    reply = { error: error instanceof Error ? error.message : String(error) };
-  }
-  data.port.postMessage(reply);
-  Atomics.add(data.replies, 0, 1);
-  Atomics.notify(data.replies, 0);
+/** Questions are answered one at a time, in order, even while an answer waits for the device. */
+let answered = Promise.resolve();
+
+data.port.on('message', (request: PartRequest) => {
+  answered = answered.then(async () => {
+    let reply: PartReply;
+    try {
+      reply = { value: await answer(await ready, request) };
+    } catch (error) {
+      reply = { error: error instanceof Error ? error.message : String(error) };
+    }
+    data.port.postMessage(reply);
+    Atomics.add(data.replies, 0, 1);
+    Atomics.notify(data.replies, 0);
+  });
 });

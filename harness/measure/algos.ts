@@ -228,19 +228,19 @@ export async function measureVariant(
   const agent = def.create(target.space, config, rng.fork('init'));
   const batch = syntheticBatch(target.space, batchSize, rng.fork('batch'));
   try {
-    agent.update(batch); // warm-up: optimiser slots and lazily built state exist before the profiled update
+    await agent.update(batch); // warm-up: optimiser slots and lazily built state exist before the profiled update
     // Updates whose work alternates (a delayed actor step) are profiled, timed and replayed in whole cycles.
     const cycle = def.updateCycle?.(config) ?? 1;
     const profile = await profileUpdate(agent, batch, cycle);
-    const update = measureLatencies(
-      { update: () => void agent.update(batch) },
-      { iterations: Math.ceil(options.updates / cycle), callsPerSample: cycle, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS },
-    ).update;
+    const { update } = await measureLatencies(
+      { update: () => agent.update(batch) },
+      { iterations: Math.ceil(options.updates / cycle), callsPerSample: cycle, timeMs: 0, warmupIterations: 1, warmupTimeMs: UPDATE_WARMUP_MS, async: true },
+    );
     // Recorded after the timing, so the timed updates ran undisturbed.
     const replay = options.replayKernels
       ? replayKernels(recordKernelCalls(() => { for (let k = 0; k < cycle; k++) agent.update(batch); }), cycle)
       : undefined;
-    const [act1, actEval] = actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
+    const [act1, actEval] = await actLatency(agent, target.space.obsDims, [1, options.evalBatch]);
     return {
       label: variant.label,
       algorithm: variant.algorithm,

@@ -38,8 +38,8 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[], updates =
   const constantsBefore = cachedConstants();
   const before = tf.memory();
   let losses: Record<string, number> = {};
-  const info = await tf.profile(() => {
-    for (let k = 0; k < updates; k++) losses = agent.update(batch);
+  const info = await tf.profile(async () => {
+    for (let k = 0; k < updates; k++) losses = await agent.update(batch);
   });
   const after = tf.memory();
   const constantsAfter = cachedConstants();
@@ -80,14 +80,12 @@ async function kernelStats(kernels: ProfiledKernel[]): Promise<KernelStat[]> {
 }
 
 /** Latency of `agent.act` for random observations at each batch size (obs are built once, outside the timed call). */
-export function actLatency(agent: Agent, obsDims: number[], batches: number[], options = { iterations: 10, timeMs: 200 }): Latency[] {
-  const tasks: Record<string, () => void> = {};
+export async function actLatency(agent: Agent, obsDims: number[], batches: number[], options = { iterations: 10, timeMs: 200 }): Promise<Latency[]> {
+  const tasks: Record<string, () => unknown> = {};
   for (const batch of batches) {
     const obs = obsDims.map((d) => Float32Array.from({ length: batch * d }, (_, k) => Math.sin(k)));
-    tasks[`b${batch}`] = () => {
-      agent.act(obs, { deterministic: false });
-    };
+    tasks[`b${batch}`] = () => agent.act(obs, { deterministic: false });
   }
-  const results = measureLatencies(tasks, { ...options, warmupIterations: 2 });
+  const results = await measureLatencies(tasks, { ...options, warmupIterations: 2, async: true });
   return batches.map((b) => results[`b${b}`]);
 }

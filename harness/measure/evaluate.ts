@@ -12,13 +12,13 @@ export interface EvalOutcome {
 }
 
 /** Runs one batched episode on `env` (batch = number of episodes); `rng` supplies the reset seed of each copy. */
-export function evaluateEpisodes(env: Environment, agent: Agent, rng: Rng, deterministic = false): EvalOutcome {
+export async function evaluateEpisodes(env: Environment, agent: Agent, rng: Rng, deterministic = false): Promise<EvalOutcome> {
   const { spec } = env;
   const seeds = Array.from({ length: env.batch }, () => rng.nextSeed());
   let obs = env.reset(seeds);
   const returns = new Float64Array(env.batch);
   for (let t = 0; t < spec.episodeLength; t++) {
-    const actions = agent.act(
+    const actions = await agent.act(
       spec.learnedAgents.map((i) => obs[i]),
       { deterministic },
     );

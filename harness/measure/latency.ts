@@ -1,4 +1,4 @@
-/** Latency of a synchronous function, measured with tinybench after warm-up (median and spread, ms). */
+/** Latency of a function, measured with tinybench after warm-up (median and spread, ms); an asynchronous one is awaited. */
 import { Bench } from 'tinybench';
 
 export interface Latency {
@@ -28,10 +28,15 @@ export interface LatencyOptions {
    * `iterations` then counts samples. @default 1
    */
   callsPerSample?: number;
+  /**
+   * The tasks return promises, awaited inside the timed window (an agent's update: its losses come back from the device).
+   * Said rather than detected, since tinybench detects it by calling the task once more. @default false
+   */
+  async?: boolean;
 }
 
 /** Measures each named function in turn, in this process, one after the other (so ratios share the machine state). */
-export function measureLatencies(tasks: Record<string, () => void>, options: LatencyOptions = {}): Record<string, Latency> {
+export async function measureLatencies(tasks: Record<string, () => unknown>, options: LatencyOptions = {}): Promise<Record<string, Latency>> {
   const bench = new Bench({
     iterations: options.iterations ?? 20,
     time: options.timeMs ?? 500,
@@ -42,8 +47,13 @@ export function measureLatencies(tasks: Record<string, () => void>, options: Lat
   });
   const calls = options.callsPerSample ?? 1;
   if (!Number.isInteger(calls) || calls < 1) throw new Error(`callsPerSample must be a positive integer, got ${calls}`);
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, calls === 1 ? fn : () => { for (let k = 0; k < calls; k++) fn(); });
-  bench.runSync();
+  const async = options.async ?? false;
+  for (const [name, fn] of Object.entries(tasks)) {
+    const sample = calls === 1 ? fn : async ? async () => { for (let k = 0; k < calls; k++) await fn(); } : () => { for (let k = 0; k < calls; k++) fn(); };
+    bench.add(name, sample as () => void, { async });
+  }
+  if (async) await bench.run();
+  else bench.runSync();
   const out: Record<string, Latency> = {};
   for (const task of bench.tasks) {
     const result = task.result;

@@ -40,7 +40,7 @@ export function spreadObservations(dataset: Dataset, learnedAgents: readonly num
  * averaged over the observations and the action dimensions. Runs as one batched `act` with each observation repeated
  * `draws` times. `obs[k]` is `N × obsDims[k]`, as `spreadObservations` gives it.
  */
-export function actionSpread(agent: Agent, obs: readonly Float32Array[], obsDims: readonly number[], draws: number): number[] {
+export async function actionSpread(agent: Agent, obs: readonly Float32Array[], obsDims: readonly number[], draws: number): Promise<number[]> {
   if (draws < 2) throw new RangeError(`an action spread needs at least 2 draws, got ${draws}`);
   const repeated = obs.map((o, k) => {
     const width = obsDims[k];
@@ -52,7 +52,7 @@ export function actionSpread(agent: Agent, obs: readonly Float32Array[], obsDims
     }
     return out;
   });
-  const actions = agent.act(repeated, { deterministic: false });
+  const actions = await agent.act(repeated, { deterministic: false });
   return actions.map((a, k) => meanSd(a, obs[k].length / obsDims[k], draws));
 }
 

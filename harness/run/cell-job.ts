@@ -1,7 +1,7 @@
 /**
  * A claimed cell from start to stored result, the same in a worker process and in the runner itself: run it while
  * keeping its claim fresh (`heartbeat`), write its result file atomically, release its claim. A finished cell's trained
- * agent is written atomically to `cells/<cellId>.weights.json` as training ends (`onTrained`), so before the result. It
+ * agent is written atomically to `cells/<cellId>.safetensors` as training ends (`onTrained`), so before the result. It
  * never throws: a result that cannot be written (a full disk) becomes a failed outcome naming the path, so the runner
  * goes on with the other cells; weights that cannot be written fail the cell (its result says why).
  *

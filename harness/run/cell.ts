@@ -23,7 +23,7 @@ export interface CellContext {
   onEval?: (point: EvalPoint) => void;
   /** Called after every update (a claim's heartbeat: the loop blocks the event loop for the whole cell). */
   onUpdate?: () => void;
-  /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.weights.json`. */
+  /** Receives the trained agent of a finished cell (not of a diverged one), e.g. to keep it as `<cellId>.safetensors`. */
   onTrained?: (policy: PolicyFile) => void;
 }
 
@@ -45,7 +45,7 @@ export async function runCell(spec: CellSpec, context: CellContext): Promise<Cel
     partial = { taskId: env.spec.taskId, resolvedConfig: config, configHash, datasetSha256: dataset.sha256 };
     const space = agentSpace(env, dataset);
     const trained = { cellId: common.cellId, spec, config, configHash, envOptions: options, taskId: env.spec.taskId, datasetSha256: dataset.sha256, space };
-    const keep = (agent: Agent) => context.onTrained?.(policyFile(trained, agent));
+    const keep = async (agent: Agent) => context.onTrained?.(await policyFile(trained, agent));
     sampler = samplerRecord(def, dataset);
     probeEnv = sampler.deterministic ? undefined : await envDef.create(options, spec.budget.episodes);
     const probe = samplerProbe(spec, def, space, config, dataset, env.spec.learnedAgents, probeEnv);
@@ -75,7 +75,7 @@ function samplerRecord(def: AlgorithmDef<any>, dataset: Dataset): SamplerRecord 
 }
 
 /** An evaluation point's sampler measurements of the trained agent as it is now; `episodes` gives the protocol's reset stream. */
-type SamplerProbe = (agent: Agent, episodes: () => Rng) => Pick<EvalPoint, 'noiseFree' | 'actionSpread'>;
+type SamplerProbe = (agent: Agent, episodes: () => Rng) => Promise<Pick<EvalPoint, 'noiseFree' | 'actionSpread'>>;
 
 /**
  * The noise-free score (on `probeEnv`, absent for a deterministic policy) and the action spread, both measured on a probe
@@ -94,13 +94,13 @@ function samplerProbe(
 ): SamplerProbe {
   const rng = createRng(spec.seed).fork('sampler');
   const observations = spreadObservations(dataset, learnedAgents, SPREAD_OBSERVATIONS, rng.fork('observations'));
-  return (agent, episodes) => {
+  return async (agent, episodes) => {
     const probe = def.create(space, config, rng.fork('probe'));
     try {
-      probe.load(agent.save());
-      const spread = actionSpread(probe, observations, space.obsDims, SPREAD_DRAWS);
+      probe.load(await agent.save());
+      const spread = await actionSpread(probe, observations, space.obsDims, SPREAD_DRAWS);
       if (!probeEnv) return { actionSpread: spread };
-      const { mean, sd } = evaluateEpisodes(probeEnv, probe, episodes(), true);
+      const { mean, sd } = await evaluateEpisodes(probeEnv, probe, episodes(), true);
       const noiseFree: EvalScore = { returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference) };
       return { noiseFree, actionSpread: spread };
     } finally {
@@ -145,7 +145,7 @@ async function train(
   config: Record<string, unknown>,
   curve: EvalPoint[],
   context: CellContext,
-  keep: (agent: Agent) => void,
+  keep: (agent: Agent) => Promise<void>,
   probe: SamplerProbe,
 ): Promise<TrainOutcome> {
   const rng = createRng(spec.seed);
@@ -157,12 +157,12 @@ async function train(
   let sums: Record<string, number> = {};
   let counted = 0;
   let profile: UpdateProfile | undefined;
-  const evaluate = (update: number) => {
+  const evaluate = async (update: number) => {
     // The stochastic score first and from the very streams it always drew from (the protocol's, and reproducible against
     // results written before the sampler was measured); the noise-free episodes start from the same states.
     const episodes = () => evalRng.fork(`eval-${update}`);
-    const { mean, sd } = evaluateEpisodes(env, agent, episodes());
-    const point: EvalPoint = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference), ...probe(agent, episodes) };
+    const { mean, sd } = await evaluateEpisodes(env, agent, episodes());
+    const point: EvalPoint = { update, returnMean: mean, returnSd: sd, normalised: normalisedScore(mean, dataset.reference), ...(await probe(agent, episodes)) };
     curve.push(point);
     context.onEval?.(point);
   };
@@ -177,7 +177,7 @@ async function train(
           values = profile.losses;
         } else {
           const start = performance.now();
-          values = agent.update(batch);
+          values = await agent.update(batch);
           updateMs.push(performance.now() - start);
         }
         for (const [name, value] of Object.entries(values)) {
@@ -193,11 +193,11 @@ async function train(
         if (counted > 0) losses.push({ update, values: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) });
         sums = {};
         counted = 0;
-        evaluate(update);
+        await evaluate(update);
       }
     }
-    keep(agent);
-    const [batch1, batchEval] = actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
+    await keep(agent);
+    const [batch1, batchEval] = await actLatency(agent, env.spec.learnedAgents.map((i) => env.spec.obsDims[i]), [1, spec.budget.episodes]);
     const sorted = [...updateMs].sort((a, b) => a - b);
     const medianMs = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
     const last = curve[curve.length - 1];

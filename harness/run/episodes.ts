@@ -86,9 +86,9 @@ export const uniformRandomAgent: AgentFactory = (spec, rng) => {
   const dims = spec.learnedAgents.map((i) => ({ obs: spec.obsDims[i], act: spec.actDims[i] }));
   return {
     networkEvalsPerAction: 0,
-    act: (obs) => obs.map((o, k) => Float32Array.from({ length: (o.length / dims[k].obs) * dims[k].act }, () => rng.range(-1, 1))),
-    update: () => ({}),
-    save: () => ({}),
+    act: async (obs) => obs.map((o, k) => Float32Array.from({ length: (o.length / dims[k].obs) * dims[k].act }, () => rng.range(-1, 1))),
+    update: async () => ({}),
+    save: async () => ({}),
     load: () => undefined,
     dispose: () => undefined,
   };
@@ -128,7 +128,7 @@ export async function rollout(request: RolloutRequest): Promise<RolloutOutcome> 
     const root = createRng(request.seed);
     agent = request.agent(env.spec, root.fork('policy'));
     const recorder = new FirstCopyRecorder(env, request.scenes);
-    const outcome = evaluateEpisodes(recorder, agent, root.fork('env'), request.noiseFree === true);
+    const outcome = await evaluateEpisodes(recorder, agent, root.fork('env'), request.noiseFree === true);
     const source = { policy: request.policy, seed: request.seed, return: outcome.returns[0] };
     const episode = { env: request.env, options: request.options, state: recorder.start, actions: recorder.actions, source };
     return { taskId: env.spec.taskId, ...outcome, episode, ...(request.scenes ? { scenes: recorder.scenes } : {}) };

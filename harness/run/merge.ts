@@ -5,11 +5,11 @@
  * `matrix.json`), and their matrix specs must agree: the merged folder keeps it, so the cells still missing can be named.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { requireExists, writeFileAtomic } from '../files.ts';
 import { canonicalJson } from './canonical.ts';
 import { MATRIX_FILE, missingCells, type MissingCells } from './missing.ts';
-import { cellsDir, readCellResults, resultFingerprint, weightsPath, writeCellResult, type CorruptCellFile } from './store.ts';
+import { cellsDir, keptWeightsPath, readCellResults, resultFingerprint, writeCellResult, type CorruptCellFile } from './store.ts';
 import type { CellResult } from '../types.ts';
 
 export interface MergeSummary {
@@ -45,9 +45,10 @@ export function mergeResults(dirs: string[], out: string): MergeSummary {
   }
   mkdirSync(out, { recursive: true });
   for (const { result, holders } of merged.values()) {
-    // weights first, as a run writes them: a cell file then never points at weights still being copied
-    const weights = holders.map((dir) => weightsPath(dir, result.cellId)).find(existsSync);
-    if (weights) writeFileAtomic(weightsPath(out, result.cellId), readFileSync(weights));
+    // weights first, as a run writes them: a cell file then never points at weights still being copied; an agent kept in
+    // the JSON format of before keeps its name (and format)
+    const weights = holders.map((dir) => keptWeightsPath(dir, result.cellId)).find((path) => path !== undefined);
+    if (weights) writeFileAtomic(join(cellsDir(out), basename(weights)), readFileSync(weights));
     writeCellResult(out, result);
   }
   if (spec && !existsSync(join(out, MATRIX_FILE))) copyFileSync(spec, join(out, MATRIX_FILE));

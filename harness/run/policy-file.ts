@@ -1,24 +1,31 @@
 /**
- * Trained agents on disk (schema `om2p-bench/policy-weights`): a finished cell keeps its agent as
- * `cells/<cellId>.weights.json`, written atomically before the result file so a finished cell's weights are never
- * half written. The file records everything needed to rebuild the agent without the dataset — algorithm, preset and
- * resolved config, environment and resolved options, observation and action sizes, and the dataset's observation mean
- * and std (td3bc normalises with them) — then every variable `Agent.save()` returns (actors, critics, targets) as its
- * shape and its float32 values, little-endian, base64: exact, and about a quarter of the size of decimal JSON.
+ * Trained agents on disk: a finished cell keeps its agent as `cells/<cellId>.safetensors` (`safetensors.ts`), written
+ * atomically before the result file so a finished cell's weights are never half written. The file's `__metadata__`
+ * records everything needed to rebuild the agent without the dataset (schema `om2p-bench/policy-metadata`: algorithm,
+ * preset and resolved config, environment and resolved options, observation and action sizes, the dataset's observation
+ * mean and std — td3bc normalises with them); its tensors are every variable `Agent.save()` returns (actors, critics,
+ * targets) as float32, so PyTorch or JAX users can load an agent with `safetensors` alone. Agents written before this
+ * format, `<cellId>.weights.json` (schema `om2p-bench/policy-weights`: the same fields, each tensor float32 base64), are
+ * still read; `agents convert` rewrites them.
  */
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import { readJsonFile, writeFileAtomic } from '../files.ts';
+import { readJsonFile, requireExists, writeFileAtomic } from '../files.ts';
 import { canonicalJson } from './canonical.ts';
 import { algorithmNames } from '../registry.ts';
 import { resolveAlgorithmConfig } from './resolve.ts';
-import { weightsPath } from './store.ts';
+import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.ts';
+import { LEGACY_WEIGHTS_SUFFIX, weightsPath } from './store.ts';
 import { validateOrThrow } from '../schema.ts';
 import type { Rng } from '../rng.ts';
-import type { Agent, AgentSpace, CellSpec, EnvSpec, NamedWeights, SizePreset } from '../types.ts';
+import type { Agent, AgentSpace, CellSpec, EnvSpec, SizePreset } from '../types.ts';
 
-export const POLICY_SCHEMA = 'om2p-bench/policy-weights';
+export const POLICY_METADATA_SCHEMA = 'om2p-bench/policy-metadata';
+/** The JSON format agents were kept in before safetensors. */
+export const LEGACY_POLICY_SCHEMA = 'om2p-bench/policy-weights';
 
-export interface PolicyFile {
+/** What a kept agent records besides its weights (`__metadata__` of its safetensors file). */
+export interface PolicyMetadata {
   cellId: string;
   algorithm: string;
   preset: SizePreset;
@@ -36,8 +43,23 @@ export interface PolicyFile {
   updates: number;
   /** `AgentSpace` as the agent was created with it, observation statistics as plain arrays. */
   space: { obsDims: number[]; actDims: number[]; obsMean: number[][]; obsStd: number[][] };
+}
+
+/** A kept agent: its metadata and every saved variable by name. */
+export interface PolicyFile extends PolicyMetadata {
+  weights: Record<string, Tensor>;
+}
+
+/** A `<cellId>.weights.json` file: the metadata and every variable as its shape and float32 little-endian base64. */
+interface LegacyPolicyJson extends PolicyMetadata {
   weights: Record<string, { shape: number[]; float32: string }>;
 }
+
+/**
+ * Metadata fields held as text in `__metadata__` (safetensors allows strings only); the others (config, envOptions,
+ * seed, updates, space) are held as their JSON.
+ */
+const TEXT_FIELDS = new Set(['cellId', 'algorithm', 'preset', 'configHash', 'env', 'taskId', 'dataset', 'datasetSha256']);
 
 /** What a cell knows when training ends: the parts of the file that are not the weights. */
 export interface TrainedCell {
@@ -52,7 +74,7 @@ export interface TrainedCell {
 }
 
 /** The file for an agent trained by a cell (the agent stays the caller's). */
-export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
+export async function policyFile(cell: TrainedCell, agent: Agent): Promise<PolicyFile> {
   const { spec, space } = cell;
   return {
     cellId: cell.cellId,
@@ -68,51 +90,109 @@ export function policyFile(cell: TrainedCell, agent: Agent): PolicyFile {
     seed: spec.seed,
     updates: spec.budget.updates,
     space: { obsDims: space.obsDims, actDims: space.actDims, obsMean: space.obsMean.map((m) => Array.from(m)), obsStd: space.obsStd.map((s) => Array.from(s)) },
-    weights: encodeWeights(agent.save()),
+    weights: Object.fromEntries(Object.entries(await agent.save()).map(([name, { shape, values }]) => [name, { shape, values: Float32Array.from(values) }])),
   };
 }
 
-function encodeWeights(weights: NamedWeights): PolicyFile['weights'] {
-  return Object.fromEntries(
-    Object.entries(weights).map(([name, { shape, values }]) => {
-      const floats = Float32Array.from(values);
-      return [name, { shape, float32: Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64') }];
-    }),
-  );
+/** The bytes of a policy's safetensors file (its metadata validated first). */
+export function encodePolicy(file: PolicyFile): Buffer {
+  const { weights, ...metadata } = file;
+  validateOrThrow(POLICY_METADATA_SCHEMA, metadata, `weights of cell ${file.cellId}`);
+  const text = Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, TEXT_FIELDS.has(key) ? (value as string) : JSON.stringify(value)]));
+  return encodeSafetensors({ tensors: weights, metadata: text });
 }
 
-function decodeWeights(weights: PolicyFile['weights'], source: string): NamedWeights {
-  return Object.fromEntries(
-    Object.entries(weights).map(([name, { shape, float32 }]) => {
-      const bytes = Buffer.from(float32, 'base64');
-      const size = shape.reduce((a, b) => a * b, 1);
-      if (bytes.byteLength !== 4 * size) {
-        throw new ConfigError(`/weights/${name}/float32`, `holds ${bytes.byteLength} bytes, its shape ${shape.join('×')} needs ${4 * size} (float32)`, source);
-      }
-      const floats = new Float32Array(size);
-      new Uint8Array(floats.buffer).set(bytes);
-      return [name, { shape, values: Array.from(floats) }];
-    }),
-  );
-}
-
-/** Validates and writes a policy file atomically (`harness/files.ts`: an owner-tagged temporary file, then a rename). */
+/** Validates and writes a policy's safetensors file atomically (`harness/files.ts`: a temporary file, then a rename). */
 export function writePolicyFile(path: string, file: PolicyFile): void {
-  validateOrThrow(POLICY_SCHEMA, file, `weights of cell ${file.cellId}`);
-  writeFileAtomic(path, `${JSON.stringify(file)}\n`);
+  writeFileAtomic(path, encodePolicy(file));
 }
 
-/** `CellContext.onTrained` for a results folder: keeps each finished cell's agent as `<out>/cells/<cellId>.weights.json`. */
+/** `CellContext.onTrained` for a results folder: keeps each finished cell's agent as `<out>/cells/<cellId>.safetensors`. */
 export function keepPoliciesIn(out: string): (policy: PolicyFile) => void {
   return (policy) => writePolicyFile(weightsPath(out, policy.cellId), policy);
 }
 
+/** Whether `path` names a kept agent in the JSON format of before (`*.json`); any other name is read as safetensors. */
+export function isLegacyPolicyPath(path: string): boolean {
+  return path.endsWith('.json');
+}
+
 /**
- * Reads and validates a policy file; a missing one is "no such file: <path> (policy file)", one that does not parse
- * "<path>: not valid JSON: …", a malformed one an error naming the file and the field.
+ * Reads and validates a kept agent, safetensors or (`*.json`) the JSON format of before. A missing file is
+ * "no such file: <path> (policy file)"; a malformed one an error naming the file and the field.
  */
 export function readPolicyFile(path: string): PolicyFile {
-  return validateOrThrow<PolicyFile>(POLICY_SCHEMA, readJsonFile(path, 'policy file'), path);
+  if (isLegacyPolicyPath(path)) return readLegacyPolicy(path);
+  requireExists(path, 'policy file');
+  return decodePolicy(readFileSync(path), path);
+}
+
+/** Parses the bytes of a policy's safetensors file; `source` names it in errors. */
+export function decodePolicy(bytes: Uint8Array, source: string): PolicyFile {
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (TEXT_FIELDS.has(key)) fields[key] = value;
+    else {
+      try {
+        fields[key] = JSON.parse(value);
+      } catch (error) {
+        throw new ConfigError(`/__metadata__/${key}`, `is not valid JSON: ${(error as Error).message}`, source);
+      }
+    }
+  }
+  const described = validateOrThrow<PolicyMetadata>(POLICY_METADATA_SCHEMA, fields, `${source} __metadata__`);
+  return { ...described, weights: tensors };
+}
+
+function readLegacyPolicy(path: string): PolicyFile {
+  const file = validateOrThrow<LegacyPolicyJson>(LEGACY_POLICY_SCHEMA, readJsonFile(path, 'policy file'), path);
+  const weights = Object.fromEntries(
+    Object.entries(file.weights).map(([name, { shape, float32 }]) => {
+      const bytes = Buffer.from(float32, 'base64');
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (bytes.byteLength !== 4 * size) {
+        throw new ConfigError(`/weights/${name}/float32`, `holds ${bytes.byteLength} bytes, its shape ${shape.join('×')} needs ${4 * size} (float32)`, path);
+      }
+      const values = new Float32Array(size);
+      new Uint8Array(values.buffer).set(bytes);
+      return [name, { shape, values }];
+    }),
+  );
+  return { ...file, weights };
+}
+
+/** What `convertLegacyPolicy` did: the file it read, the file it wrote, and both sizes in bytes. */
+export interface Conversion {
+  from: string;
+  to: string;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/**
+ * Rewrites a kept agent of the JSON format (`<x>.weights.json`) as `<x>.safetensors`, reads the new file back and checks
+ * that it holds the same metadata and the same bytes in every tensor, then removes the JSON file. A failed check leaves
+ * the JSON file in place and throws, naming what differs.
+ */
+export function convertLegacyPolicy(path: string): Conversion {
+  if (!path.endsWith(LEGACY_WEIGHTS_SUFFIX)) throw new ConfigError('', `not a kept agent of the JSON format (its name should end in ${LEGACY_WEIGHTS_SUFFIX})`, path);
+  const to = `${path.slice(0, -LEGACY_WEIGHTS_SUFFIX.length)}.safetensors`;
+  const file = readLegacyPolicy(path);
+  writePolicyFile(to, file);
+  const back = decodePolicy(readFileSync(to), to);
+  const { weights, ...metadata } = file;
+  const { weights: backWeights, ...backMetadata } = back;
+  if (canonicalJson(backMetadata) !== canonicalJson(metadata)) throw new Error(`${to}: its metadata differs from ${path}'s; ${path} kept`);
+  for (const [name, { shape, values }] of Object.entries(weights)) {
+    const read = backWeights[name];
+    const same = read && canonicalJson(read.shape) === canonicalJson(shape) && Buffer.from(read.values.buffer).equals(Buffer.from(values.buffer));
+    if (!same) throw new Error(`${to}: tensor ${name} differs from ${path}'s; ${path} kept`);
+  }
+  if (Object.keys(backWeights).length !== Object.keys(weights).length) throw new Error(`${to}: holds other tensors than ${path}; ${path} kept`);
+  const bytesBefore = statSync(path).size;
+  unlinkSync(path);
+  return { from: path, to, bytesBefore, bytesAfter: statSync(to).size };
 }
 
 /** What a user may state about a policy (`env rollout --algo --env --preset --set --option`); each must agree with the file. */
@@ -161,7 +241,7 @@ export function restoreAgent(file: PolicyFile, envSpec: EnvSpec, rng: Rng, sourc
   const space: AgentSpace = { ...sizes, obsMean: file.space.obsMean.map((m) => Float32Array.from(m)), obsStd: file.space.obsStd.map((s) => Float32Array.from(s)) };
   const agent = def.create(space, config, rng);
   try {
-    agent.load(decodeWeights(file.weights, source));
+    agent.load(Object.fromEntries(Object.entries(file.weights).map(([name, { shape, values }]) => [name, { shape, values: Array.from(values) }])));
     return agent;
   } catch (error) {
     agent.dispose();

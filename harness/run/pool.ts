@@ -4,13 +4,12 @@
  * that cell settled as failed and is replaced, so the other cells go on.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { CHILD_EXEC_ARGV, entryPath } from '../package-files.ts';
 import type { CellSpec } from '../types.ts';
 import type { CellJob, CellOutcome } from './cell-job.ts';
 import type { Round } from './round.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.ts';
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 export type PoolOptions = Omit<WorkerInit, 'kind'> & { workers: number };
 
@@ -58,7 +57,7 @@ interface Worker {
 }
 
 function startWorker(options: PoolOptions): Promise<Worker> {
-  const child: ChildProcess = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(entryPath('cell-worker'), [], { execArgv: [...CHILD_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let ending = 'is running';
   const exited = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {

@@ -2,7 +2,7 @@
 /**
  * Result files: `<out>/cells/<cellId>.json`, one per cell, schema-valid and written atomically (`harness/files.ts`), so a
  * killed run never leaves a half-written result that looks finished. A finished cell's trained agent sits beside it as
- * `<cellId>.weights.json` (`policy-file.ts`), written before the result. A cell file that does not parse or validate
+ * `<cellId>.safetensors` (`policy-file.ts`; `<cellId>.weights.json` in folders written before), written before the result. A cell file that does not parse or validate
  * anyway (a disk error, a hand edit, a copy cut short) is moved aside to `<cellId>.json.corrupt` (never deleted;
  * `.corrupt.1`, `.corrupt.2`, … when that name is taken) and reported with its path and reason; its cell then counts as
  * unfinished. Its weights file, if any, is left in place: nothing reads it without a valid result, and the cell's re-run
@@ -23,11 +23,18 @@ export function cellPath(out: string, id: CellId | string): string {
   return join(cellsDir(out), `${id}.json`);
 }
 
-const WEIGHTS_SUFFIX = '.weights.json';
+const WEIGHTS_SUFFIX = '.safetensors';
+/** How agents were kept before safetensors; such folders are still read. */
+export const LEGACY_WEIGHTS_SUFFIX = '.weights.json';
 
-/** Where a cell's trained agent is kept: `<out>/cells/<cellId>.weights.json`. */
+/** Where a cell's trained agent is written: `<out>/cells/<cellId>.safetensors`. */
 export function weightsPath(out: string, id: CellId | string): string {
   return join(cellsDir(out), `${id}${WEIGHTS_SUFFIX}`);
+}
+
+/** The kept agent of a cell, as safetensors or in the JSON format of before; undefined when the cell kept none. */
+export function keptWeightsPath(out: string, id: CellId | string): string | undefined {
+  return [weightsPath(out, id), join(cellsDir(out), `${id}${LEGACY_WEIGHTS_SUFFIX}`)].find((path) => existsSync(path));
 }
 
 /** Validates `result` and writes it to `path` atomically; a failed write throws "cannot write <path>: …". */
@@ -65,9 +72,9 @@ export function readCellResults(out: string): CellFolder {
   const folder: CellFolder = { results: new Map(), corrupt: [] };
   const dir = cellsDir(out);
   if (!existsSync(dir)) return folder;
-  // `<cellId>.weights.json` beside the results are kept agents, not results (nor corrupt ones)
+  // `<cellId>.weights.json` beside the results are kept agents of before, not results (nor corrupt ones)
   const names = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json') && !entry.name.endsWith(WEIGHTS_SUFFIX))
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json') && !entry.name.endsWith(LEGACY_WEIGHTS_SUFFIX))
     .map((entry) => entry.name)
     .sort();
   for (const name of names) {

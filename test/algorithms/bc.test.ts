@@ -21,10 +21,10 @@ describe('bc on a bimodal dataset', () => {
     const rng = createRng(11);
     const agent = bc.create(singleAgentSpace(1), { ...bc.defaults, ...small }, rng.fork('init'));
     const batches = rng.fork('batches');
-    const losses = train(agent, 300, () => bimodalBatch(batches, 64, 0.8));
+    const losses = await train(agent, 300, () => bimodalBatch(batches, 64, 0.8));
     // MSE to ±0.8 is minimised by the mean 0, where it equals 0.8² = 0.64.
     expect(losses['actor/bc']).toBeGreaterThan(0.55);
-    const action = actionsAtObs(agent, 1, true)[0];
+    const action = (await actionsAtObs(agent, 1, true))[0];
     expect(Math.abs(action)).toBeLessThan(0.15);
     expect(Math.min(Math.abs(action - 0.8), Math.abs(action + 0.8))).toBeGreaterThan(0.6);
     agent.dispose();

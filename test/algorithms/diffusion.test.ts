@@ -127,20 +127,20 @@ describe('diffusion policy behaviour', () => {
       learningRate: 3e-3,
       batchSize: 32,
     };
-    const meanSquaredDistance = (eta: number) => {
+    const meanSquaredDistance = async (eta: number) => {
       const rng = createRng(9);
       const agent = diffusion.create(singleAgentSpace(2), { ...diffusion.defaults, ...tiny, eta }, rng.fork('init'));
       const batches = rng.fork('batches');
-      train(agent, 100, () => banditBatch(batches, 32, aStar));
-      const a = actionsAtObs(agent, 200, false);
+      await train(agent, 100, () => banditBatch(batches, 32, aStar));
+      const a = await actionsAtObs(agent, 200, false);
       let sum = 0;
       for (let r = 0; r < 200; r++) sum += (a[2 * r] - aStar[0]) ** 2 + (a[2 * r + 1] - aStar[1]) ** 2;
       agent.dispose();
       return sum / 200;
     };
     // Uniform actions on [−1, 1]² are at E‖a − a*‖² = 2/3 + 0.6² + 0.4² ≈ 1.19 from a*.
-    const imitation = meanSquaredDistance(0);
-    const improved = meanSquaredDistance(1);
+    const imitation = await meanSquaredDistance(0);
+    const improved = await meanSquaredDistance(1);
     expect(imitation).toBeGreaterThan(0.8);
     expect(improved).toBeLessThan(0.6 * imitation);
   });

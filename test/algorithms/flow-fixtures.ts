@@ -23,13 +23,13 @@ export function bimodalBatch(rng: Rng, rows: number): AgentBatch {
 export type BatchMaker = (rng: Rng, rows: number) => AgentBatch;
 
 /** Trains a fresh agent for `updates` steps on fresh batches; returns it with the loss records of every step. */
-export function train<C extends { batchSize: number }>(
+export async function train<C extends { batchSize: number }>(
   def: AlgorithmDef<C>,
   overrides: Partial<C>,
   makeBatch: BatchMaker,
   updates: number,
   seed = 1,
-): { agent: Agent; losses: Record<string, number>[] } {
+): Promise<{ agent: Agent; losses: Record<string, number>[] }> {
   const config = { ...def.defaults, ...overrides };
   const actDim = makeBatch(createRng(0), 1);
   const space = singleAgentSpace(actDim.acts.shape[1]);
@@ -39,25 +39,25 @@ export function train<C extends { batchSize: number }>(
   const losses: Record<string, number>[] = [];
   for (let k = 0; k < updates; k++) {
     const batch = makeBatch(dataRng, config.batchSize);
-    losses.push(agent.update([batch]));
+    losses.push(await agent.update([batch]));
     tf.dispose(Object.values(batch));
   }
   return { agent, losses };
 }
 
 /** `n` stochastic actions of the trained agent at the constant observation, as rows of length actDim. */
-export function sampleActions(agent: Agent, n: number, actDim: number): number[][] {
+export async function sampleActions(agent: Agent, n: number, actDim: number): Promise<number[][]> {
   const obs = new Float32Array(n * OBS.length).map((_, k) => OBS[k % OBS.length]);
-  const flat = agent.act([obs], { deterministic: false })[0];
+  const [flat] = await agent.act([obs], { deterministic: false });
   return Array.from({ length: n }, (_, k) => Array.from(flat.subarray(k * actDim, (k + 1) * actDim)));
 }
 
 /** Tensors left behind by one update after a warm-up update (optimiser slots are created on the first step). */
-export function leakPerUpdate<C extends { batchSize: number }>(def: AlgorithmDef<C>, overrides: Partial<C>): number {
-  const { agent } = train(def, overrides, bimodalBatch, 1);
+export async function leakPerUpdate<C extends { batchSize: number }>(def: AlgorithmDef<C>, overrides: Partial<C>): Promise<number> {
+  const { agent } = await train(def, overrides, bimodalBatch, 1);
   const batch = bimodalBatch(createRng(5), 16);
-  const leaked = leakedTensors(() => agent.update([batch]));
-  const leakedByAct = leakedTensors(() => agent.act([new Float32Array(4 * OBS.length)], { deterministic: false }));
+  const leaked = await leakedTensors(() => agent.update([batch]));
+  const leakedByAct = await leakedTensors(() => agent.act([new Float32Array(4 * OBS.length)], { deterministic: false }));
   tf.dispose(Object.values(batch));
   agent.dispose();
   return leaked + leakedByAct;
@@ -68,26 +68,28 @@ export function mean(values: number[]): number {
 }
 
 /** Distance from a* of the mean sampled action after training on the bandit with reward −|a − a*|². */
-export function banditDistance<C extends { batchSize: number }>(
+export async function banditDistance<C extends { batchSize: number }>(
   def: AlgorithmDef<C>,
   overrides: Partial<C>,
   aStar: number[],
   updates: number,
-): number {
-  const { agent } = train(def, overrides, (rng, rows) => banditBatch(rng, rows, aStar), updates);
-  const actions = sampleActions(agent, 500, aStar.length);
+): Promise<number> {
+  const { agent } = await train(def, overrides, (rng, rows) => banditBatch(rng, rows, aStar), updates);
+  const actions = await sampleActions(agent, 500, aStar.length);
   agent.dispose();
   return Math.hypot(...aStar.map((s, j) => mean(actions.map((row) => row[j])) - s));
 }
 
 /** Loss records of two 3-update runs with the same seed on the current backend (for determinism checks). */
-export function sameSeedLossesTwice<C extends { batchSize: number }>(
+export async function sameSeedLossesTwice<C extends { batchSize: number }>(
   def: AlgorithmDef<C>,
   overrides: Partial<C>,
-): Record<string, number>[][] {
-  return [0, 1].map(() => {
-    const { agent, losses } = train(def, { ...overrides, batchSize: 32 }, bimodalBatch, 3, 9);
+): Promise<Record<string, number>[][]> {
+  const runs = [];
+  for (let k = 0; k < 2; k++) {
+    const { agent, losses } = await train(def, { ...overrides, batchSize: 32 }, bimodalBatch, 3, 9);
     agent.dispose();
-    return losses;
-  });
+    runs.push(losses);
+  }
+  return runs;
 }

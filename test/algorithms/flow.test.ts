@@ -66,18 +66,18 @@ describe('flow training', () => {
 
   it('on a one-step bandit, η > 0 moves the mean action to within 0.3 of a* (the data mean is 0.86 away)', async () => {
     await useBackend('wasm');
-    expect(banditDistance(flow, { ...small, eta: 1 }, [0.7, -0.5], 120)).toBeLessThan(0.3);
+    expect(await banditDistance(flow, { ...small, eta: 1 }, [0.7, -0.5], 120)).toBeLessThan(0.3);
   });
 
   it('an update and an action leave no tensors behind', async () => {
     await useBackend('wasm');
-    expect(leakPerUpdate(flow, small)).toBe(0);
+    expect(await leakPerUpdate(flow, small)).toBe(0);
   });
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`the same seed gives identical losses twice on ${backend}`, async () => {
       await useBackend(backend);
-      const [first, second] = sameSeedLossesTwice(flow, small);
+      const [first, second] = await sameSeedLossesTwice(flow, small);
       expect(first).toEqual(second);
       const keys = ['actor/fm', 'actor/loss', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'];
       expect(Object.keys(first[0]).sort()).toEqual(keys);

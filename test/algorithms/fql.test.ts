@@ -30,7 +30,7 @@ describe('fql training', () => {
     const agent = fql.create(singleAgentSpace(2), { ...fql.defaults, ...small }, createRng(1));
     expect(agent.networkEvalsPerAction).toBe(1);
     const obs = new Float32Array([...OBS, ...OBS]);
-    const [a, b] = [0, 1].map(() => Array.from(agent.act([obs], { deterministic: true })[0]));
+    const [a, b] = [Array.from((await agent.act([obs], { deterministic: true }))[0]), Array.from((await agent.act([obs], { deterministic: true }))[0])];
     expect(a).toEqual(b);
     expect(a.slice(0, 2)).toEqual(a.slice(2));
     agent.dispose();
@@ -38,8 +38,8 @@ describe('fql training', () => {
 
   it('with α large the one-step policy follows the flow onto both modes of a bimodal dataset (rewards 0)', async () => {
     await useBackend('wasm');
-    const { agent } = train(fql, { ...small, batchSize: 256, learningRate: 1e-2, alpha: 100 }, bimodalBatch, 250);
-    const x = sampleActions(agent, 1000, 2).map((row) => row[0]);
+    const { agent } = await train(fql, { ...small, batchSize: 256, learningRate: 1e-2, alpha: 100 }, bimodalBatch, 250);
+    const x = (await sampleActions(agent, 1000, 2)).map((row) => row[0]);
     const within = (centre: number) => x.filter((v) => Math.abs(v - centre) < 0.25).length / x.length;
     for (const mode of [-0.6, 0.6]) expect(within(mode)).toBeGreaterThan(1.5 * within(0));
     agent.dispose();
@@ -48,19 +48,19 @@ describe('fql training', () => {
   it('on a one-step bandit, the Q term moves the mean action to within 0.3 of a* (the data mean is 0.86 away)', async () => {
     await useBackend('wasm');
     const aStar = [0.7, -0.5];
-    const withQ = banditDistance(fql, { ...small, alpha: 1 }, aStar, 200);
+    const withQ = await banditDistance(fql, { ...small, alpha: 1 }, aStar, 200);
     expect(withQ).toBeLessThan(0.3);
   });
 
   it('an update and an action leave no tensors behind', async () => {
     await useBackend('wasm');
-    expect(leakPerUpdate(fql, small)).toBe(0);
+    expect(await leakPerUpdate(fql, small)).toBe(0);
   });
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`the same seed gives identical losses twice on ${backend}`, async () => {
       await useBackend(backend);
-      const [first, second] = sameSeedLossesTwice(fql, small);
+      const [first, second] = await sameSeedLossesTwice(fql, small);
       expect(first).toEqual(second);
       expect(Object.keys(first[0]).sort()).toEqual(
         ['actor/distill', 'actor/fm', 'actor/loss', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'],

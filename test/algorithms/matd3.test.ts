@@ -45,36 +45,36 @@ function randomObs(rng: Rng, rows: number): Float32Array[] {
 describe('matd3', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it('starts near zero (last layer U(±3e-3)) and explores with clipped N(0, 0.1²) noise', () => {
+  it('starts near zero (last layer U(±3e-3)) and explores with clipped N(0, 0.1²) noise', async () => {
     const agent = createMatd3(SPACE, CONFIG, createRng(1));
     const obs = randomObs(createRng(2), 4000);
-    const mean = agent.act(obs, false);
-    const noisy = agent.act(obs, true);
+    const mean = await agent.act(obs, false);
+    const noisy = await agent.act(obs, true);
     for (const a of mean) expect(Math.max(...a.map(Math.abs))).toBeLessThan(0.05);
     const diffs = noisy.flatMap((a, i) => Array.from(a, (x, k) => x - mean[i][k]));
     const sd = Math.sqrt(diffs.reduce((s, d) => s + d * d, 0) / diffs.length);
     expect(sd).toBeGreaterThan(0.095);
     expect(sd).toBeLessThan(0.105);
-    const far = createMatd3(SPACE, { ...CONFIG, explorationNoise: 5 }, createRng(1)).act(obs, true);
+    const far = await createMatd3(SPACE, { ...CONFIG, explorationNoise: 5 }, createRng(1)).act(obs, true);
     for (const a of far) expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(1);
     expect(far[0].some((x) => Math.abs(x) === 1)).toBe(true);
     agent.dispose();
   });
 
-  it('updates critics every step and actors and targets every 2nd step, targets by Polyak', () => {
+  it('updates critics every step and actors and targets every 2nd step, targets by Polyak', async () => {
     const agent = createMatd3(SPACE, CONFIG, createRng(3));
     const rng = createRng(4);
     const snapshot = () => agent.save();
-    const w0 = snapshot();
+    const w0 = await snapshot();
     const batch = banditBatch(rng, 64);
-    const first = agent.update(batch);
-    const w1 = snapshot();
+    const first = await agent.update(batch);
+    const w1 = await snapshot();
     expect(Object.keys(first).sort()).toEqual(['critic/loss', 'critic/target']);
     expect(values(w1, 'agent0/critic/q0/l0/w')).not.toEqual(values(w0, 'agent0/critic/q0/l0/w'));
     expect(values(w1, 'agent1/actor/l0/w')).toEqual(values(w0, 'agent1/actor/l0/w'));
     expect(values(w1, 'agent1/critic_target/q1/l0/w')).toEqual(values(w0, 'agent1/critic_target/q1/l0/w'));
-    const second = agent.update(batch);
-    const w2 = snapshot();
+    const second = await agent.update(batch);
+    const w2 = await snapshot();
     expect(Object.keys(second).sort()).toEqual(['actor/loss', 'actor/penalty', 'actor/q', 'critic/loss', 'critic/target']);
     expect(values(w2, 'agent1/actor/l0/w')).not.toEqual(values(w1, 'agent1/actor/l0/w'));
     // target ← 0.99·target + 0.01·source, with the source after this step's update.
@@ -82,24 +82,24 @@ describe('matd3', () => {
       const expected = values(w1, target).map((t, k) => 0.99 * t + 0.01 * values(w2, source)[k]);
       values(w2, target).forEach((x, k) => expect(x).toBeCloseTo(expected[k], 6));
     }
-    expect(leakedTensors(() => agent.update(batch))).toBe(0);
-    expect(leakedTensors(() => agent.update(batch))).toBe(0);
+    expect(await leakedTensors(() => agent.update(batch))).toBe(0);
+    expect(await leakedTensors(() => agent.update(batch))).toBe(0);
     disposeBatch(batch);
     agent.dispose();
   });
 
-  it('learns the cooperative bandit optimum through the centralised critics', () => {
+  it('learns the cooperative bandit optimum through the centralised critics', async () => {
     const agent = createMatd3(SPACE, CONFIG, createRng(5));
     const rng = createRng(6);
     let losses: Record<string, number> = {};
     for (let step = 0; step < 400; step++) {
       const batch = banditBatch(rng, CONFIG.batchSize);
-      losses = { ...losses, ...agent.update(batch) };
+      losses = { ...losses, ...(await agent.update(batch)) };
       disposeBatch(batch);
     }
     // Q ≈ r: the best reward is 0, so the actor's Q approaches 0 from below and the critic fits the quadratic.
     expect(losses['critic/loss']).toBeLessThan(0.05);
-    const actions = agent.act(randomObs(createRng(7), 200), false);
+    const actions = await agent.act(randomObs(createRng(7), 200), false);
     actions.forEach((a, i) => {
       const d = SPACE.actDims[i];
       for (let k = 0; k < d; k++) {
@@ -111,10 +111,10 @@ describe('matd3', () => {
     agent.dispose();
   });
 
-  it('with criticState the critics read the global state: they fit a reward the observations cannot explain', () => {
+  it('with criticState the critics read the global state: they fit a reward the observations cannot explain', async () => {
     // One-step task (y = r): r = −(a_0 − s)² with s ~ U(−1, 1) in the state only. Without s the best fit leaves
     // Var(2·a_0·s − s²) = 4/9 + 4/45 ≈ 0.53 per head (a_0 ~ U(−1, 1)), ≈ 1.07 for the loss summed over both heads.
-    const finalCriticLoss = (criticState: boolean) => {
+    const finalCriticLoss = async (criticState: boolean) => {
       const stateDim = 2;
       const agent = createMatd3(criticState ? { ...SPACE, stateDim } : SPACE, { ...CONFIG, criticState }, createRng(12));
       const rng = createRng(13);
@@ -128,41 +128,41 @@ describe('matd3', () => {
         tf.dispose(batch.map((b) => b.rews));
         for (const b of batch) b.rews = tf.tensor2d(r, [rows, 1]);
         const states = { states: tf.tensor2d(s, [rows, stateDim]), nextStates: tf.tensor2d(s, [rows, stateDim]) };
-        loss = agent.update(batch, criticState ? states : undefined)['critic/loss'];
+        loss = (await agent.update(batch, criticState ? states : undefined))['critic/loss'];
         disposeBatch(batch);
         tf.dispose([states.states, states.nextStates]);
       }
       agent.dispose();
       return loss;
     };
-    const [withState, withoutState] = [finalCriticLoss(true), finalCriticLoss(false)];
+    const [withState, withoutState] = [await finalCriticLoss(true), await finalCriticLoss(false)];
     expect(withState).toBeLessThan(0.15);
     expect(withoutState).toBeGreaterThan(0.6);
     const agent = createMatd3({ ...SPACE, stateDim: 2 }, { ...CONFIG, criticState: true }, createRng(14));
     const batch = banditBatch(createRng(15), 8);
-    expect(() => agent.update(batch)).toThrow(/global state/);
+    await expect(agent.update(batch)).rejects.toThrow(/global state/);
     disposeBatch(batch);
     agent.dispose();
   });
 
-  it('gives identical losses for the same seed and restores weights with load', () => {
-    const run = () => {
+  it('gives identical losses for the same seed and restores weights with load', async () => {
+    const run = async () => {
       const agent = createMatd3(SPACE, CONFIG, createRng(8));
       const batch = banditBatch(createRng(9), 64);
-      const out = [agent.update(batch), agent.update(batch)];
+      const out = [await agent.update(batch), await agent.update(batch)];
       disposeBatch(batch);
       return { out, agent };
     };
-    const a = run();
-    const b = run();
+    const a = await run();
+    const b = await run();
     expect(b.out).toEqual(a.out);
     const fresh = createMatd3(SPACE, CONFIG, createRng(10));
     const obs = randomObs(createRng(11), 5);
-    expect(fresh.act(obs, false)).not.toEqual(a.agent.act(obs, false));
-    fresh.loadActors(a.agent.saveActors());
-    expect(fresh.act(obs, false)).toEqual(a.agent.act(obs, false));
-    fresh.load(b.agent.save());
-    expect(fresh.save()).toEqual(b.agent.save());
+    expect(await fresh.act(obs, false)).not.toEqual(await a.agent.act(obs, false));
+    await fresh.loadActors(await a.agent.saveActors());
+    expect(await fresh.act(obs, false)).toEqual(await a.agent.act(obs, false));
+    await fresh.load(await b.agent.save());
+    expect(await fresh.save()).toEqual(await b.agent.save());
     for (const x of [a.agent, b.agent, fresh]) x.dispose();
   });
 });

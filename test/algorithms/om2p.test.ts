@@ -110,7 +110,7 @@ describe('om2p time pairs', () => {
 });
 
 /** Plain float64 forward of a GELU MLP (no LayerNorm) from saved weights: the independent reference. */
-function forward64(weights: ReturnType<typeof saveWeights>, name: string, x: number[]): number[] {
+function forward64(weights: Awaited<ReturnType<typeof saveWeights>>, name: string, x: number[]): number[] {
   const gelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
   let h = x;
   for (let l = 0; weights[`${name}/l${l}/w`]; l++) {
@@ -139,7 +139,7 @@ describe('om2p mean-flow target', () => {
       const derivativeOf = (derivative: 'jvp' | 'fd' | 'zero') =>
         meanFlowTarget(net, meanFlowPoint(tensors[0], tensors[1], tensors[2], rT, tT, variant), rT, tT, { derivative, fdStep: 1e-3, variant }).arraySync();
       const [jvp, fd, zero] = [derivativeOf('jvp'), derivativeOf('fd'), derivativeOf('zero')];
-      const weights = saveWeights(net.variables);
+      const weights = await saveWeights(net.variables);
       const h = 1e-5;
       for (let k = 0; k < 3; k++) {
         const v = a[k].map((ak, j) => ak - eps[k][j]);
@@ -169,13 +169,13 @@ describe('om2p acting', () => {
       const agent = om2p.create(space, { ...om2p.defaults, hidden: [32, 32], variant }, createRng(4));
       const obs = [[0.5, -1.2, 2.0], [-0.3, 0.8, 0.1], [1.5, 1.5, -2.5]];
       const flat = Float32Array.from(obs.flat());
-      const weights = agent.save();
+      const weights = await agent.save();
       const expected = obs.map((o) => forward64(weights, 'agent0/actor', [...o, 0, 0, 0, 1]).map((u) => Math.min(1, Math.max(-1, u))));
-      const [first, second] = [0, 1].map(() => Array.from(agent.act([flat], { deterministic: true })[0]));
+      const [first, second] = [Array.from((await agent.act([flat], { deterministic: true }))[0]), Array.from((await agent.act([flat], { deterministic: true }))[0])];
       expect(second).toEqual(first);
       first.forEach((a, i) => expect(a).toBeCloseTo(expected[Math.floor(i / 2)][i % 2], 5));
       // fresh noise moves the actions
-      expect(Array.from(agent.act([flat], { deterministic: false })[0])).not.toEqual(first);
+      expect(Array.from((await agent.act([flat], { deterministic: false }))[0])).not.toEqual(first);
       agent.dispose();
     });
   }
@@ -187,8 +187,8 @@ describe('om2p training', () => {
     // Uniform times with half the pairs r = t anchor the mean flow at its boundary u(x, r, r) = v; the default `exp` times
     // (no r = t pairs) leave one-step samples unimodal after this short budget.
     const times = { timeDistribution: 'uniform', equalTimesFraction: 0.5 } as const;
-    const { agent } = train(om2p, { ...small, ...times, batchSize: 256, learningRate: 1e-2, eta: 0 }, bimodalBatch, 300);
-    const x = sampleActions(agent, 1000, 2).map((row) => row[0]);
+    const { agent } = await train(om2p, { ...small, ...times, batchSize: 256, learningRate: 1e-2, eta: 0 }, bimodalBatch, 300);
+    const x = (await sampleActions(agent, 1000, 2)).map((row) => row[0]);
     // Windows of equal width 0.5: a unimodal fit (e.g. N(0, 0.6²), the data's moments) puts more mass in the middle one.
     const within = (centre: number) => x.filter((v) => Math.abs(v - centre) < 0.25).length / x.length;
     for (const mode of [-0.6, 0.6]) {
@@ -200,20 +200,20 @@ describe('om2p training', () => {
 
   it('on a one-step bandit, η > 0 moves the mean action to within 0.3 of a* (the data mean is 0.86 away)', async () => {
     await useBackend('wasm');
-    expect(banditDistance(om2p, { ...small, eta: 1 }, [0.7, -0.5], 250)).toBeLessThan(0.3);
+    expect(await banditDistance(om2p, { ...small, eta: 1 }, [0.7, -0.5], 250)).toBeLessThan(0.3);
   });
 
   for (const derivative of ['fd', 'fd-central', 'jvp', 'zero'] as const) {
     it(`an update (derivative ${derivative}) and an action leave no tensors behind`, async () => {
       await useBackend('wasm');
-      expect(leakPerUpdate(om2p, { ...small, derivative })).toBe(0);
+      expect(await leakPerUpdate(om2p, { ...small, derivative })).toBe(0);
     });
   }
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`the same seed gives identical losses twice on ${backend}`, async () => {
       await useBackend(backend);
-      const [first, second] = sameSeedLossesTwice(om2p, small);
+      const [first, second] = await sameSeedLossesTwice(om2p, small);
       expect(first).toEqual(second);
       const keys = ['actor/loss', 'actor/mf', 'actor/q', 'actor/q_mean', 'critic/loss', 'critic/target_mean'];
       expect(Object.keys(first[0]).sort()).toEqual(keys);

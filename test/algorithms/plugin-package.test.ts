@@ -20,7 +20,7 @@ const CHECKOUT = resolve(import.meta.dirname, '../..');
 
 /** Behaviour cloning with an L2 penalty on the policy's weights, written against the public API alone. */
 const L2_BC_PLUGIN = `
-import { configKeySchemas, createAdam, createMlp, independentAgents, tf, type AlgorithmDef, type AgentSpace, type Learner, type Rng } from 'om2p-bench';
+import { configKeySchemas, createAdam, createMlp, independentAgents, readScalars, tf, type AlgorithmDef, type AgentSpace, type Learner, type Rng } from 'om2p-bench';
 
 export interface L2BcConfig { hidden: number[]; learningRate: number; batchSize: number; weightDecay: number }
 
@@ -33,7 +33,7 @@ function learner(space: AgentSpace, config: L2BcConfig, rng: Rng, i: number): Le
       return tf.add(tf.mean(tf.squaredDifference(policy.forward(obs), acts)), tf.mul(config.weightDecay, penalty)) as tf.Scalar;
     });
   return {
-    update: (batch) => adam.step('actor/bc', () => ({ loss: loss(batch.obs, batch.acts) })),
+    update: (batch) => readScalars(adam.step('actor/bc', () => ({ loss: loss(batch.obs, batch.acts) }))),
     act: (obs) => policy.forward(obs),
     variables: policy.variables,
     dispose: () => {
@@ -120,7 +120,7 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
     expect(result.spec.algorithm).toBe('l2-bc');
     expect(result.curve.map((point) => point.update)).toEqual([1, 3]);
     expect(result.losses.every(({ values }) => Object.keys(values).join() === 'actor/bc' && Number.isFinite(values['actor/bc']))).toBe(true);
-    const weights = readPolicyFile(join(repo, 'cell.weights.json'));
+    const weights = readPolicyFile(join(repo, 'cell.safetensors'));
     expect(weights).toMatchObject({ algorithm: 'l2-bc', config: { hidden: [32, 32], weightDecay: 0.001 }, env: 'simple_spread' });
     expect(Object.keys(weights.weights).filter((name) => name.startsWith('agent0/actor'))).not.toHaveLength(0);
   });

@@ -60,11 +60,11 @@ describe('plugins', () => {
     const agent = def.create(singleAgentSpace(2), { ...def.defaults, hidden: [16], batchSize: 16 }, rng.fork('init'));
     const batches = rng.fork('batches');
     for (let u = 0; u < 5; u++) {
-      const losses = train(agent, 1, () => banditBatch(batches, 16, [0.6, -0.4]));
+      const losses = await train(agent, 1, () => banditBatch(batches, 16, [0.6, -0.4]));
       expect(Object.keys(losses)).toEqual(['actor/bc']);
       expect(Number.isFinite(losses['actor/bc'])).toBe(true);
     }
-    for (const x of actionsAtObs(agent, 32, false)) expect(Math.abs(x)).toBeLessThanOrEqual(1);
+    for (const x of await actionsAtObs(agent, 32, false)) expect(Math.abs(x)).toBeLessThanOrEqual(1);
     agent.dispose();
   });
 
@@ -81,12 +81,12 @@ describe('plugins', () => {
       batch.acts.dispose();
       return { ...batch, acts: tf.fill([8, 2], value) as tf.Tensor2D };
     };
-    train(agent, 3, constantActions(0.3));
-    train(agent, 1, constantActions(-0.9));
+    await train(agent, 3, constantActions(0.3));
+    await train(agent, 1, constantActions(-0.9));
     // 24 rows at 0.3 and 8 at −0.9: mean (24·0.3 − 8·0.9) / 32 = 0.
-    train(agent, 4, constantActions(0.5));
+    await train(agent, 4, constantActions(0.5));
     // then 32 more at 0.5: mean (0 + 32·0.5) / 64 = 0.25.
-    for (const x of actionsAtObs(agent, 3, true)) expect(x).toBeCloseTo(0.25, 5);
+    for (const x of await actionsAtObs(agent, 3, true)) expect(x).toBeCloseTo(0.25, 5);
   });
 
   it('a file that exports no definition is an error naming the file', async () => {

@@ -22,18 +22,18 @@ describe('td3bc behaviour', () => {
   it('moves toward a* on a one-step bandit with uniform data, where bc stays at the data mean', async () => {
     await useBackend('wasm');
     const aStar = [0.6, -0.4];
-    const finalAction = (def: typeof td3bc | typeof bc, config: object) => {
+    const finalAction = async (def: typeof td3bc | typeof bc, config: object) => {
       const rng = createRng(4);
       const agent = def.create(singleAgentSpace(2), { ...def.defaults, ...config } as never, rng.fork('init'));
       const batches = rng.fork('batches');
-      train(agent, 200, () => banditBatch(batches, 64, aStar));
-      const a = Array.from(actionsAtObs(agent, 1, true));
+      await train(agent, 200, () => banditBatch(batches, 64, aStar));
+      const a = Array.from(await actionsAtObs(agent, 1, true));
       agent.dispose();
       return a;
     };
     const distance = (a: number[]) => Math.hypot(a[0] - aStar[0], a[1] - aStar[1]);
-    const cloned = finalAction(bc, small);
-    const improved = finalAction(td3bc, small);
+    const cloned = await finalAction(bc, small);
+    const improved = await finalAction(td3bc, small);
     // BC regresses onto the uniform data's mean 0, at distance |a*| = √0.52 ≈ 0.72 from a*.
     expect(distance(cloned)).toBeGreaterThan(0.55);
     expect(distance(improved)).toBeLessThan(0.5 * distance(cloned));
@@ -50,23 +50,26 @@ describe('td3bc behaviour', () => {
       obsMean: [Float32Array.from(shift)],
       obsStd: [Float32Array.from(scale, (s) => s - 1e-3)],
     };
-    const run = (space: AgentSpace, transform: (o: tf.Tensor2D) => tf.Tensor2D) => {
+    const run = async (space: AgentSpace, transform: (o: tf.Tensor2D) => tf.Tensor2D) => {
       const rng = createRng(6);
       const agent = td3bc.create(space, { ...td3bc.defaults, ...small }, rng.fork('init'));
       const batches = rng.fork('batches');
-      const history = Array.from({ length: 3 }, () =>
-        train(agent, 1, () => {
-          const b = banditBatch(batches, 16, [0.6, -0.4]);
-          const [obs, nextObs] = [transform(b.obs), transform(b.nextObs)];
-          tf.dispose([b.obs, b.nextObs]);
-          return { ...b, obs, nextObs };
-        }),
-      );
+      const history = [];
+      for (let k = 0; k < 3; k++) {
+        history.push(
+          await train(agent, 1, () => {
+            const b = banditBatch(batches, 16, [0.6, -0.4]);
+            const [obs, nextObs] = [transform(b.obs), transform(b.nextObs)];
+            tf.dispose([b.obs, b.nextObs]);
+            return { ...b, obs, nextObs };
+          }),
+        );
+      }
       agent.dispose();
       return history;
     };
-    const plain = run(singleAgentSpace(2), (o) => o.clone());
-    const moved = run(shifted, (o) => tf.tidy(() => tf.add(tf.mul(o, scale), shift) as tf.Tensor2D));
+    const plain = await run(singleAgentSpace(2), (o) => o.clone());
+    const moved = await run(shifted, (o) => tf.tidy(() => tf.add(tf.mul(o, scale), shift) as tf.Tensor2D));
     plain.forEach((losses, u) => {
       expect(Object.keys(moved[u]).sort()).toEqual(Object.keys(losses).sort());
       for (const key of Object.keys(losses)) {

@@ -22,7 +22,7 @@ function config(criticState: boolean): Matd3Config {
 }
 
 /** Updates (a new random minibatch each) and explored actions after each; the log of both plus the final weights. */
-function run(agent: Matd3, space: Matd3Space, updates: number): { log: unknown[]; weights: unknown } {
+async function run(agent: Matd3, space: Matd3Space, updates: number): Promise<{ log: unknown[]; weights: unknown }> {
   const rng = createRng(3);
   const uniform = (rows: number, cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.range(-1, 1)), [rows, cols]);
   const log: unknown[] = [];
@@ -31,11 +31,11 @@ function run(agent: Matd3, space: Matd3Space, updates: number): { log: unknown[]
       obs: uniform(ROWS, o), acts: uniform(ROWS, ACTS[i]), rews: uniform(ROWS, 1), nextObs: uniform(ROWS, o), dones: tf.zeros([ROWS, 1]),
     }));
     const states: StateBatch | undefined = space.stateDim ? { states: uniform(ROWS, STATE_DIM), nextStates: uniform(ROWS, STATE_DIM) } : undefined;
-    log.push(agent.update(batch, states));
+    log.push(await agent.update(batch, states));
     tf.dispose([...batch.flatMap((b) => Object.values(b)), ...(states ? Object.values(states) : [])]);
-    log.push(agent.act(OBS.map((o) => Float32Array.from({ length: 10 * o }, () => rng.normal())), true).map((a) => Array.from(a)));
+    log.push((await agent.act(OBS.map((o) => Float32Array.from({ length: 10 * o }, () => rng.normal())), true)).map((a) => Array.from(a)));
   }
-  const weights = agent.save();
+  const weights = await agent.save();
   agent.dispose();
   return { log, weights };
 }
@@ -48,13 +48,13 @@ describe.each(['wasm', 'cpu'] as const)('threaded MATD3 (%s)', (backend) => {
   ])('$threads threads, critics on the state: $criticState — bit-identical to one thread', async ({ threads, criticState }) => {
     await useBackend(backend);
     const space: Matd3Space = { obsDims: OBS, actDims: ACTS, ...(criticState ? { stateDim: STATE_DIM } : {}) };
-    const one = run(createMatd3(space, config(criticState), createRng(7)), space, 5);
-    const many = run(createThreadedMatd3(space, config(criticState), createRng(7), threads), space, 5);
+    const one = await run(createMatd3(space, config(criticState), createRng(7)), space, 5);
+    const many = await run(createThreadedMatd3(space, config(criticState), createRng(7), threads), space, 5);
     expect(many.log).toEqual(one.log);
     expect(many.weights).toEqual(one.weights);
     // The updates changed the weights (5 updates include actor steps): the comparison is not between two initialisations.
     const fresh = createMatd3(space, config(criticState), createRng(7));
-    expect(fresh.save()['agent2/actor/l0/w']).not.toEqual((many.weights as Record<string, unknown>)['agent2/actor/l0/w']);
+    expect((await fresh.save())['agent2/actor/l0/w']).not.toEqual((many.weights as Record<string, unknown>)['agent2/actor/l0/w']);
     fresh.dispose();
   }, 30_000);
 });
@@ -64,9 +64,9 @@ describe('threaded MATD3 errors', () => {
     await useBackend('wasm');
     const space: Matd3Space = { obsDims: OBS, actDims: ACTS };
     const agent = createThreadedMatd3(space, config(false), createRng(7), 2);
-    const weights = agent.saveActors();
+    const weights = await agent.saveActors();
     delete weights['agent2/actor/l1/b'];
-    expect(() => agent.loadActors(weights)).toThrow(/matd3 worker for agents 1, 2: weights have no entry for variable agent2\/actor\/l1\/b/);
+    await expect(agent.loadActors(weights)).rejects.toThrow(/matd3 worker for agents 1, 2: weights have no entry for variable agent2\/actor\/l1\/b/);
     agent.dispose();
   }, 30_000);
 
@@ -74,7 +74,7 @@ describe('threaded MATD3 errors', () => {
     await useBackend('wasm');
     const space: Matd3Space = { obsDims: [3], actDims: [1] };
     const agent = createThreadedMatd3(space, config(false), createRng(1), 4);
-    expect(Object.keys(agent.saveActors()).every((name) => name.startsWith('agent0/'))).toBe(true);
+    expect(Object.keys(await agent.saveActors()).every((name) => name.startsWith('agent0/'))).toBe(true);
     agent.dispose();
   });
 });

@@ -48,11 +48,11 @@ export function describeAlgorithmContract<C>(c: ContractCase<C>): void {
         const rng = createRng(1);
         const agent = c.def.create(c.space, config, rng.fork('init'));
         const batches = rng.fork('batches');
-        train(agent, 1, () => c.makeBatch(batches));
+        await train(agent, 1, () => c.makeBatch(batches));
         const batch = c.makeBatch(batches);
-        expect(leakedTensors(() => agent.update([batch]))).toBe(0);
-        expect(leakedTensors(() => actionsAtObs(agent, 4, false))).toBe(0);
-        expect(leakedTensors(() => actionsAtObs(agent, 4, true))).toBe(0);
+        expect(await leakedTensors(() => agent.update([batch]))).toBe(0);
+        expect(await leakedTensors(() => actionsAtObs(agent, 4, false))).toBe(0);
+        expect(await leakedTensors(() => actionsAtObs(agent, 4, true))).toBe(0);
         tf.dispose(Object.values(batch));
         const before = tf.memory().numTensors;
         agent.dispose();
@@ -61,17 +61,18 @@ export function describeAlgorithmContract<C>(c: ContractCase<C>): void {
 
       it('gives identical losses for the same seed, and different ones for another seed', async () => {
         await useBackend(backend);
-        const run = (seed: number) => {
+        const run = async (seed: number) => {
           const rng = createRng(seed);
           const agent = c.def.create(c.space, config, rng.fork('init'));
           const batches = rng.fork('batches');
-          const history = Array.from({ length: 4 }, () => train(agent, 1, () => c.makeBatch(batches)));
+          const history = [];
+          for (let k = 0; k < 4; k++) history.push(await train(agent, 1, () => c.makeBatch(batches)));
           agent.dispose();
           return history;
         };
-        const first = run(7);
-        expect(run(7)).toEqual(first);
-        expect(run(8)).not.toEqual(first);
+        const first = await run(7);
+        expect(await run(7)).toEqual(first);
+        expect(await run(8)).not.toEqual(first);
         for (const losses of first) for (const value of Object.values(losses)) expect(Number.isFinite(value)).toBe(true);
       });
 
@@ -80,12 +81,12 @@ export function describeAlgorithmContract<C>(c: ContractCase<C>): void {
         const rng = createRng(3);
         const agent = c.def.create(c.space, config, rng.fork('init'));
         const batches = rng.fork('batches');
-        train(agent, 3, () => c.makeBatch(batches));
+        await train(agent, 3, () => c.makeBatch(batches));
         const copy = c.def.create(c.space, config, createRng(99).fork('init'));
-        copy.load(agent.save());
-        const a = actionsAtObs(agent, 16, true);
+        copy.load(await agent.save());
+        const a = await actionsAtObs(agent, 16, true);
         for (const x of a) expect(Math.abs(x)).toBeLessThanOrEqual(1);
-        expect(Array.from(actionsAtObs(copy, 16, true))).toEqual(Array.from(a));
+        expect(Array.from(await actionsAtObs(copy, 16, true))).toEqual(Array.from(a));
         agent.dispose();
         copy.dispose();
       });

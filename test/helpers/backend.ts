@@ -2,18 +2,38 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { cachedConstants } from '../../algorithms/nn/constants.ts';
+import { describeAdapter, registerWebgpu, type WebgpuAdapter } from '../../algorithms/nn/webgpu.ts';
 
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+/** `webgpu` must have been opened by `openWebgpu` first. */
+export async function useBackend(name: 'cpu' | 'wasm' | 'webgpu'): Promise<void> {
   await tf.setBackend(name);
   await tf.ready();
+}
+
+/**
+ * Opens the WebGPU adapter for a test file (the automatic choice, as `--backend webgpu` makes it). Where none can be
+ * opened the file's WebGPU tests are skipped with the reason on stderr, unless `OM2P_REQUIRE_WEBGPU=1` (CI sets it): then
+ * that is a failure, so that CI never passes by skipping them.
+ */
+export async function openWebgpu(): Promise<WebgpuAdapter | undefined> {
+  try {
+    const adapter = await registerWebgpu({ adapter: 'auto' }, () => undefined);
+    process.stderr.write(`webgpu tests on ${describeAdapter(adapter)}\n`);
+    return adapter;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (process.env.OM2P_REQUIRE_WEBGPU === '1') throw new Error(`OM2P_REQUIRE_WEBGPU=1 but ${reason}`);
+    process.stderr.write(`SKIPPING the webgpu tests: ${reason} (install Mesa's EGL and GLES drivers, or a Vulkan driver)\n`);
+    return undefined;
+  }
 }
 
 /**
  * Runs `fn` and returns how many tensors it left behind, not counting constants the nn blocks cache once per process
  * (a first batch size or constant value seen inside `fn` adds one to that bounded cache; that is not a leak).
  */
-export function leakedTensors(fn: () => void): number {
+export async function leakedTensors(fn: () => unknown): Promise<number> {
   const before = tf.memory().numTensors - cachedConstants().tensors;
-  fn();
+  await fn();
   return tf.memory().numTensors - cachedConstants().tensors - before;
 }

@@ -54,18 +54,18 @@ export function banditBatch(rng: Rng, rows: number, aStar: number[]): AgentBatch
 }
 
 /** Runs `updates` updates, each on a fresh batch that is disposed afterwards; returns the last update's losses. */
-export function train(agent: Agent, updates: number, makeBatch: () => AgentBatch): Record<string, number> {
+export async function train(agent: Agent, updates: number, makeBatch: () => AgentBatch): Promise<Record<string, number>> {
   let losses: Record<string, number> = {};
   for (let u = 0; u < updates; u++) {
     const batch = makeBatch();
-    losses = agent.update([batch]);
+    losses = await agent.update([batch]);
     tf.dispose(Object.values(batch));
   }
   return losses;
 }
 
 /** `rows` actions of the (single) agent at the constant observation. */
-export function actionsAtObs(agent: Agent, rows: number, deterministic: boolean): Float32Array {
+export async function actionsAtObs(agent: Agent, rows: number, deterministic: boolean): Promise<Float32Array> {
   const obs = new Float32Array(rows * OBS.length).map((_, k) => OBS[k % OBS.length]);
-  return agent.act([obs], { deterministic })[0];
+  return (await agent.act([obs], { deterministic }))[0];
 }

@@ -10,7 +10,7 @@ import type { Agent, Dataset } from '../../harness/types.ts';
 function gaussianAgent(sigmas: number[], obsDims: number[], actDim: number, rng = createRng(5)): Agent {
   return {
     networkEvalsPerAction: 1,
-    act: (obs, { deterministic }) =>
+    act: async (obs, { deterministic }) =>
       obs.map((o, k) => {
         const rows = o.length / obsDims[k];
         return Float32Array.from({ length: rows * actDim }, (_, i) => {
@@ -19,8 +19,8 @@ function gaussianAgent(sigmas: number[], obsDims: number[], actDim: number, rng 
           return deterministic ? mean : mean + sigmas[k] * rng.normal();
         });
       }),
-    update: () => ({}),
-    save: () => ({}),
+    update: async () => ({}),
+    save: async () => ({}),
     load: () => undefined,
     dispose: () => undefined,
   };
@@ -33,19 +33,19 @@ describe('actionSpread', () => {
   const obsDims = [3, 2];
   const obs = [Float32Array.from({ length: 256 * 3 }, (_, i) => (i % 7) - 3), Float32Array.from({ length: 256 * 2 }, (_, i) => (i % 5) / 5)];
 
-  it('is exactly 0 for a policy without noise', () => {
-    expect(actionSpread(gaussianAgent([0, 0], obsDims, 2), obs, obsDims, 32)).toEqual([0, 0]);
+  it('is exactly 0 for a policy without noise', async () => {
+    expect(await actionSpread(gaussianAgent([0, 0], obsDims, 2), obs, obsDims, 32)).toEqual([0, 0]);
   });
 
-  it('is σ (times c4 of the sd estimator) for actions mean + σ·ε, per agent', () => {
-    const [a, b] = actionSpread(gaussianAgent([0.1, 0.25], obsDims, 2), obs, obsDims, 32);
+  it('is σ (times c4 of the sd estimator) for actions mean + σ·ε, per agent', async () => {
+    const [a, b] = await actionSpread(gaussianAgent([0.1, 0.25], obsDims, 2), obs, obsDims, 32);
     // 512 per-(observation, dimension) sds of relative sd ≈ 12.7 % each: their mean has a relative se of ≈ 0.6 %
     expect(Math.abs(a / (C4_32 * 0.1) - 1)).toBeLessThan(0.025);
     expect(Math.abs(b / (C4_32 * 0.25) - 1)).toBeLessThan(0.025);
   });
 
-  it('refuses fewer than two draws', () => {
-    expect(() => actionSpread(gaussianAgent([0, 0], obsDims, 2), obs, obsDims, 1)).toThrow(/at least 2 draws/);
+  it('refuses fewer than two draws', async () => {
+    await expect(actionSpread(gaussianAgent([0, 0], obsDims, 2), obs, obsDims, 1)).rejects.toThrow(/at least 2 draws/);
   });
 });
 

@@ -6,6 +6,7 @@ import { createMlp, forwardRows, setGradientMode, type GradientMode, type Mlp, t
 import { createCritic } from '../../algorithms/nn/critic.ts';
 import { createAdam, polyakUpdate } from '../../algorithms/nn/optim.ts';
 import { loadWeights, saveWeights } from '../../algorithms/nn/weights.ts';
+import { readScalars } from '../../algorithms/nn/readback.ts';
 import { sinusoidalEmbedding } from '../../algorithms/nn/embedding.ts';
 import { leakedTensors, useBackend } from '../helpers/backend.ts';
 
@@ -93,17 +94,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const critic = createCritic({ obsDim: 6, actDim: 2, hidden: [16, 16], layerNorm: true }, rng.fork('c'), 'critic');
       const adam = createAdam([...actor.variables, ...critic.variables], { learningRate: 1e-3 });
       const obs = tf.randomNormal([8, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
-      const step = () => {
-        adam.step('loss', () => ({
-          loss: tf.tidy(() => {
-            const q = critic.forward(obs, tf.tanh(actor.forward(obs)) as tf.Tensor2D);
-            return tf.neg(tf.mean(tf.add(q[0], q[1]))) as tf.Scalar;
-          }),
-        }));
-      };
-      step(); // optimiser slots are created on the first step
-      expect(leakedTensors(step)).toBe(0);
-      expect(leakedTensors(step)).toBe(0);
+      const step = () =>
+        readScalars(
+          adam.step('loss', () => ({
+            loss: tf.tidy(() => {
+              const q = critic.forward(obs, tf.tanh(actor.forward(obs)) as tf.Tensor2D);
+              return tf.neg(tf.mean(tf.add(q[0], q[1]))) as tf.Scalar;
+            }),
+          })),
+        );
+      await step(); // optimiser slots are created on the first step
+      expect(await leakedTensors(step)).toBe(0);
+      expect(await leakedTensors(step)).toBe(0);
       tf.dispose(obs);
     });
   });
@@ -130,7 +132,7 @@ describe('mlp blocks', () => {
     await useBackend('cpu');
     for (const activation of ['relu', 'gelu', 'mish', 'tanh'] as const) {
       const net = createMlp({ inputDim: 4, hidden: [8, 8], outputDim: 3, activation, layerNorm: true }, createRng(5), `jvp-${activation}`);
-      const weights = saveWeights(net.variables);
+      const weights = await saveWeights(net.variables);
       const x = [0.3, -0.7, 1.1, 0.2];
       const dir = [0.5, 1, -0.25, 0.75];
       const [, yDot] = net.forwardWithTangent(tf.tensor2d([x]), tf.tensor2d([dir]));
@@ -151,7 +153,7 @@ describe('mlp blocks', () => {
     const b0 = b.variables[0].dataSync()[0];
     polyakUpdate(b.variables, a.variables, 0.25);
     expect(b.variables[0].dataSync()[0]).toBeCloseTo(0.75 * b0 + 0.25 * a0, 6);
-    loadWeights(b.variables, saveWeights(a.variables));
+    loadWeights(b.variables, await saveWeights(a.variables));
     expect(Array.from(b.variables[2].dataSync())).toEqual(Array.from(a.variables[2].dataSync()));
     expect(() => loadWeights(b.variables, {})).toThrow(/net\/l0\/w/);
   });
@@ -167,7 +169,7 @@ describe('mlp blocks', () => {
 });
 
 /** Plain float64 forward pass of the MLP from saved weights (the independent reference). */
-function forward64(weights: ReturnType<typeof saveWeights>, activation: string, x: number[]): number[] {
+function forward64(weights: Awaited<ReturnType<typeof saveWeights>>, activation: string, x: number[]): number[] {
   const act = (v: number) => {
     if (activation === 'relu') return Math.max(0, v);
     if (activation === 'tanh') return Math.tanh(v);

@@ -44,7 +44,7 @@ describe('two runners on one output folder', () => {
     }
     expect(readFileSync(join(shared, 'summary.csv'), 'utf8')).toBe(readFileSync(join(single, 'summary.csv'), 'utf8'));
     // each cell once: its result and, beside it, its trained agent
-    expect(readdirSync(join(shared, 'cells')).sort()).toEqual(ids.flatMap((id) => [`${id}.json`, `${id}.weights.json`]));
+    expect(readdirSync(join(shared, 'cells')).sort()).toEqual(ids.flatMap((id) => [`${id}.json`, `${id}.safetensors`]));
     expect(readdirSync(join(shared, 'claims'))).toEqual([]);
   }, 170_000);
 });

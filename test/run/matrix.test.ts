@@ -20,8 +20,8 @@ const specPath = matrix.writeSpec(spec, 'tiny.json');
 
 const run = (out: string, extra: Partial<Parameters<typeof runMatrix>[0]> = {}) => matrix.run(extra.spec ?? specPath, out, extra);
 
-/** Result files only: a finished cell also keeps `<id>.weights.json` beside its `<id>.json`. */
-const resultFiles = (cells: string) => readdirSync(cells).filter((f) => f.endsWith('.json') && !f.endsWith('.weights.json'));
+/** Result files only: a finished cell also keeps `<id>.safetensors` beside its `<id>.json`. */
+const resultFiles = (cells: string) => readdirSync(cells).filter((f) => f.endsWith('.json'));
 
 const curves = (out: string) =>
   [...readCellResults(out).results.values()].map((r) => [r.cellId, r.status === 'done' ? r.curve.map((p) => p.returnMean) : r.status]).sort();
@@ -58,7 +58,7 @@ describe('matrix run', () => {
     // every cell's trained agent comes along, byte for byte as its shard kept it
     for (const id of readCellResults(join(root, 'merged')).results.keys()) {
       const shard = [join(root, 's1'), join(root, 's2')].find((dir) => existsSync(weightsPath(dir, id)))!;
-      expect(readFileSync(weightsPath(join(root, 'merged'), id), 'utf8')).toBe(readFileSync(weightsPath(shard, id), 'utf8'));
+      expect(readFileSync(weightsPath(join(root, 'merged'), id)).equals(readFileSync(weightsPath(shard, id)))).toBe(true);
     }
   });
 

@@ -1,9 +1,10 @@
 /**
- * Trained agents kept as `<cellId>.weights.json`: a cell writes one, it restores to an agent that acts exactly as the
- * trained one, `env rollout --policy <file>` refuses a stated variable that differs from the file, and its `--record`
- * episode is reproduced exactly by `env replay`.
+ * Trained agents kept as `<cellId>.safetensors`: a cell writes one in the safetensors layout, it restores to an agent that
+ * acts exactly as the trained one, `env rollout --policy <file>` refuses a stated variable that differs from the file, and
+ * its `--record` episode is reproduced exactly by `env replay`. An agent in the JSON format of before (`*.weights.json`)
+ * is read the same, and `agents convert` rewrites it without changing a bit.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +13,14 @@ import { rolloutRequest, type RolloutOptions } from '../../harness/commands/env.
 import { ensureDatasets } from '../../harness/data/build.ts';
 import { runCell } from '../../harness/run/cell.ts';
 import { createEnvironment, replayEpisode, rollout } from '../../harness/run/episodes.ts';
-import { keepPoliciesIn, policyFile, readPolicyFile, restoreAgent, type PolicyFile } from '../../harness/run/policy-file.ts';
+import { convertLegacyPolicy, keepPoliciesIn, policyFile, readPolicyFile, restoreAgent, writePolicyFile, type PolicyFile } from '../../harness/run/policy-file.ts';
 import { resolveAlgorithmConfig } from '../../harness/run/resolve.ts';
+import { encodeSafetensors } from '../../harness/run/safetensors.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { createRng } from '../../harness/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import type { CellSpec } from '../../harness/types.ts';
+import { checkSafetensorsLayout } from '../helpers/safetensors-layout.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'om2p-policy-'));
 const dataDir = join(root, 'data');
@@ -48,6 +51,14 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** `file` in the JSON format of before: the metadata fields, each tensor as its shape and float32 little-endian base64. */
+const legacyJson = (policy: PolicyFile) =>
+  JSON.stringify({
+    ...policy,
+    weights: Object.fromEntries(Object.entries(policy.weights).map(([name, { shape, values }]) => [name, { shape, float32: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') }])),
+  });
+const bitsOf = (values: Float32Array) => Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
+
 const rolloutOf = async (options: Partial<RolloutOptions>) => rollout(rolloutRequest({ policy: path, episodes: 3, seed: 5, ...options }));
 
 describe('a finished cell keeps its agent', () => {
@@ -59,10 +70,24 @@ describe('a finished cell keeps its agent', () => {
     expect(file.space.actDims).toEqual([2, 2, 2]);
     expect(file.space.obsStd.map((s) => s.length)).toEqual([18, 18, 18]);
     expect(Object.keys(file.weights).some((name) => name.startsWith('agent2/'))).toBe(true);
-    expect(validationErrors('om2p-bench/policy-weights', file)).toEqual([]);
+    const { weights, ...metadata } = file;
+    expect(validationErrors('om2p-bench/policy-metadata', metadata)).toEqual([]);
+    // td3bc's actor of hidden [16]: 18 observations → 16 → 2 actions
+    expect(weights['agent0/actor/l0/w'].shape).toEqual([18, 16]);
+    expect(weights['agent0/actor/l1/w'].values).toHaveLength(16 * 2);
     // only the weights were written here (runCell writes no result file): the store takes them neither for a result nor
     // for a corrupt one (it would move them aside)
     expect(readCellResults(out)).toEqual({ results: new Map(), corrupt: [] });
+  });
+
+  it('is a safetensors file: the published layout, every variable a float32 tensor, the metadata as strings', () => {
+    const layout = checkSafetensorsLayout(readFileSync(path));
+    expect(Object.keys(layout.tensors).sort()).toEqual(Object.keys(file.weights).sort());
+    expect(layout.tensors['agent0/actor/l0/w'].shape).toEqual([18, 16]);
+    // text fields as they are, the others as their JSON
+    expect(layout.metadata).toMatchObject({ algorithm: 'td3bc', preset: 'cpu', env: 'simple_spread', taskId: 'simple_spread[n=3]', seed: '0', updates: '3' });
+    expect(JSON.parse(layout.metadata.config)).toEqual(file.config);
+    expect(JSON.parse(layout.metadata.space).obsDims).toEqual([18, 18, 18]);
   });
 
   it('restores to an agent whose deterministic actions equal the original agent’s, bit for bit', async () => {
@@ -77,12 +102,12 @@ describe('a finished cell keeps its agent', () => {
       };
       const original = def.create(space, config, createRng(9));
       const trained = { cellId: file.cellId, spec, config, configHash: file.configHash, envOptions: {}, taskId: file.taskId, datasetSha256: '', space };
-      const written = join(root, 'roundtrip.weights.json');
-      writeFileSync(written, JSON.stringify(policyFile(trained, original)));
+      const written = join(root, 'roundtrip.safetensors');
+      writePolicyFile(written, await policyFile(trained, original));
       const restored = restoreAgent(readPolicyFile(written), env.spec, createRng(1), written);
       const obs = env.reset([1, 2, 3, 4]);
-      const expected = original.act(obs, { deterministic: true });
-      expect(restored.act(obs, { deterministic: true })).toEqual(expected);
+      const expected = await original.act(obs, { deterministic: true });
+      expect(await restored.act(obs, { deterministic: true })).toEqual(expected);
       original.dispose();
       restored.dispose();
     } finally {
@@ -110,28 +135,64 @@ describe('env rollout --policy <weights>', () => {
   });
 
   it('refuses weights whose sizes do not fit, naming the field', async () => {
-    const [name, variable] = Object.entries(file.weights)[0];
-    const cut = { ...file, weights: { ...file.weights, [name]: { ...variable, float32: variable.float32.slice(0, 8) } } };
+    const name = Object.keys(file.weights)[0];
+    const cut = JSON.parse(legacyJson(file));
+    cut.weights[name].float32 = cut.weights[name].float32.slice(0, 8);
     const bad = join(root, 'cut.weights.json');
     writeFileSync(bad, JSON.stringify(cut));
     await expect(rolloutOf({ policy: bad, episodes: 1 })).rejects.toThrow(new RegExp(`/weights/${name}/float32: holds`));
-    const wider = join(root, 'wider.weights.json');
-    writeFileSync(wider, JSON.stringify({ ...file, envOptions: { numAgents: 4 } }));
+    const reshaped = join(root, 'reshaped.safetensors');
+    const matrix = file.weights['agent0/actor/l0/w'];
+    writePolicyFile(reshaped, { ...file, weights: { ...file.weights, 'agent0/actor/l0/w': { shape: [16, 18], values: matrix.values } } });
+    await expect(rolloutOf({ policy: reshaped, episodes: 1 })).rejects.toThrow(`${reshaped}: variable agent0/actor/l0/w: shape 18x16 but weights have 16x18`);
+    const wider = join(root, 'wider.safetensors');
+    writePolicyFile(wider, { ...file, envOptions: { numAgents: 4 } });
     await expect(rolloutOf({ policy: wider, episodes: 1 })).rejects.toThrow(/\/space\/obsDims: \[18,18,18\], but simple_spread\[n=4\]/);
   });
 
-  it('names a weights file that is missing or not JSON', async () => {
-    const missing = join(root, 'missing.weights.json');
+  it('names a weights file that is missing, not safetensors, not JSON, or whose metadata is incomplete', async () => {
+    const missing = join(root, 'missing.safetensors');
     await expect(rolloutOf({ policy: missing })).rejects.toThrow(`no such file: ${missing} (policy file)`);
+    const notSafetensors = join(root, 'text.safetensors');
+    writeFileSync(notSafetensors, '{"cellId": "0123456789abcdef"}');
+    await expect(rolloutOf({ policy: notSafetensors })).rejects.toThrow(new RegExp(`^${notSafetensors}: not a safetensors file: header length`));
     const broken = join(root, 'broken.weights.json');
     writeFileSync(broken, '{"cellId": ');
     await expect(rolloutOf({ policy: broken })).rejects.toThrow(new RegExp(`^${broken}: not valid JSON: `));
+    const incomplete = join(root, 'incomplete.safetensors');
+    writeFileSync(incomplete, encodeSafetensors({ tensors: file.weights, metadata: { cellId: file.cellId } }));
+    await expect(rolloutOf({ policy: incomplete })).rejects.toThrow(new RegExp(`^${incomplete} __metadata__: .*algorithm`));
   });
 
   it('names the plugin it needs when the weights come from an algorithm not registered here', async () => {
-    const foreign = join(root, 'foreign.weights.json');
-    writeFileSync(foreign, JSON.stringify({ ...file, algorithm: 'my-baseline' }));
+    const foreign = join(root, 'foreign.safetensors');
+    writePolicyFile(foreign, { ...file, algorithm: 'my-baseline' });
     await expect(rolloutOf({ policy: foreign, episodes: 1 })).rejects.toThrow(/\/algorithm: my-baseline is not registered here \(an algorithm from a plugin needs its --plugin\)/);
+  });
+});
+
+describe('the JSON format of before', () => {
+  it('is read as the same agent, and agents convert rewrites it as safetensors bit for bit, removing the JSON', async () => {
+    const legacy = join(root, 'old.weights.json');
+    writeFileSync(legacy, legacyJson(file));
+    expect((await rolloutOf({ policy: legacy })).returns).toEqual((await rolloutOf({})).returns);
+    const done = convertLegacyPolicy(legacy);
+    expect(done.to).toBe(join(root, 'old.safetensors'));
+    expect(existsSync(legacy)).toBe(false);
+    // base64 JSON holds 4/3 bytes per weight byte; the metadata takes about as much room in both
+    expect(done.bytesAfter).toBeLessThan(done.bytesBefore);
+    const { weights, ...metadata } = readPolicyFile(done.to);
+    const { weights: original, ...originalMetadata } = file;
+    expect(metadata).toEqual(originalMetadata);
+    expect(Object.keys(weights).sort()).toEqual(Object.keys(original).sort());
+    for (const [name, { shape, values }] of Object.entries(original)) {
+      expect(weights[name].shape).toEqual(shape);
+      expect(bitsOf(weights[name].values)).toEqual(bitsOf(values));
+    }
+  });
+
+  it('convert refuses a file that is not of the JSON format, naming it', () => {
+    expect(() => convertLegacyPolicy(path)).toThrow(`${path}: (root): not a kept agent of the JSON format (its name should end in .weights.json)`);
   });
 });
 

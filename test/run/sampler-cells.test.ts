@@ -49,13 +49,13 @@ describe('cells measure their sampler', () => {
 
     // The last noise-free score is the kept agent's deterministic path on the last evaluation's episodes (the cell's env
     // stream, fork eval-4), whatever stream seeds the restored agent's noise.
-    const weights = join(out, 'cells', `${om2p.cellId}.weights.json`);
+    const weights = join(out, 'cells', `${om2p.cellId}.safetensors`);
     const file = readPolicyFile(weights);
     const deterministicPath = async (episodes: number, envRng: ReturnType<typeof createRng>) => {
       const env = await createEnvironment('simple_spread', {}, episodes);
       const agent = restoreAgent(file, env.spec, createRng(123), weights);
       try {
-        return evaluateEpisodes(env, agent, envRng, true).returns;
+        return (await evaluateEpisodes(env, agent, envRng, true)).returns;
       } finally {
         agent.dispose();
         env.dispose();
