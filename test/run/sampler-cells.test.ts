@@ -72,9 +72,9 @@ describe('cells measure their sampler', () => {
 
     // a weights file written before a config key existed (here om2p's timeOrder) restores with the key's default
     const { timeOrder: _added, ...older } = file.config as Record<string, unknown>;
-    const oldFile = join(tiny.root, 'old.weights.json');
+    const oldFile = join(tiny.root, 'old.safetensors');
     writePolicyFile(oldFile, { ...file, config: older });
     expect((await run(oldFile, true)).returns).toEqual(free.returns);
-    expect(JSON.parse(readFileSync(oldFile, 'utf8')).config.timeOrder).toBeUndefined();
+    expect(readPolicyFile(oldFile).config.timeOrder).toBeUndefined();
   }, 120_000);
 });
