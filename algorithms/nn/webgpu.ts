@@ -163,3 +163,31 @@ export function describeAdapter(adapter: WebgpuAdapter): string {
   const name = [adapter.vendor, adapter.architecture, adapter.device].filter((s) => s).join(' ');
   return `${name || 'unnamed adapter'} (Dawn ${adapter.dawnBackend}; ${adapter.description}${adapter.software ? '; software rasteriser' : ''})`;
 }
+
+/**
+ * Runs `fn` and returns, beside its value, the most GPU buffer bytes in use at any moment while it ran, as tfjs' WebGPU
+ * buffer manager counts them (every tensor's buffer, resident weights included, plus the uniform and staging buffers
+ * kernels and reads hold): the GPU memory the work needed, the paper's measure. Buffers freed into tfjs' pool for
+ * reuse do not count. `peakBytes` is undefined off the webgpu backend.
+ */
+export async function gpuBytesHighWater<T>(fn: () => Promise<T>): Promise<{ value: T; peakBytes: number | undefined }> {
+  if (tf.getBackend() !== 'webgpu') return { value: await fn(), peakBytes: undefined };
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const backend = tf.backend();
+  if (!(backend instanceof WebGPUBackend)) throw new Error('the webgpu backend is not tfjs\' WebGPUBackend');
+  const manager = backend.bufferManager;
+  const acquire = manager.acquireBuffer;
+  let peakBytes = manager.numBytesUsed;
+  // Usage only grows when a buffer is acquired: checking after each acquisition sees every maximum.
+  manager.acquireBuffer = function (...args: Parameters<typeof acquire>) {
+    const buffer = acquire.apply(this, args);
+    peakBytes = Math.max(peakBytes, this.numBytesUsed);
+    return buffer;
+  };
+  try {
+    const value = await fn();
+    return { value, peakBytes };
+  } finally {
+    delete (manager as Partial<typeof manager>).acquireBuffer; // the prototype's method again
+  }
+}
