@@ -161,7 +161,8 @@ export function webgpuAdapter(): WebgpuAdapter | undefined {
 /** One line naming the adapter, for `info` and logs. */
 export function describeAdapter(adapter: WebgpuAdapter): string {
   const name = [adapter.vendor, adapter.architecture, adapter.device].filter((s) => s).join(' ');
-  return `${name || 'unnamed adapter'} (Dawn ${adapter.dawnBackend}; ${adapter.description}${adapter.software ? '; software rasteriser' : ''})`;
+  const flags = adapter.dawnFlags.length ? `; flags ${adapter.dawnFlags.join(' ')}` : '';
+  return `${name || 'unnamed adapter'} (Dawn ${adapter.dawnBackend}; ${adapter.description}${adapter.software ? '; software rasteriser' : ''}${flags})`;
 }
 
 /**
