@@ -116,8 +116,14 @@ export async function registerWebgpu(options: WebgpuOptions, notice: (line: stri
   const reasons: string[] = [];
   for (const dawnBackend of choice === 'auto' ? (['vulkan', 'opengles'] as const) : [choice]) {
     if (dawnBackend === 'opengles') process.env.EGL_PLATFORM ??= 'surfaceless'; // headless EGL: no X or Wayland display
-    const gpu = create([`backend=${dawnBackend}`, ...(options.dawnFlags ?? [])]);
-    const result = await openOn(gpu, dawnBackend, options.dawnFlags ?? []);
+    let gpu: GPU;
+    let result: Awaited<ReturnType<typeof openOn>>;
+    try {
+      gpu = create([`backend=${dawnBackend}`, ...(options.dawnFlags ?? [])]);
+      result = await openOn(gpu, dawnBackend, options.dawnFlags ?? []);
+    } catch (error) {
+      result = `Dawn failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
     if (typeof result === 'string') {
       reasons.push(`${dawnBackend}: ${result}`);
       notice(`webgpu adapter ${dawnBackend} skipped: ${result}`);
