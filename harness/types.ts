@@ -292,6 +292,8 @@ export interface RunEnvironment {
 export interface Efficiency {
   /** Peak tensor bytes of one update (tf.profile). */
   updatePeakBytes: number;
+  /** webgpu only: the most GPU buffer bytes in use during that update (resident weights included). */
+  updatePeakGpuBytes?: number;
   /** Tensors and bytes one update leaves behind (0 when there is no leak). */
   updateLeakTensors: number;
   updateLeakBytes: number;

@@ -13,10 +13,18 @@ export function onHostMemory(): boolean {
   return HOST_MEMORY_BACKENDS.has(tf.getBackend());
 }
 
+/**
+ * The values of each tensor (float32): at once on host-memory backends, else a promise of them. For callers whose next
+ * step should not wait for a promise's turn when nothing is in flight (handing a minibatch to another thread).
+ */
+export function readEager(tensors: readonly tf.Tensor[]): Float32Array[] | Promise<Float32Array[]> {
+  if (onHostMemory()) return tensors.map((t) => t.dataSync() as Float32Array);
+  return Promise.all(tensors.map((t) => t.data())) as Promise<Float32Array[]>;
+}
+
 /** The values of each tensor (float32). */
 export async function read(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
-  if (onHostMemory()) return tensors.map((t) => t.dataSync() as Float32Array);
-  return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
+  return readEager(tensors);
 }
 
 /** The values of each tensor (float32), then disposes them. */

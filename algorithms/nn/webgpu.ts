@@ -116,8 +116,14 @@ export async function registerWebgpu(options: WebgpuOptions, notice: (line: stri
   const reasons: string[] = [];
   for (const dawnBackend of choice === 'auto' ? (['vulkan', 'opengles'] as const) : [choice]) {
     if (dawnBackend === 'opengles') process.env.EGL_PLATFORM ??= 'surfaceless'; // headless EGL: no X or Wayland display
-    const gpu = create([`backend=${dawnBackend}`, ...(options.dawnFlags ?? [])]);
-    const result = await openOn(gpu, dawnBackend, options.dawnFlags ?? []);
+    let gpu: GPU;
+    let result: Awaited<ReturnType<typeof openOn>>;
+    try {
+      gpu = create([`backend=${dawnBackend}`, ...(options.dawnFlags ?? [])]);
+      result = await openOn(gpu, dawnBackend, options.dawnFlags ?? []);
+    } catch (error) {
+      result = `Dawn failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
     if (typeof result === 'string') {
       reasons.push(`${dawnBackend}: ${result}`);
       notice(`webgpu adapter ${dawnBackend} skipped: ${result}`);
@@ -161,5 +167,34 @@ export function webgpuAdapter(): WebgpuAdapter | undefined {
 /** One line naming the adapter, for `info` and logs. */
 export function describeAdapter(adapter: WebgpuAdapter): string {
   const name = [adapter.vendor, adapter.architecture, adapter.device].filter((s) => s).join(' ');
-  return `${name || 'unnamed adapter'} (Dawn ${adapter.dawnBackend}; ${adapter.description}${adapter.software ? '; software rasteriser' : ''})`;
+  const flags = adapter.dawnFlags.length ? `; flags ${adapter.dawnFlags.join(' ')}` : '';
+  return `${name || 'unnamed adapter'} (Dawn ${adapter.dawnBackend}; ${adapter.description}${adapter.software ? '; software rasteriser' : ''}${flags})`;
+}
+
+/**
+ * Runs `fn` and returns, beside its value, the most GPU buffer bytes in use at any moment while it ran, as tfjs' WebGPU
+ * buffer manager counts them (every tensor's buffer, resident weights included, plus the uniform and staging buffers
+ * kernels and reads hold): the GPU memory the work needed, the paper's measure. Buffers freed into tfjs' pool for
+ * reuse do not count. `peakBytes` is undefined off the webgpu backend.
+ */
+export async function gpuBytesHighWater<T>(fn: () => Promise<T>): Promise<{ value: T; peakBytes: number | undefined }> {
+  if (tf.getBackend() !== 'webgpu') return { value: await fn(), peakBytes: undefined };
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const backend = tf.backend();
+  if (!(backend instanceof WebGPUBackend)) throw new Error('the webgpu backend is not tfjs\' WebGPUBackend');
+  const manager = backend.bufferManager;
+  const acquire = manager.acquireBuffer;
+  let peakBytes = manager.numBytesUsed;
+  // Usage only grows when a buffer is acquired: checking after each acquisition sees every maximum.
+  manager.acquireBuffer = function (...args: Parameters<typeof acquire>) {
+    const buffer = acquire.apply(this, args);
+    peakBytes = Math.max(peakBytes, this.numBytesUsed);
+    return buffer;
+  };
+  try {
+    const value = await fn();
+    return { value, peakBytes };
+  } finally {
+    delete (manager as Partial<typeof manager>).acquireBuffer; // the prototype's method again
+  }
 }

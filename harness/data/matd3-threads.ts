@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
-import { read } from '../../algorithms/nn/readback.ts';
+import { readEager } from '../../algorithms/nn/readback.ts';
 import { workerThreadSource } from '../package-files.ts';
 import type { Rng } from '../rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
@@ -65,9 +65,19 @@ export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng:
   return composeMatd3(space, config, rng, parts);
 }
 
-/** The tensors' values as they cross threads, read without waiting synchronously for the device. */
-async function wire(tensors: tf.Tensor[]): Promise<WireTensor[]> {
-  return (await read(tensors)).map((values, k) => ({ values, shape: tensors[k].shape as [number, number] }));
+/**
+ * The tensors' values as they cross threads: at once on host-memory backends, so that the question is posted before this
+ * thread starts its own part's work; from a device, once read back without waiting synchronously for it.
+ */
+function wire(tensors: tf.Tensor[]): WireTensor[] | Promise<WireTensor[]> {
+  const wired = (values: Float32Array[]) => values.map((v, k) => ({ values: v, shape: tensors[k].shape as [number, number] }));
+  const values = readEager(tensors);
+  return values instanceof Promise ? values.then(wired) : wired(values);
+}
+
+/** `f` of a value now, or of a promised value once it is there. */
+function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /** The part owning `owned`, learning on a worker thread. */
@@ -97,9 +107,9 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
       Atomics.wait(replies, 0, seen, 1_000);
     }
   };
-  /** Sends the request once it is ready (its tensors read back); the answer is awaited when asked for. */
+  /** Sends the request now, or once its tensors are read back; the answer is awaited when asked for. */
   const ask = <T>(request: PartRequest | Promise<PartRequest>): Later<T> => {
-    const sent = Promise.resolve(request).then((r) => port1.postMessage(r));
+    const sent = then(request, (r) => port1.postMessage(r));
     return async () => {
       await sent;
       return answer<T>();
@@ -112,7 +122,7 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
     targetActions: (batch, states) => {
       const wired = wire([...batch.flatMap((b) => BATCH_KEYS.map((key) => b[key])), ...(states ? [states.states, states.nextStates] : [])]);
       const later = ask<Float32Array[]>(
-        wired.then((w) => ({
+        then(wired, (w): PartRequest => ({
           op: 'targetActions',
           batch: batch.map((_, i) => Object.fromEntries(BATCH_KEYS.map((key, k) => [key, w[i * BATCH_KEYS.length + k]])) as Record<keyof AgentBatch, WireTensor>),
           ...(states ? { states: { states: w.at(-2)!, nextStates: w.at(-1)! } } : {}),
@@ -121,7 +131,7 @@ function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: num
       const rows = batch[0].obs.shape[0];
       return async () => (await later()).map((values, k) => tf.tensor2d(values, [rows, space.actDims[owned[k]]]));
     },
-    learn: (nextActs) => ask(wire([nextActs]).then(([w]) => ({ op: 'learn', nextActs: w }))),
+    learn: (nextActs) => ask(then(wire([nextActs]), ([w]): PartRequest => ({ op: 'learn', nextActs: w }))),
     actorMeans: (obs) => ask({ op: 'actorMeans', obs }),
     save: (actorsOnly) => ask({ op: 'save', actorsOnly }),
     load: (weights, actorsOnly) => ask({ op: 'load', weights, actorsOnly }),

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCsv, type CsvRow } from '../report/csv.ts';
 import { renderTable, type Table, type TableFormat } from '../report/table.ts';
+import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
 import type { RunEnvironment } from '../types.ts';
 import type { EfficiencyRow, VariantFailure, VariantProfile } from './algos.ts';
 
@@ -28,21 +29,27 @@ export function efficiencyTable(rows: readonly EfficiencyRow[], { runtime, updat
   const evalBatch = first?.evalBatch ?? 0;
   const where = first ? `${first.taskId}, ${first.learnedAgents} learned agents` : 'no rows';
   const { host } = runtime;
+  // On webgpu the GPU's own high-water mark sits beside the tensor peak: it is the figure the paper reports.
+  const gpu = rows.some((row) => row.updatePeakGpuBytes !== undefined);
   return {
     caption:
       `Efficiency on ${where}: tf.profile peak tensor memory of one update (allocator total, resident weights included), ` +
       `tinybench median ± MAD of the update over ${updates} updates (an algorithm with a delayed actor step timed in whole ` +
       `cycles, per update) and of sampling one joint action batch; ` +
-      `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
+      (gpu ? 'peak GPU memory = the most GPU buffer bytes in use during the update (tensors, resident weights included, and kernel buffers); ' : '') +
+      `(r×) = value / om2p's at the same preset. Backend ${runtime.backend}` +
+      (runtime.adapter ? ` on ${describeAdapter(runtime.adapter)}` : '') +
+      `, tfjs ${runtime.tfjsVersion}, Node ${runtime.nodeVersion}, ` +
       `${host.cores} cores ${host.platform}/${host.arch}` +
       (loadAverage ? `, 1-min load average ${loadAverage.start.toFixed(1)} → ${loadAverage.end.toFixed(1)} ` : ' ') +
       '(other processes shared the cores: times carry that noise, bytes do not).',
     keyHeaders: ['variant', 'evals/action', 'batch'],
-    valueHeaders: ['peak update memory (MiB)', 'update (ms)', 'updates/s', 'kernels/update', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
+    valueHeaders: ['peak update memory (MiB)', ...(gpu ? ['peak GPU memory (MiB)'] : []), 'update (ms)', 'updates/s', 'kernels/update', 'act, batch 1 (ms)', `act, batch ${evalBatch} (ms)`, 'leaked tensors'],
     rows: rows.map((row) => ({
       keys: [row.label, String(row.networkEvalsPerAction), String(row.batchSize)],
       cells: [
         { value: row.updatePeakBytes / MIB, ratio: row.memoryRatio },
+        ...(gpu ? [row.updatePeakGpuBytes === undefined ? { text: '—' } : { value: row.updatePeakGpuBytes / MIB, ratio: row.gpuMemoryRatio }] : []),
         { value: row.updateMsMedian, spread: row.updateMsMad, ratio: row.updateTimeRatio },
         { value: row.updatesPerSecond },
         { text: String(row.kernelsPerUpdate) },

@@ -6,6 +6,7 @@
  * batch 1 and at the evaluation batch, network evaluations per action. Knows algorithms only through the registry;
  * names appear only to pick the reference (om2p) and the ablation knobs.
  */
+import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
 import * as tf from '@tensorflow/tfjs';
 import { algorithmNames, getAlgorithm } from '../registry.ts';
 import { createRng, type Rng } from '../rng.ts';
@@ -73,6 +74,8 @@ export interface EfficiencyRow {
   batchSize: number;
   networkEvalsPerAction: number;
   updatePeakBytes: number;
+  /** webgpu only: the most GPU buffer bytes in use during the update, resident weights included (the paper's GPU memory). */
+  updatePeakGpuBytes?: number;
   updateResidentBytes: number;
   updateLeakTensors: number;
   updateLeakBytes: number;
@@ -90,6 +93,7 @@ export interface EfficiencyRow {
   actMsBatchEvalMad: number;
   actionsPerSecondBatchEval: number;
   memoryRatio?: number;
+  gpuMemoryRatio?: number;
   updateTimeRatio?: number;
   samplingRatioBatch1?: number;
   samplingRatioBatchEval?: number;
@@ -100,6 +104,8 @@ export interface EfficiencyRow {
   hostCores: number;
   hostPlatform: string;
   hostArch: string;
+  /** webgpu only: the adapter, as `info` names it. */
+  gpuAdapter?: string;
 }
 
 /** A measured variant before ratios; `reference` marks om2p with its preset config. */
@@ -209,9 +215,14 @@ export function syntheticBatch(space: AgentSpace, rows: number, rng: Rng): Agent
   }));
 }
 
-function runtimeColumns(runtime: RunEnvironment): Pick<EfficiencyRow, 'backend' | 'tfjsVersion' | 'nodeVersion' | 'harnessVersion' | 'hostCores' | 'hostPlatform' | 'hostArch'> {
-  const { backend, tfjsVersion, nodeVersion, harnessVersion, host } = runtime;
-  return { backend, tfjsVersion, nodeVersion, harnessVersion, hostCores: host.cores, hostPlatform: host.platform, hostArch: host.arch };
+function runtimeColumns(
+  runtime: RunEnvironment,
+): Pick<EfficiencyRow, 'backend' | 'tfjsVersion' | 'nodeVersion' | 'harnessVersion' | 'hostCores' | 'hostPlatform' | 'hostArch' | 'gpuAdapter'> {
+  const { backend, tfjsVersion, nodeVersion, harnessVersion, host, adapter } = runtime;
+  return {
+    backend, tfjsVersion, nodeVersion, harnessVersion, hostCores: host.cores, hostPlatform: host.platform, hostArch: host.arch,
+    ...(adapter === undefined ? {} : { gpuAdapter: describeAdapter(adapter) }),
+  };
 }
 
 /** Measures one variant on a fresh agent; the agent and its batch are freed before returning, so variants never overlap. */
@@ -251,6 +262,7 @@ export async function measureVariant(
       batchSize,
       networkEvalsPerAction: agent.networkEvalsPerAction,
       updatePeakBytes: profile.peakBytes,
+      ...(profile.peakGpuBytes === undefined ? {} : { updatePeakGpuBytes: profile.peakGpuBytes }),
       updateResidentBytes: profile.residentBytes,
       updateLeakTensors: profile.leakTensors,
       updateLeakBytes: profile.leakBytes,
@@ -292,6 +304,9 @@ export function withRatios(rows: readonly MeasuredRow[]): EfficiencyRow[] {
     return {
       ...row,
       memoryRatio: row.updatePeakBytes / ref.updatePeakBytes,
+      ...(row.updatePeakGpuBytes !== undefined && ref.updatePeakGpuBytes !== undefined
+        ? { gpuMemoryRatio: row.updatePeakGpuBytes / ref.updatePeakGpuBytes }
+        : {}),
       updateTimeRatio: row.updateMsMedian / ref.updateMsMedian,
       samplingRatioBatch1: row.actMsBatch1 / ref.actMsBatch1,
       samplingRatioBatchEval: row.actMsBatchEval / ref.actMsBatchEval,

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Agent, AgentBatch } from '../types.ts';
 import { measureLatencies, type Latency } from './latency.ts';
 import { cachedConstants } from '../registry.ts';
+import { gpuBytesHighWater } from '../../algorithms/nn/webgpu.ts';
 
 export interface UpdateProfile {
   /** The update's own losses. */
@@ -13,6 +14,8 @@ export interface UpdateProfile {
   /** Tensor bytes alive just before the update (weights, optimiser slots, the batch): the part of `peakBytes` it did not allocate. */
   residentBytes: number;
   peakBytes: number;
+  /** On webgpu: the most GPU buffer bytes in use during the update(s), resident weights included (`gpuBytesHighWater`). */
+  peakGpuBytes?: number;
   leakTensors: number;
   leakBytes: number;
   /** Kernels per update (tf.profile's record: one per backend op, autograd's included), averaged over the updates profiled. */
@@ -38,9 +41,11 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[], updates =
   const constantsBefore = cachedConstants();
   const before = tf.memory();
   let losses: Record<string, number> = {};
-  const info = await tf.profile(async () => {
-    for (let k = 0; k < updates; k++) losses = await agent.update(batch);
-  });
+  const { value: info, peakBytes: peakGpuBytes } = await gpuBytesHighWater(() =>
+    tf.profile(async () => {
+      for (let k = 0; k < updates; k++) losses = await agent.update(batch);
+    }),
+  );
   const after = tf.memory();
   const constantsAfter = cachedConstants();
   const kernels = backendKernels(info.kernels);
@@ -48,6 +53,7 @@ export async function profileUpdate(agent: Agent, batch: AgentBatch[], updates =
     losses,
     residentBytes: before.numBytes - constantsBefore.bytes,
     peakBytes: info.peakBytes,
+    ...(peakGpuBytes === undefined ? {} : { peakGpuBytes }),
     leakTensors: after.numTensors - before.numTensors - (constantsAfter.tensors - constantsBefore.tensors),
     leakBytes: after.numBytes - before.numBytes - (constantsAfter.bytes - constantsBefore.bytes),
     kernelCount: kernels.length / updates,

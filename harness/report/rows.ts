@@ -135,15 +135,18 @@ function sampleStats(prefix: string, x: number[], rng: Rng, bootstrap: Partial<B
   };
 }
 
+/** The efficiency fields every cell has (a webgpu cell's GPU bytes are not averaged with cells that have none). */
+type CommonField = { [K in keyof Efficiency]-?: undefined extends Efficiency[K] ? never : K }[keyof Efficiency];
+
 /** The efficiency fields of memory.csv and throughput.csv respectively. */
-export const MEMORY_FIELDS = ['updatePeakBytes', 'updateLeakTensors', 'updateLeakBytes'] as const satisfies readonly (keyof Efficiency)[];
+export const MEMORY_FIELDS = ['updatePeakBytes', 'updateLeakTensors', 'updateLeakBytes'] as const satisfies readonly CommonField[];
 export const THROUGHPUT_FIELDS = [
   'updatesPerSecond',
   'updateMsMedian',
   'actMsBatch1',
   'actMsBatchEval',
   'networkEvalsPerAction',
-] as const satisfies readonly (keyof Efficiency)[];
+] as const satisfies readonly CommonField[];
 
 export interface EfficiencyRow {
   [column: string]: string | number | undefined;
@@ -156,7 +159,7 @@ export interface EfficiencyRow {
  * Efficiency per algorithm × task, each field the mean over the finished cells (seeds and datasets: the cost of an
  * update does not depend on which data fills the batch).
  */
-export function efficiencyRows(cells: readonly LabelledCell[], fields: readonly (keyof Efficiency)[]): EfficiencyRow[] {
+export function efficiencyRows(cells: readonly LabelledCell[], fields: readonly CommonField[]): EfficiencyRow[] {
   const done = doneCells(cells);
   const groups = groupBy(done, ({ cell, algorithm }) => JSON.stringify([algorithm, cell.taskId]));
   const order = orderAlgorithms(done.map(({ algorithm }) => algorithm));

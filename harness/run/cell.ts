@@ -208,6 +208,7 @@ async function train(
       losses,
       efficiency: {
         updatePeakBytes: profile?.peakBytes ?? 0,
+        ...(profile?.peakGpuBytes === undefined ? {} : { updatePeakGpuBytes: profile.peakGpuBytes }),
         updateLeakTensors: profile?.leakTensors ?? 0,
         updateLeakBytes: profile?.leakBytes ?? 0,
         updateMsMedian: medianMs,

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { read, readAndDispose, readScalars } from '../../algorithms/nn/readback.ts';
+import { gpuBytesHighWater } from '../../algorithms/nn/webgpu.ts';
 import { resolveAlgorithmConfig } from '../../harness/run/resolve.ts';
 import { createRng } from '../../harness/rng.ts';
 import { createEnvironment } from '../../harness/run/episodes.ts';
@@ -31,6 +32,24 @@ describe.skipIf(!adapter)('webgpu backend', () => {
     expect((await readAndDispose([product]))[0]).toEqual(Float32Array.from([-1.5, -2.5]));
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory()).toHaveProperty('numBytesInGPU');
+  });
+
+  it('measures the GPU high-water mark of a piece of work: two live N-float buffers at least, then the usual accounting again', async () => {
+    await useBackend('webgpu');
+    const n = 1 << 18;
+    const usedBefore = (tf.backend() as unknown as { bufferManager: { numBytesUsed: number } }).bufferManager.numBytesUsed;
+    const { value, peakBytes } = await gpuBytesHighWater(async () => {
+      const a = tf.fill([n], 2);
+      const b = tf.tidy(() => tf.add(a, 1)); // a and b on the GPU at once
+      const total = tf.tidy(() => tf.sum(b));
+      tf.dispose([a, b]);
+      return (await readAndDispose([total]))[0][0];
+    });
+    expect(value).toBe(3 * n);
+    expect(peakBytes).toBeGreaterThanOrEqual(usedBefore + 2 * 4 * n);
+    expect(Object.hasOwn((tf.backend() as unknown as { bufferManager: object }).bufferManager, 'acquireBuffer')).toBe(false);
+    await useBackend('cpu');
+    expect((await gpuBytesHighWater(async () => 1)).peakBytes).toBeUndefined();
   });
 
   describe('losses of the first updates equal the recorded pre-optimisation run (cpu) within the fixture bound', () => {
