@@ -1,8 +1,8 @@
 /**
- * Behaviour cloning (SPEC §4.4 "bc"): a deterministic MLP policy with a tanh output, regressed onto the dataset actions.
+ * Behaviour cloning (spec §4.4 "bc"): a deterministic MLP policy with a tanh output, regressed onto the dataset actions.
  * The floor every offline method must beat; on a multi-modal dataset it averages the modes (test/algorithms/bc.test.ts).
  * cpu preset: 2×64 ReLU, batch 256 (every algorithm's cpu width, docs/design.md "cpu preset"). paper preset: 4×512 GELU, the
- * paper-scale settings of SPEC §4. **Choice**: lr 3e-4 in both presets (SPEC §4 paper-scale lr).
+ * paper-scale settings of spec §4. **Choice**: lr 3e-4 in both presets (spec §4 paper-scale lr).
  * Logged keys: `actor/bc` = mean over batch and action dimensions of (π(o) − a)² before the step.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -39,7 +39,7 @@ const schema = {
   },
 };
 
-/** L_BC = mean over batch and action dimensions of (π(o) − a)² (SPEC §4 "Losses"). */
+/** L_BC = mean over batch and action dimensions of (π(o) − a)² (spec §4 "Losses"). */
 function bcLoss(policy: Mlp, batch: AgentBatch): tf.Scalar {
   return tf.tidy(() => meanSquaredError(policy.forward(batch.obs), batch.acts));
 }
@@ -70,7 +70,7 @@ function createLearner(space: AgentSpace, config: BcConfig, rng: Rng, agentIndex
 
 export const bc: AlgorithmDef<BcConfig> = {
   name: 'bc',
-  description: 'Behaviour cloning: deterministic tanh MLP regressed onto dataset actions (SPEC §4.4)',
+  description: 'Behaviour cloning: deterministic tanh MLP regressed onto dataset actions (spec §4.4)',
   defaults,
   presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu' } },
   schema,

@@ -1,12 +1,12 @@
 /**
  * MATD3 (Ackermann et al. 2019, arXiv 1910.01465, on TD3, arXiv 1802.09477): the online learner of the behaviour policies
- * that build the offline datasets (SPEC §4.5, defaults SPEC §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
+ * that build the offline datasets (spec §4.5, defaults spec §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
  * Per-agent actors π_i(o_i) (tanh output, last layer U(±3e-3)); centralised twin critics Q_i(o_1..o_n, a_1..a_n) over the
  * learned agents (Choice: Q_i(s, a_1..a_n) on the global state s with `criticState`, HalfCheetah's default); target
  * smoothing 0.2 clipped 0.5; actors and targets every 2nd critic update; Gaussian exploration.
- * Choice (SPEC §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
+ * Choice (spec §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
  * Choice: in agent i's actor loss the other agents' actions are the batch's (MADDPG); the critic loss sums the two heads'
- * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (SPEC §4 table, row matd3).
+ * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (spec §4 table, row matd3).
  * Logged keys (means over agents): `critic/loss`, `critic/target` (mean y); on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -48,7 +48,7 @@ export interface Matd3Config {
   criticState?: boolean;
 }
 
-/** SPEC §3.1 generator defaults per environment family. */
+/** spec §3.1 generator defaults per environment family. */
 export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
   mpe: {
     hidden: [64, 64], learningRate: 0.01, discount: 0.95, targetUpdateRate: 0.01, batchSize: 1024,
@@ -148,7 +148,7 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Ma
 }
 
 /**
- * L_Q_i = Σ_k mean_B (Q_i,k(o, a) − y)², y = r_i + γ(1 − d)·min_k Q̄_i,k(o', a') (SPEC §4 "Common", row matd3). `joint` holds
+ * L_Q_i = Σ_k mean_B (Q_i,k(o, a) − y)², y = r_i + γ(1 − d)·min_k Q̄_i,k(o', a') (spec §4 "Common", row matd3). `joint` holds
  * the concatenated observations and batch actions of all learned agents with agent i's reward; `nextActs` is the smoothed a'.
  */
 function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, config: Matd3Config) {
@@ -157,7 +157,7 @@ function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, c
 }
 
 /**
- * L_π_i = −mean Q_i,1(o, a_1..π_i(o_i)..a_n) + λ·mean(pre-tanh²) (SPEC §3.1); only actor i's variables take the step.
+ * L_π_i = −mean Q_i,1(o, a_1..π_i(o_i)..a_n) + λ·mean(pre-tanh²) (spec §3.1); only actor i's variables take the step.
  * `batchActs` are the batch's actions per agent; agent i's is replaced by its actor's.
  */
 function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf.Tensor2D, config: Matd3Config) {

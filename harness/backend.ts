@@ -1,5 +1,5 @@
 /**
- * Picks the tfjs backend once per process: tensorflow-gpu > tensorflow > wasm > cpu (DESIGN "Compute backend").
+ * Picks the tfjs backend once per process: tensorflow-gpu > tensorflow > wasm > cpu (docs/design.md "Compute backend").
  * `--backend <name>` or `OM2P_BACKEND` forces one. A backend that fails to load is skipped with a one-line notice.
  */
 import { createRequire } from 'node:module';

@@ -14,7 +14,7 @@ export type JsonSchema = Record<string, unknown>;
 export interface EnvSpec {
   /** Registry name, e.g. `simple_spread`. */
   name: string;
-  /** Name of the task including options that change it, e.g. `simple_tag[prey=scripted]` (SPEC §1.5). */
+  /** Name of the task including options that change it, e.g. `simple_tag[prey=scripted]` (spec §1.5). */
   taskId: string;
   /** Every agent in the world, fixed ones (the prey) included, in world order. */
   numAgents: number;
@@ -38,7 +38,7 @@ export interface StepResult {
   actions: Float32Array[];
   /** Reward per agent, `B`. */
   rewards: Float32Array[];
-  /** Per copy, this step's contribution to the evaluation return as SPEC defines it, `B`. */
+  /** Per copy, this step's contribution to the evaluation return as spec §1.2–1.4 and §2 define it, `B`. */
   evalReward: Float32Array;
   /** Global state after the step, `B × stateDim` (only when `spec.stateDim` is set). */
   state?: Float32Array;
@@ -131,7 +131,7 @@ export interface Dataset {
   /** Per-agent observation mean and std over the dataset (td3bc normalises with them). */
   obsMean: Float32Array[];
   obsStd: Float32Array[];
-  /** Random and expert reference returns used for normalised scores (SPEC §1.6). */
+  /** Random and expert reference returns used for normalised scores (spec §1.6). */
   reference: { random: number; expert: number; source: string };
   /** sha256 of the card (or of the files for foreign data), recorded in results. */
   sha256: string;
@@ -206,7 +206,7 @@ export interface AlgorithmDef<C = Record<string, unknown>> {
 export interface Budget {
   /** Gradient updates. */
   updates: number;
-  /** Evaluate after update 1 and every `evalEvery` updates (SPEC §5). */
+  /** Evaluate after update 1 and every `evalEvery` updates (spec §5). */
   evalEvery: number;
   /** Evaluation episodes, run as one batch. */
   episodes: number;
@@ -233,7 +233,7 @@ export type CellId = string & { readonly __brand: 'CellId' };
 
 export interface EvalPoint {
   update: number;
-  /** Mean evaluation return over the episodes, raw and normalised (SPEC §1.6). */
+  /** Mean evaluation return over the episodes, raw and normalised (spec §1.6). */
   returnMean: number;
   returnSd: number;
   normalised: number;

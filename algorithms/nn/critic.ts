@@ -37,7 +37,7 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
 }
 
 /**
- * Mean or minimum over heads (SPEC §4 "Common": `agg`), pairwise rather than over a stacked tensor (a reduction over the
+ * Mean or minimum over heads (spec §4 "Common": `agg`), pairwise rather than over a stacked tensor (a reduction over the
  * leading axis is a slow kernel on wasm). Caller owns the result.
  */
 export function aggregateHeads(values: tf.Tensor2D[], how: 'mean' | 'min'): tf.Tensor2D {

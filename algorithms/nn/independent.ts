@@ -1,5 +1,5 @@
 /**
- * Independent learners (SPEC §4: one actor and one critic set per agent, decentralised critics): turns one `Learner` per
+ * Independent learners (spec §4: one actor and one critic set per agent, decentralised critics): turns one `Learner` per
  * learned agent into the harness's `Agent`. Losses are averaged over agents under the learner's keys.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * The critic side shared by every offline algorithm (SPEC §4 "Common"): TD target `y = r + γ(1 − done)·agg_k Q̄_k(o', a')`
+ * The critic side shared by every offline algorithm (spec §4 "Common"): TD target `y = r + γ(1 − done)·agg_k Q̄_k(o', a')`
  * and the regression of each head onto it.
  */
 import * as tf from '@tensorflow/tfjs';

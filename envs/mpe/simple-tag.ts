@@ -1,5 +1,5 @@
 /**
- * Predator-prey, `simple_tag` (SPEC §1.3): 3 learned predators chase 1 fixed prey among 2 obstacles.
+ * Predator-prey, `simple_tag` (spec §1.3): 3 learned predators chase 1 fixed prey among 2 obstacles.
  *
  * ## Entities (world order)
  * | index | entity    | size  | collide | movable | accel | force | max speed |
@@ -58,7 +58,7 @@ export function tagScenario(options: PreyOptions) {
 
 export const simpleTag: EnvironmentDef<PreyOptions> = {
   name: 'simple_tag',
-  description: 'MPE predator-prey: 3 learned predators, 1 fixed prey, 2 obstacles (SPEC §1.3)',
+  description: 'MPE predator-prey: 3 learned predators, 1 fixed prey, 2 obstacles (spec §1.3)',
   defaults: preyDefaults,
   schema: preyOptionsSchema,
   async create(options: PreyOptions, batch: number) {

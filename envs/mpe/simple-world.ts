@@ -1,5 +1,5 @@
 /**
- * World, `simple_world` (SPEC §1.4; OMAR's variant, not `simple_world_comm`): predator-prey with an obstacle,
+ * World, `simple_world` (spec §1.4; OMAR's variant, not `simple_world_comm`): predator-prey with an obstacle,
  * food the prey is rewarded for reaching, and forests.
  *
  * ## Entities (world order)
@@ -87,7 +87,7 @@ export function worldScenario(options: PreyOptions) {
 
 export const simpleWorld: EnvironmentDef<PreyOptions> = {
   name: 'simple_world',
-  description: "MPE world: predator-prey with an obstacle, food and forests, OMAR's variant (SPEC §1.4)",
+  description: "MPE world: predator-prey with an obstacle, food and forests, OMAR's variant (spec §1.4)",
   defaults: preyDefaults,
   schema: preyOptionsSchema,
   async create(options: PreyOptions, batch: number) {

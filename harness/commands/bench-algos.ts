@@ -1,7 +1,7 @@
 /**
  * `om2p-bench bench algos`: memory, update speed and sampling speed of every registered algorithm (and, with
  * `--ablations`, of om2p's derivative, diffusion's T and flow's K at both presets), side by side in one process;
- * writes efficiency.csv/.md/.tex (SPEC §5 last bullet; docs/efficiency.md).
+ * writes efficiency.csv/.md/.tex (spec §5 last bullet; docs/efficiency.md).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ export function registerBenchAlgos(bench: Command): void {
     .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
     .option('--profile', 'also write profile.md: the kernels of one update per variant (count and backend ms by kernel name), and the kernels replayed without the framework')
     .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
-    .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
+    .option('--eval-batch <n>', 'evaluation batch for action sampling (spec §5: E = 10 episodes)', integerAtLeast(1), 10)
     .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
     .option('--out <dir>', 'output folder (default: runs/efficiency, git-ignored)', runDir('efficiency'))
     .action(async (opts: BenchAlgosOptions, command: Command) => {

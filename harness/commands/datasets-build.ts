@@ -1,4 +1,4 @@
-/** `om2p-bench datasets build`: trains (or reuses) MATD3 behaviour policies and writes the missing dataset levels (SPEC §3.1). */
+/** `om2p-bench datasets build`: trains (or reuses) MATD3 behaviour policies and writes the missing dataset levels (spec §3.1). */
 import type { Command } from 'commander';
 import { ensureDatasets } from '../data/build.ts';
 import { LEVELS, type MediumExpertMode } from '../data/build-levels.ts';

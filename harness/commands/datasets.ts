@@ -1,5 +1,5 @@
 /**
- * `om2p-bench datasets list | verify | import` (SPEC §3.2): list the datasets of the data directory, re-check
+ * `om2p-bench datasets list | verify | import` (spec §3.2): list the datasets of the data directory, re-check
  * checksums and shapes, and bring OMAR's own files into our layout. `datasets build` lives in `datasets-build.ts`.
  */
 import type { Command } from 'commander';
@@ -20,7 +20,7 @@ import { integerAtLeast, collect } from './options.ts';
 
 /** The `datasets` group with its subcommands; returns the group. */
 export function registerDatasets(program: Command): Command {
-  const group = program.command('datasets').description('offline datasets: list, verify, import OMAR files, build (SPEC §3)');
+  const group = program.command('datasets').description('offline datasets: list, verify, import OMAR files, build (spec §3)');
   group
     .command('list')
     .description('datasets in the data directory (folders with a card.json): size, episodes, return, MB on disk')

@@ -1,5 +1,5 @@
 /**
- * The behaviour-policy cache (SPEC §3.1 "Reuse"): after one MATD3 training run, `<dataDir>/<taskId>/_behaviour/<preset>-seed<k>/`
+ * The behaviour-policy cache (spec §3.1 "Reuse"): after one MATD3 training run, `<dataDir>/<taskId>/_behaviour/<preset>-seed<k>/`
  * holds what every level needs, so building another level or a bigger size never retrains:
  * `behaviour.json` (config, budget, every checkpoint's evaluation return, the medium index and the replay cut),
  * `actors-{random,medium,expert}.json` (actor weights) and `replay/` (the replay buffer up to the medium cut, as
@@ -26,7 +26,7 @@ export interface BehaviourCache {
   config: Matd3Config;
   budget: TrainingBudget;
   checkpoints: CheckpointSummary[];
-  /** Index into `checkpoints` of the medium policy (SPEC §3.1 rule). */
+  /** Index into `checkpoints` of the medium policy (spec §3.1 rule). */
   mediumIndex: number;
   trainingMs: number;
   actors: Record<ActorRole, NamedWeights>;

@@ -1,11 +1,11 @@
 /**
- * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
+ * Size presets of the dataset builder (spec §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
  * budget, per environment family. `smoke` takes seconds (tests, CI); `paper` is OMAR's scale (1M transitions per level).
  * `quick`, measured on simple_spread N=3, seed 0, wasm (docs/datasets.md): random, medium-replay and expert in 7.0
  * CPU-minutes; final policy 438, dataset returns random 175 / medium-replay 215 / expert 449 (OMAR: 160 / 204 / 531). HalfCheetah `quick`, seed 0,
  * 120k updates on 2 threads: 47.5 min wall (81 CPU-min), random −278 / medium-replay 303 / medium 1206 / medium-expert 1322 /
  * expert 2347 (OMAR: −283 / 424 / 1569 / — / 3339).
- * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
+ * MATD3 hyperparameters are spec §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
  * (HalfCheetah) to run in seconds.
  */
 import { MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';

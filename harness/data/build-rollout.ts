@@ -1,5 +1,5 @@
 /**
- * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (SPEC §3.1): the one loop behind
+ * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (spec §3.1): the one loop behind
  * MATD3's training, its checkpoint evaluations and the collection of every dataset level.
  */
 import type { Rng } from '../rng.ts';
@@ -28,7 +28,7 @@ export function resetSeeds(rng: Rng, copies: number): number[] {
 
 /**
  * Runs one episode on every copy of `env` and records the first `copies` into `store`; `afterStep` runs after each
- * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (SPEC §3.1).
+ * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (spec §3.1).
  */
 export function runEpisodes(env: Environment, policy: Policy, store: TransitionStore, copies: number, rng: Rng, afterStep?: () => void): void {
   const { learnedAgents, episodeLength, stateDim } = env.spec;

@@ -1,5 +1,5 @@
 /**
- * Online MATD3 training of the behaviour policies (SPEC §3.1, §4.5): B environment copies run whole episodes with
+ * Online MATD3 training of the behaviour policies (spec §3.1, §4.5): B environment copies run whole episodes with
  * exploration noise into an episode-contiguous replay buffer; one update per `stepsPerUpdate` environment transitions
  * after the first `learningStarts`; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
  * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy.
@@ -22,11 +22,11 @@ export interface TrainingBudget {
   updates: number;
   /** A checkpoint at the first episode end after every `evalEvery` updates. */
   evalEvery: number;
-  /** Evaluation episodes per checkpoint (SPEC §3.1: e.g. 100), run as one batch with the rollout noise. */
+  /** Evaluation episodes per checkpoint (spec §3.1: e.g. 100), run as one batch with the rollout noise. */
   evalEpisodes: number;
   /** Environment copies stepped together while training. */
   envCopies: number;
-  /** Environment transitions per update (SPEC §3.1: 25). */
+  /** Environment transitions per update (spec §3.1: 25). */
   stepsPerUpdate: number;
   /** Transitions collected before the first update (at least a minibatch). */
   learningStarts: number;

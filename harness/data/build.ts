@@ -1,10 +1,10 @@
 /**
- * The dataset builder (SPEC §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
+ * The dataset builder (spec §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
  * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy (uniform actions where the budget
  * says so: HalfCheetah), expert = the final policy,
  * medium = the first checkpoint at half the random→expert range, medium-replay = the replay buffer at that checkpoint,
  * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
- * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
+ * in every card are the built random and expert datasets' own mean returns (spec §1.6), so both are always written.
  */
 import { createMatd3 } from '../../algorithms/matd3.ts';
 import { progressBar } from '../progress.ts';
@@ -200,7 +200,7 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   }
 }
 
-/** What the card records about how the level was made (SPEC §3.1 "Everything above goes into card.json"). */
+/** What the card records about how the level was made (spec §3.2 "card.json"). */
 function generatorRecord(context: BuildContext, cache: BehaviourCache, level: Level): Record<string, unknown> {
   const { options, preset } = context;
   const medium = cache.checkpoints[cache.mediumIndex];

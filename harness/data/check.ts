@@ -1,5 +1,5 @@
 /**
- * Reads a dataset folder file by file and checks it (SPEC §3.2): the card against its schema, every file against
+ * Reads a dataset folder file by file and checks it (spec §3.2): the card against its schema, every file against
  * the size and sha256 the card records, every shape against the others' and against the environment, every value
  * (`values.ts`: finite, actions in [−1, 1]). Problems go to a callback, so loading stops at the first (it throws) and
  * verifying collects them all; episode-structure warnings go to another; arrays to a third, so verifying never holds

@@ -1,6 +1,6 @@
 /**
- * Loads a dataset folder into memory (SPEC §3.2): ours (with card.json, every checksum checked) or a card-less
- * OMAR-layout folder, whose reference returns then come from the literature (SPEC §1.6) and say so.
+ * Loads a dataset folder into memory (spec §3.2): ours (with card.json, every checksum checked) or a card-less
+ * OMAR-layout folder, whose reference returns then come from the literature (spec §1.6) and say so.
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { AgentTransitions, Dataset, EnvSpec } from '../types.ts';

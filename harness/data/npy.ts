@@ -1,6 +1,6 @@
 /**
  * NumPy `.npy` files (format versions 1–3): read little-endian float32 and float64 arrays of one or two
- * dimensions in C order (float64 is converted to float32, SPEC §3.2), and write float32. Every error names the
+ * dimensions in C order (float64 is converted to float32, spec §3.2), and write float32. Every error names the
  * file and what is wrong with it (dtype, order, shape, truncated data).
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Minibatch sampling (SPEC §4 "Common"): one set of row indices per minibatch, drawn uniformly with replacement
+ * Minibatch sampling (spec §4 "Common"): one set of row indices per minibatch, drawn uniformly with replacement
  * and shared by every learned agent, so agents see the same transitions at a step. Rows are gathered on the CPU
  * into fresh Float32Arrays (wasm has no gather gradient, and the cpu backend may keep the array it is given, so
  * buffers are never reused) and only then become tensors.

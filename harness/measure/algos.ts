@@ -1,5 +1,5 @@
 /**
- * `bench algos` core (SPEC §5 last bullet): every registered algorithm — and with `ablations`, the knobs that set its cost
+ * `bench algos` core (spec §5 last bullet): every registered algorithm — and with `ablations`, the knobs that set its cost
  * (om2p's derivative, diffusion's T, flow's K) at both network sizes — measured one after the other in ONE process on
  * ONE synthetic dataset-shaped batch, so ratios against om2p share the machine state. Per variant: tf.profile peak bytes
  * of one update after a warm-up update, what it leaves behind, tinybench update latency, action-sampling latency at
@@ -25,7 +25,7 @@ export const REFERENCE_ALGORITHM = 'om2p';
  */
 const UPDATE_WARMUP_MS = 1000;
 
-/** The cost knobs `--ablations` sweeps (SPEC §4.1 D, §4.2 T, §4.3 K), each at both presets. */
+/** The cost knobs `--ablations` sweeps (spec §4.1 D, §4.2 T, §4.3 K), each at both presets. */
 export const ABLATIONS: readonly { algorithm: string; key: string; values: readonly unknown[] }[] = [
   { algorithm: 'om2p', key: 'derivative', values: ['fd', 'jvp', 'zero'] },
   { algorithm: 'diffusion', key: 'steps', values: [5, 10, 20] },
@@ -51,7 +51,7 @@ export interface AlgoBenchOptions {
   ablations: boolean;
   /** Measured updates per variant, after the warm-up and the profiled update. */
   updates: number;
-  /** The evaluation batch (SPEC §5: E = 10 episodes, run as one batch). */
+  /** The evaluation batch (spec §5: E = 10 episodes, run as one batch). */
   evalBatch: number;
   seed: number;
   /** Overrides under every variant's own, by algorithm (tests shrink networks with them). */

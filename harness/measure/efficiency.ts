@@ -1,5 +1,5 @@
 /**
- * Efficiency of one algorithm (SPEC §5): peak tensor bytes of one update (`tf.profile`), what an update leaves behind,
+ * Efficiency of one algorithm (spec §5): peak tensor bytes of one update (`tf.profile`), what an update leaves behind,
  * and action-sampling latency at batch 1 and at the evaluation batch (tinybench).
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 /**
  * aggregate.csv and the performance profile: across-task statistics of normalised last-evaluation scores
- * (SPEC §5, rliable). A "task" here is one taskId × dataset combination; an algorithm's scores are its finished
+ * (spec §5, rliable). A "task" here is one taskId × dataset combination; an algorithm's scores are its finished
  * runs on each task it finished at least once (`ScoresByTask`).
  */
 import type { Rng } from '../rng.ts';

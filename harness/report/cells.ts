@@ -1,6 +1,6 @@
 /**
  * Reading a results folder (`<dir>/cells/*.json`, one CellResult per file, through the run store) and the keys
- * the report groups them by. Results of different tasks or datasets are never pooled (SPEC §5).
+ * the report groups them by. Results of different tasks or datasets are never pooled (spec §5).
  */
 import { requireExists } from '../files.ts';
 import { cellsDir, readCellResults, type CorruptCellFile } from '../run/store.ts';
@@ -30,7 +30,7 @@ export function readCells(dir: string): { cells: CellResult[]; corrupt: CorruptC
 /**
  * Labels each cell's algorithm. An algorithm keeps its registry name unless it ran with several configs on one task ×
  * dataset (an η sweep, say): then every cell of it gets its overrides in brackets, e.g. `om2p[eta=0.1]`, so different
- * configs are never pooled over seeds. A config that differs only between datasets (η tuned per dataset, SPEC §4) is one
+ * configs are never pooled over seeds. A config that differs only between datasets (η tuned per dataset, spec §4) is one
  * method and keeps the plain name.
  */
 export function labelCells(cells: readonly CellResult[]): LabelledCell[] {

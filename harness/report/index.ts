@@ -1,7 +1,7 @@
 /**
  * `writeReport(dir)`: reads `<dir>/cells/*.json` and writes the CSVs (each row schema-checked before writing), the
  * paper tables (`tables/*.md|.tex`), the plots (`plots/*.svg`) and `index.html`, the page that puts them together with the
- * episode viewer, the dataset cards and the provenance (DESIGN "Outputs", SPEC §5). Every bootstrap interval is seeded
+ * episode viewer, the dataset cards and the provenance (docs/report.md, spec §5). Every bootstrap interval is seeded
  * from `options.seed`, one named stream per table, so the CSVs are reproducible byte for byte; the viewer's episodes are
  * rolled out with the same seed.
  */

@@ -1,5 +1,5 @@
 /**
- * The paper-layout tables (DESIGN "Outputs"): returns (normalised and raw, rows task × dataset, one column per
+ * The paper-layout tables (docs/design.md "Reports"): returns (normalised and raw, rows task × dataset, one column per
  * algorithm, mean ± sd over finished seeds, best mean in bold), peak update memory and update time with their
  * ratio to om2p, the across-task aggregates, and the long summary the CLI prints. Each is a `Table`, written as `.md` and
  * `.tex` and shown in `index.html`.
@@ -55,7 +55,7 @@ function pivot<R>(source: readonly R[], options: PivotOptions<R>): Table {
 }
 
 function returnsTable(summary: readonly SummaryRow[], prefix: 'normalised' | 'return'): Table {
-  const what = prefix === 'normalised' ? 'Normalised score (100 = expert, 0 = random; SPEC §1.6)' : 'Raw return';
+  const what = prefix === 'normalised' ? 'Normalised score (100 = expert, 0 = random; spec §1.6)' : 'Raw return';
   return pivot(summary, {
     caption: `${what} at the last evaluation: mean ± sd over finished seeds; best mean in bold; — no finished seed.`,
     keyHeaders: ['Task', 'Dataset'],

@@ -1,7 +1,7 @@
 /**
  * SVG plots through vega-lite → vega, rendered headless (`renderer: 'none'`): learning curves per task × dataset
  * (mean normalised return over finished seeds against updates, ± one standard error as a band) and the
- * performance profile of every algorithm across all tasks (SPEC §5).
+ * performance profile of every algorithm across all tasks (spec §5).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The two choices the quick matrix takes from committed runs (issue 13): its budget, from learning curves run far past it
  * (`plateauTable`), and the Q weight per dataset, from a sweep over the values the paper tunes (`sweepChoices`). Both read normalised
- * evaluation scores (SPEC §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
+ * evaluation scores (spec §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
  * numbers from the committed cells.
  */
 import type { CellDone, CellResult } from '../types.ts';

@@ -1,5 +1,5 @@
 /**
- * Seeded percentile-bootstrap confidence intervals (SPEC §5), in the style of rliable's `StratifiedBootstrap`
+ * Seeded percentile-bootstrap confidence intervals (spec §5), in the style of rliable's `StratifiedBootstrap`
  * (google-research/rliable `library.py`) but with the random stream as a required argument.
  *
  * Shape convention: scores of one algorithm are `ScoresByTask`, rliable's runs × tasks matrix stored by column:

@@ -1,4 +1,4 @@
-/** MATD3 behaviour learner (SPEC §4.5, §3.1): exploration, delayed updates, Polyak targets, learning a two-agent bandit. */
+/** MATD3 behaviour learner (spec §4.5, §3.1): exploration, delayed updates, Polyak targets, learning a two-agent bandit. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMatd3, MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';

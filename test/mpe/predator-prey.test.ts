@@ -1,4 +1,4 @@
-/** simple_tag and simple_world (SPEC §1.3–1.5): rewards on constructed states, observation layouts, reset order, prey. */
+/** simple_tag and simple_world (spec §1.3–1.5): rewards on constructed states, observation layouts, reset order, prey. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/rng.ts';

@@ -54,7 +54,7 @@ describe('a finished cell keeps its agent', () => {
   it('records what rebuilds it: algorithm, resolved config, environment, agent space, every saved variable', () => {
     expect(file).toMatchObject({ algorithm: 'td3bc', preset: 'cpu', env: 'simple_spread', taskId: 'simple_spread[n=3]', seed: 0, updates: 3 });
     expect(file.config).toEqual(resolveAlgorithmConfig('td3bc', 'cpu', spec.config).config);
-    // three spread agents: 18 observations, 2 actions each (SPEC §1.2)
+    // three spread agents: 18 observations, 2 actions each (spec §1.2)
     expect(file.space.obsDims).toEqual([18, 18, 18]);
     expect(file.space.actDims).toEqual([2, 2, 2]);
     expect(file.space.obsStd.map((s) => s.length)).toEqual([18, 18, 18]);
