@@ -3,7 +3,7 @@
  * concrete algorithms and environments; everything else looks them up here by name.
  */
 import { pathToFileURL } from 'node:url';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { requireExists } from './files.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import type { AlgorithmDef, EnvironmentDef } from './types.ts';
@@ -105,20 +105,28 @@ export async function loadPlugin(path: string): Promise<string[]> {
 
 /**
  * Why a plugin did not load, as what and where. Node says an import did not resolve as ERR_MODULE_NOT_FOUND (ESM) or
- * MODULE_NOT_FOUND (CommonJS, how tsx loads a .ts file with no `"type": "module"` above it), with the specifier quoted.
+ * MODULE_NOT_FOUND (CommonJS), quoting the specifier (CommonJS) or the path it resolved to (ESM).
  */
 function pluginLoadError(path: string, file: string, error: unknown): Error {
   const { code, message = String(error) } = error as NodeJS.ErrnoException;
-  const specifier = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
-  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && specifier) {
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && missing) {
     const importer = / imported from (\S+)/.exec(message)?.[1] ?? /Require stack:\n- (\S+)/.exec(message)?.[1] ?? file;
+    // ESM names a missing relative import by its resolved path; say it as the importing file wrote it.
+    const specifier = isAbsolute(missing) ? relativeSpecifier(importer, missing) : missing;
     const bare = !specifier.startsWith('.') && !isAbsolute(specifier);
     const outside = relative(PACKAGE_ROOT, importer).startsWith('..');
     // Packages resolve from the importing file's folder, so the harness's own node_modules are not seen from outside it.
     const hint = bare && outside ? `; a plugin outside ${PACKAGE_ROOT} resolves packages from its own folder (docs/adding-a-baseline.md)` : '';
     return new Error(`plugin ${path}: cannot resolve import '${specifier}' (imported by ${importer})${hint}`);
   }
-  return new Error(`plugin ${path}: ${message.split('\n')[0]}`);
+  // The whole message: a compile error's first line is only "Transform failed with 1 error:", the file and line follow.
+  return new Error(`plugin ${path}: ${message.trim()}`);
+}
+
+function relativeSpecifier(importer: string, target: string): string {
+  const path = relative(dirname(importer), target);
+  return path.startsWith('.') ? path : `./${path}`;
 }
 
 /**

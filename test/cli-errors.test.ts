@@ -72,6 +72,14 @@ describe('error messages name the file', () => {
     );
   });
 
+  it('a plugin that does not compile shows the compiler\'s message with file, line and column', async () => {
+    const broken = join(tempDir(), 'broken.ts');
+    writeFileSync(broken, "export const x = {\n  name: 'broken',\n  create( {\n};\n");
+    const { code, stderr } = await runCli(['--plugin', broken, 'info']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`om2p-bench: plugin ${broken}: Transform failed with 1 error:\n${broken}:4:1: ERROR: Expected ")" but found ";"`);
+  });
+
   it('a plugin outside the checkout with no imports loads (it used to fail with "Cannot require() ES Module … in a cycle")', async () => {
     const plugin = join(tempDir(), 'constant.ts');
     writeFileSync(plugin, `export const constant = {

@@ -1,6 +1,6 @@
 /** `om2p-bench info`: backend, versions, cores and where datasets and run outputs go. */
 import type { Command } from 'commander';
-import { runEnvironment } from '../backend.ts';
+import { runEnvironment, unavailableBackends } from '../backend.ts';
 import { dataDir, runDir } from '../paths.ts';
 import { algorithmNames, environmentNames } from '../registry.ts';
 import { prepare } from './context.ts';
@@ -18,6 +18,7 @@ export function registerInfo(program: Command): void {
         runsDir: runDir('<matrix>'),
         algorithms: algorithmNames(),
         environments: environmentNames(),
+        unavailableBackends: unavailableBackends().map(({ name, reason }) => ({ name, reason })),
       };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
@@ -25,6 +26,7 @@ export function registerInfo(program: Command): void {
       }
       const lines = [
         `backend      ${info.backend}`,
+        ...info.unavailableBackends.map(({ name, reason }) => `unavailable  ${name}: ${reason}`),
         `tfjs         ${info.tfjsVersion}`,
         `node         ${info.nodeVersion}`,
         `om2p-bench   ${info.harnessVersion}`,

@@ -69,7 +69,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunSum
   for (const file of corrupt) options.log(corruptWarning(file, 'its cell will be run again'));
   const todo = mine.filter((cell) => !isFinished(existing.get(cellId(cell))));
   options.log(`matrix ${matrix.name}: ${all.length} cells, ${mine.length} in this shard, ${mine.length - todo.length} already finished, ${todo.length} to run`);
-  await initBackend(options.backend, options.log);
+  await initBackend(options.backend);
   await withClaim(claims.claims, 'datasets', claims, () => buildMissingDatasets(matrix, todo, options));
 
   const bar = options.progress
