@@ -3,6 +3,7 @@
  * `harness/commands/` and only parses, resolves and calls harness functions.
  */
 import { Command, CommanderError } from 'commander';
+import { BACKENDS } from './backend.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDatasets } from './commands/datasets.ts';
@@ -16,12 +17,12 @@ import { registerTrain } from './commands/train.ts';
 import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
 import { registerTune } from './commands/tune.ts';
-import { collect } from './commands/options.ts';
+import { choiceOption, collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
     .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
-    .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu (default: first that loads; env OM2P_BACKEND)')
+    .addOption(choiceOption('--backend <name>', 'force a tfjs backend (default: env OM2P_BACKEND, else the first that loads, in this order)', BACKENDS))
     .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', collect)
     .option('--data-dir <dir>', 'dataset directory (default: env OM2P_DATA_DIR, else <package>/.om2p/datasets)')
     .showHelpAfterError()

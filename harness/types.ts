@@ -180,7 +180,9 @@ export interface Agent {
 /** Weights by variable name, as plain arrays with shapes (JSON-friendly). */
 export type NamedWeights = Record<string, { shape: number[]; values: number[] }>;
 
-export type SizePreset = 'cpu' | 'paper';
+/** Network size presets every algorithm declares: `cpu` (what fits a 2-core machine) and `paper` (the paper's scale). */
+export const SIZE_PRESETS = ['cpu', 'paper'] as const;
+export type SizePreset = (typeof SIZE_PRESETS)[number];
 
 /** A registered algorithm. `C` is its resolved config type. */
 export interface AlgorithmDef<C = Record<string, unknown>> {

@@ -16,7 +16,8 @@ import { importOmarDataset } from '../data/import.ts';
 import { literatureDataset } from '../data/references.ts';
 import { registerDatasetsBuild } from './datasets-build.ts';
 import { loadPlugins } from './context.ts';
-import { integerAtLeast, collect } from './options.ts';
+import { choiceOption, collect, integerAtLeast } from './options.ts';
+import { LEVELS } from '../data/build-levels.ts';
 
 /** The `datasets` group with its subcommands; returns the group. */
 export function registerDatasets(program: Command): Command {
@@ -63,7 +64,7 @@ export function registerDatasets(program: Command): Command {
     .requiredOption('--from <folder>', 'an OMAR environment folder, a level folder or one seed_<k>_data folder')
     .requiredOption('--env <name>', 'environment the data belongs to, e.g. simple_spread')
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
-    .option('--level <name>', 'only this level (and the level name of a lone seed folder)')
+    .addOption(choiceOption('--level <name>', 'only this level (and the level name of a lone seed folder)', LEVELS))
     .option('--seed <k>', 'only this seed (and the seed of a lone folder not named seed_<k>_data)', integerAtLeast(0))
     .option('--overwrite', 'replace datasets that already exist')
     .action(async (opts: { from: string; env: string; option?: string[]; level?: string; seed?: number; overwrite?: boolean }, command: Command) => {

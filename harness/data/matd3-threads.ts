@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
+import { currentBackend } from '../backend.ts';
 import type { Rng } from '../rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
 
@@ -34,7 +35,7 @@ export interface PartWorkerData {
   port: MessagePort;
   /** Incremented (and notified) after every reply, so that this thread can sleep until one arrives. */
   replies: Int32Array;
-  /** The tfjs backend of the asking thread (the worker must compute as it does). */
+  /** The harness backend of the asking thread (the worker must compute as it does; tfjs' own name would turn tensorflow-gpu into tensorflow). */
   backend: string;
   space: Matd3Space;
   config: Matd3Config;
@@ -71,7 +72,7 @@ function wire(t: tf.Tensor): WireTensor {
 function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: number[]): Matd3Part {
   const { port1, port2 } = new MessageChannel();
   const replies = new Int32Array(new SharedArrayBuffer(4));
-  const data: PartWorkerData = { port: port2, replies, backend: tf.getBackend(), space, config, seed: rng.seed, owned };
+  const data: PartWorkerData = { port: port2, replies, backend: currentBackend(), space, config, seed: rng.seed, owned };
   const entry = new URL('./matd3-worker.ts', import.meta.url).href;
   // The worker loads TypeScript through tsx, as bin/om2p-bench.js does for the main thread.
   const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, {

@@ -115,7 +115,7 @@ export function readPolicyFile(path: string): PolicyFile {
   return validateOrThrow<PolicyFile>(POLICY_SCHEMA, readJsonFile(path, 'policy file'), path);
 }
 
-/** What a user may state about a policy (`env rollout --algo --env --preset --set --option`); each must agree with the file. */
+/** What a user may state about a policy (`env rollout --algo --env --network-preset --set --option`); each must agree with the file. */
 export interface PolicyClaims {
   algorithm?: string;
   env?: string;
@@ -133,7 +133,7 @@ export function checkClaims(file: PolicyFile, claims: PolicyClaims, source: stri
   };
   if (claims.algorithm !== undefined) differs('--algo', claims.algorithm, file.algorithm);
   if (claims.env !== undefined) differs('--env', claims.env, file.env);
-  if (claims.preset !== undefined) differs('--preset', claims.preset, file.preset);
+  if (claims.preset !== undefined) differs('--network-preset', claims.preset, file.preset);
   for (const [key, value] of Object.entries(claims.config ?? {})) differs(`--set ${key}`, value, file.config[key]);
   for (const [key, value] of Object.entries(claims.envOptions ?? {})) differs(`--option ${key}`, value, file.envOptions[key]);
 }

@@ -1,4 +1,4 @@
-/** Options in, resolved options out : algorithm configs and environment options, validated in one place. */
+/** Options in, resolved options out: algorithm configs and environment options, validated in one place. */
 import { getAlgorithm, getEnvironment } from '../registry.ts';
 import { validateOrThrow } from '../schema.ts';
 import type { AlgorithmDef, EnvironmentDef, SizePreset } from '../types.ts';

@@ -108,7 +108,7 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
     const printed = execFileSync(
       process.execPath,
       [join(CHECKOUT, 'bin/om2p-bench.js'), '--data-dir', 'data', '--backend', 'wasm', 'train', '--plugin', 'l2-bc.ts', '--algo', 'l2-bc',
-        '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--steps', '3', '--eval-every', '3', '--episodes', '2',
+        '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--updates', '3', '--eval-every', '3', '--episodes', '2',
         '--set', 'weightDecay=0.001', '--out', 'cell.json'],
       { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -136,7 +136,7 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
       const run = spawnSync(
         process.execPath,
         [join(CHECKOUT, 'bin/om2p-bench.js'), '--data-dir', join(repo, 'data'), 'train', '--plugin', 'l2-bc.ts', '--algo', 'l2-bc',
-          '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--steps', '2', '--eval-every', '2', '--episodes', '2', '--out', 'cell.json'],
+          '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--updates', '2', '--eval-every', '2', '--episodes', '2', '--out', 'cell.json'],
         { cwd: bare, encoding: 'utf8', env },
       );
       expect(run.stdout).toMatch(/^done: /);

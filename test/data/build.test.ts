@@ -186,7 +186,7 @@ describe('smoke builds', () => {
     expect(second.trained).toBe(false);
     expect(second.built).toEqual(['medium-replay']);
     expect(statSync(summary).mtimeMs).toBe(mtime);
-    const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
+    const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--dataset-preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
     expect(printed).toMatch(/^simple_spread\[n=3\]: .*medium-replay: -?\d+\.\d \(existing\).*trained: no/);
     await expect(ensureDatasets({ ...base, preset: 'quick', levels: ['medium'] })).rejects.toThrow(/built with preset 'smoke'/);
   });

@@ -1,11 +1,11 @@
 /** Test helper: select a tfjs backend for one test file (vitest runs each file in its own process). */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { cachedConstants } from '../../algorithms/nn/constants.ts';
+import { initBackend } from '../../harness/backend.ts';
 
+/** Selects the backend as the CLI does, so code that asks which harness backend runs (worker threads) gets it. */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  await tf.setBackend(name);
-  await tf.ready();
+  await initBackend(name);
 }
 
 /**

@@ -44,6 +44,19 @@ describe('matrix expansion', () => {
     expect(() => readMatrixSpec(bad)).toThrow(/spec\.json: \/algorithms\/0\/datasetUpdates\/simple_spread~1expert: must be >= 1/);
   });
 
+  it('networkPreset sets every cell\'s preset; the deprecated key preset still does, with a message, but not beside networkPreset', () => {
+    expect(new Set(expandMatrix({ ...matrix, networkPreset: 'paper' }).map((c) => c.preset))).toEqual(new Set(['paper']));
+    expect(new Set(expandMatrix(matrix).map((c) => c.preset))).toEqual(new Set(['cpu']));
+    const old = writeSpec({ ...matrix, preset: 'paper' });
+    const warnings: string[] = [];
+    const read = readMatrixSpec(old, (line) => warnings.push(line));
+    expect(read.networkPreset).toBe('paper');
+    expect(expandMatrix(read).map(cellId)).toEqual(expandMatrix({ ...matrix, networkPreset: 'paper' }).map(cellId));
+    expect(warnings).toEqual([`om2p-bench: ${old}: "preset" is deprecated and will be removed in the next release; use "networkPreset"`]);
+    const both = writeSpec({ ...matrix, preset: 'paper', networkPreset: 'cpu' });
+    expect(() => readMatrixSpec(both, () => undefined)).toThrow(/spec\.json: \/preset: is the deprecated spelling of networkPreset/);
+  });
+
   it('shards partition the cells: disjoint, complete, and independent of spec order', () => {
     const cells = expandMatrix(matrix);
     const shards = [1, 2, 3].map((k) => shardCells(cells, { index: k, count: 3 }).map(cellId));

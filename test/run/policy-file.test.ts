@@ -96,13 +96,13 @@ describe('env rollout --policy <weights>', () => {
     const a = await rolloutOf({});
     expect(a.taskId).toBe('simple_spread[n=3]');
     expect(a.returns).toHaveLength(3);
-    expect((await rolloutOf({ algo: 'td3bc', env: 'simple_spread', preset: 'cpu', set: ['hidden=[16]'] })).returns).toEqual(a.returns);
+    expect((await rolloutOf({ algo: 'td3bc', env: 'simple_spread', networkPreset: 'cpu', set: ['hidden=[16]'] })).returns).toEqual(a.returns);
   });
 
   it.each([
     [{ algo: 'bc' }, /--algo: "bc" differs from the "td3bc"/],
     [{ env: 'simple_tag' }, /--env: "simple_tag" differs from the "simple_spread"/],
-    [{ preset: 'paper' }, /--preset: "paper" differs from the "cpu"/],
+    [{ networkPreset: 'paper' as const }, /--network-preset: "paper" differs from the "cpu"/],
     [{ set: ['hidden=[32,32]'] }, /--set hidden: \[32,32\] differs from the \[16\]/],
     [{ option: ['numAgents=4'] }, /--option numAgents: 4 differs from the 3/],
   ])('refuses a stated variable that differs from the weights (%o), naming it', async (stated, message) => {
