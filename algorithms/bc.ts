@@ -12,7 +12,7 @@ import type { ActivationName } from './nn/activations.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { createAdam } from './nn/optim.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 
 export interface BcConfig {
@@ -28,16 +28,12 @@ export interface BcConfig {
 
 const defaults: BcConfig = { hidden: [64, 64], activation: 'relu', learningRate: 3e-4, batchSize: 256 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    hidden: configKeySchemas.layers,
-    activation: configKeySchemas.activation,
-    learningRate: configKeySchemas.learningRate,
-    batchSize: configKeySchemas.batchSize,
-  },
-};
+const schema = configSchema(defaults, {
+  hidden: configKeySchemas.layers,
+  activation: configKeySchemas.activation,
+  learningRate: configKeySchemas.learningRate,
+  batchSize: configKeySchemas.batchSize,
+});
 
 /** L_BC = mean over batch and action dimensions of (π(o) − a)² (spec §4 "Losses"). */
 function bcLoss(policy: Mlp, batch: AgentBatch): tf.Scalar {

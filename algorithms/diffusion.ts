@@ -12,13 +12,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
 import type { ActivationName } from './nn/activations.ts';
-import { aggregateHeads, createCritic, type Critic } from './nn/critic.ts';
+import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
 import { sinusoidalEmbedding } from './nn/embedding.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { concatColumns } from './nn/columns.ts';
 
@@ -74,27 +74,23 @@ const defaults: DiffusionConfig = {
 };
 
 const layers = configKeySchemas.layers;
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    steps: { type: 'integer', minimum: 1 },
-    hidden: layers,
-    criticHidden: layers,
-    activation: configKeySchemas.activation,
-    criticLayerNorm: { type: 'boolean' },
-    eta: { type: 'number', minimum: 0 },
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    emaDecay: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-    emaEvery: { type: 'integer', minimum: 1 },
-    emaStart: { type: 'integer', minimum: 0 },
-    cqlAlpha: { type: 'number', minimum: 0 },
-    evalSamples: { type: 'integer', minimum: 1 },
-    batchSize: configKeySchemas.batchSize,
-  },
-};
+const schema = configSchema(defaults, {
+  steps: { type: 'integer', minimum: 1 },
+  hidden: layers,
+  criticHidden: layers,
+  activation: configKeySchemas.activation,
+  criticLayerNorm: { type: 'boolean' },
+  eta: { type: 'number', minimum: 0 },
+  learningRate: configKeySchemas.learningRate,
+  discount: configKeySchemas.discount,
+  targetUpdateRate: configKeySchemas.targetUpdateRate,
+  emaDecay: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  emaEvery: { type: 'integer', minimum: 1 },
+  emaStart: { type: 'integer', minimum: 0 },
+  cqlAlpha: { type: 'number', minimum: 0 },
+  evalSamples: { type: 'integer', minimum: 1 },
+  batchSize: configKeySchemas.batchSize,
+});
 
 /** Per step k = 1…T, stored at index k − 1 (spec §4.2 "VP schedule"). */
 export interface VpSchedule {
@@ -272,12 +268,8 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
     activation: config.activation,
     layerNorm: config.criticLayerNorm,
   };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
   copyVariables(actorEma.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  const actorOptimizer = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticOptimizer = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const [diffusionRng, chainRng, headRng, cqlRng, actRng] = ['diffusion', 'chain', 'head', 'cql', 'act'].map((p) => rng.fork(p));
   let updates = 0;
 

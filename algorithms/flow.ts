@@ -2,7 +2,7 @@
  * Flow-matching policy with a Q term (spec §4 and §4.3), the multi-step baseline next to OM2P: a velocity field v_θ(o, x, τ)
  * trained by conditional flow matching, actions by K Euler steps from ε, and η·L_Q differentiated through all K unrolled steps
  * (that backward pass through the chain is what costs memory and time). Independent learners with twin critics.
- * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `nn/flow-common.ts`; cpu preset 2×64, batch 256 (2-core
+ * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `flow-family.ts`; cpu preset 2×64, batch 256 (2-core
  * wasm), paper preset 4×512. Losses: `actor/fm`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -23,7 +23,7 @@ import {
   type ActorObjective,
   type FlowActor,
   type FlowCommonConfig,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 
 export interface FlowConfig extends FlowCommonConfig {
   /** η, weight of L_Q in the actor objective, ≥ 0 (spec §4: tuned per dataset over {0.01, 0.1, 1, 10}). */

@@ -4,7 +4,7 @@
  * with weight α and trained against the critic on clip(μ_ω). Next actions and evaluation use μ_ω: one network evaluation.
  * Checked against seohongpark/fql `agents/fql.py` (same noise z for the distillation target and the Q term).
  * **Choice** α = 10, K = 10, normalised Q term with weight 1 (FQL's form; α carries the trade-off), update order as in
- * `nn/flow-common.ts`; cpu preset 2×64, batch 256 (2-core wasm), paper preset 4×512.
+ * `flow-family.ts`; cpu preset 2×64, batch 256 (2-core wasm), paper preset 4×512.
  * Losses: `actor/fm`, `actor/distill`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -25,7 +25,7 @@ import {
   type ActorObjective,
   type FlowActor,
   type FlowCommonConfig,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { concatColumns } from './nn/columns.ts';
 

@@ -11,13 +11,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, JsonSchema, NamedWeights, StateBatch } from '../harness/types.ts';
-import { createCritic, type Critic } from './nn/critic.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../harness/types.ts';
+import { createActorCriticSet, type ActorCriticSet } from './nn/critic.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { loadWeights, saveWeights } from './nn/weights.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface Matd3Config {
@@ -60,25 +59,6 @@ export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
   },
 };
 
-export const MATD3_SCHEMA: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(MATD3_PRESETS.mpe),
-  properties: {
-    hidden: configKeySchemas.layers,
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    batchSize: configKeySchemas.batchSize,
-    explorationNoise: { type: 'number', minimum: 0 },
-    targetNoise: { type: 'number', minimum: 0 },
-    targetNoiseClip: { type: 'number', minimum: 0 },
-    policyDelay: { type: 'integer', minimum: 1 },
-    actionPenalty: { type: 'number', minimum: 0 },
-    criticState: { type: 'boolean' },
-  },
-};
-
 /** Observation and action length per learned agent, and the global state's length when the critics use it. */
 export interface Matd3Space {
   obsDims: number[];
@@ -105,13 +85,9 @@ export interface Matd3 {
   dispose(): void;
 }
 
-interface AgentNets {
+interface AgentNets extends ActorCriticSet {
   actor: Mlp;
   actorTarget: Mlp;
-  critic: Critic;
-  criticTarget: Critic;
-  actorOptimizer: Adam;
-  criticOptimizer: Adam;
 }
 
 /** Builds agent i's networks; targets start as copies (names `agent<i>/<net>`, see nn/independent.ts). */
@@ -125,15 +101,8 @@ function createAgentNets(space: Matd3Space, i: number, config: Matd3Config, rng:
   };
   const actor = createMlp(actorOptions, rng.fork('actor'), `agent${i}/actor`);
   const actorTarget = createMlp(actorOptions, rng.fork('actor_target'), `agent${i}/actor_target`);
-  const critic = createCritic(criticOptions, rng.fork('critic'), `agent${i}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic_target'), `agent${i}/critic_target`);
   copyVariables(actorTarget.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  return {
-    actor, actorTarget, critic, criticTarget,
-    actorOptimizer: createAdam(actor.variables, { learningRate: config.learningRate }),
-    criticOptimizer: createAdam(critic.variables, { learningRate: config.learningRate }),
-  };
+  return { actor, actorTarget, ...createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, `agent${i}`) };
 }
 
 /** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1) (TD3 target policy smoothing). Caller owns the result. */

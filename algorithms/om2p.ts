@@ -7,7 +7,7 @@
  * README settings are `{ variant: 'release', derivative: 'zero', timeDistribution: 'uniform' }`.
  * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
  * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs; η = 0.1; update order of
- * `nn/flow-common.ts`.
+ * `flow-family.ts`.
  * **Choice** cpu preset 2×64, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,7 +29,7 @@ import {
   type FlowActor,
   type FlowCommonConfig,
   type TimeDistribution,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { offTape } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';

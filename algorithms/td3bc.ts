@@ -11,12 +11,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../harness/rng.ts';
 import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
 import type { ActivationName } from './nn/activations.ts';
-import { createCritic, type Critic } from './nn/critic.ts';
+import { createActorCriticSet, type Critic } from './nn/critic.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { concatColumns } from './nn/columns.ts';
 
@@ -59,23 +59,19 @@ const defaults: Td3BcConfig = {
   batchSize: 256,
 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    hidden: configKeySchemas.layers,
-    activation: configKeySchemas.activation,
-    criticLayerNorm: { type: 'boolean' },
-    alpha: { type: 'number', minimum: 0 },
-    policyNoise: { type: 'number', minimum: 0 },
-    noiseClip: { type: 'number', minimum: 0 },
-    policyDelay: { type: 'integer', minimum: 1 },
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    batchSize: configKeySchemas.batchSize,
-  },
-};
+const schema = configSchema(defaults, {
+  hidden: configKeySchemas.layers,
+  activation: configKeySchemas.activation,
+  criticLayerNorm: { type: 'boolean' },
+  alpha: { type: 'number', minimum: 0 },
+  policyNoise: { type: 'number', minimum: 0 },
+  noiseClip: { type: 'number', minimum: 0 },
+  policyDelay: { type: 'integer', minimum: 1 },
+  learningRate: configKeySchemas.learningRate,
+  discount: configKeySchemas.discount,
+  targetUpdateRate: configKeySchemas.targetUpdateRate,
+  batchSize: configKeySchemas.batchSize,
+});
 
 /** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1): TD3's target policy smoothing (spec §4 "Common"). Caller owns it. */
 function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td3BcConfig, rng: Rng): tf.Tensor2D {
@@ -114,12 +110,8 @@ function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIn
     activation: config.activation,
     layerNorm: config.criticLayerNorm,
   };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
   copyVariables(actorTarget.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  const actorOptimizer = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticOptimizer = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const noiseRng = rng.fork('noise');
   // Per-agent observation normalisation with the dataset statistics (spec §4.4).
   const obsMean = tf.tensor2d(space.obsMean[agentIndex], [1, obsDim]);

@@ -18,6 +18,12 @@ import { om2p } from '../algorithms/om2p.ts';
 import { flow } from '../algorithms/flow.ts';
 import { fql } from '../algorithms/fql.ts';
 
+/**
+ * The method that ratios, speed-ups and probabilities of improvement are relative to (the paper's): efficiency ratios
+ * compare against it at the same preset with its preset config, the report's aggregates against its scores.
+ */
+export const REFERENCE_ALGORITHM = 'om2p';
+
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
   bc,

@@ -4,6 +4,7 @@ import type { Rng } from '../../harness/rng.ts';
 import { constant } from './constants.ts';
 import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
 import { concatColumns } from './columns.ts';
+import { copyVariables, createAdam, type Adam } from './optim.ts';
 
 export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
   obsDim: number;
@@ -33,6 +34,31 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
       input.dispose();
       return out;
     },
+  };
+}
+
+/** A critic, its target and the two optimisers of an actor-critic learner (the actor's networks stay with the algorithm). */
+export interface ActorCriticSet {
+  critic: Critic;
+  /** Starts as a copy of `critic`; the algorithm moves it by Polyak averaging. */
+  criticTarget: Critic;
+  actorOptimizer: Adam;
+  criticOptimizer: Adam;
+}
+
+/**
+ * Builds the critic set every actor-critic learner here starts from: the critic (`<name>/critic`), its target
+ * (`<name>/critic_target`, initialised as a copy) and one Adam each for the actor's variables and the critic's.
+ */
+export function createActorCriticSet(actorVariables: tf.Variable[], options: CriticOptions, learningRate: number, rng: Rng, name: string): ActorCriticSet {
+  const critic = createCritic(options, rng.fork('critic'), `${name}/critic`);
+  const criticTarget = createCritic(options, rng.fork('critic_target'), `${name}/critic_target`);
+  copyVariables(criticTarget.variables, critic.variables);
+  return {
+    critic,
+    criticTarget,
+    actorOptimizer: createAdam(actorVariables, { learningRate }),
+    criticOptimizer: createAdam(critic.variables, { learningRate }),
   };
 }
 

@@ -7,16 +7,13 @@
  * names appear only to pick the reference (om2p) and the ablation knobs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { algorithmNames, getAlgorithm } from '../registry.ts';
+import { algorithmNames, getAlgorithm, REFERENCE_ALGORITHM } from '../registry.ts';
 import { createRng, type Rng } from '../rng.ts';
 import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
 import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
 import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
 import { recordKernelCalls, replayKernels, type KernelReplay } from './kernel-replay.ts';
 import { measureLatencies } from './latency.ts';
-
-/** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
-export const REFERENCE_ALGORITHM = 'om2p';
 
 /**
  * Minimum warm-up of each variant's update before it is timed. One warm-up update is not enough for the first variant of a

@@ -11,7 +11,8 @@ import {
   type Interval,
   type ScoresByTask,
 } from '../stats/index.ts';
-import { doneCells, groupBy, orderAlgorithms, REFERENCE_ALGORITHM, type LabelledCell } from './cells.ts';
+import { REFERENCE_ALGORITHM } from '../registry.ts';
+import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
 
 export interface AggregateRow {
   [column: string]: string | number | undefined;

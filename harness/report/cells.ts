@@ -2,6 +2,7 @@
  * Reading a results folder (`<dir>/cells/*.json`, one CellResult per file, through the run store) and the keys
  * the report groups them by. Results of different tasks or datasets are never pooled (spec §5).
  */
+import { REFERENCE_ALGORITHM } from '../registry.ts';
 import { requireExists } from '../files.ts';
 import { cellsDir, readCellResults, type CorruptCellFile } from '../run/store.ts';
 import type { CellDone, CellResult } from '../types.ts';
@@ -50,9 +51,6 @@ export function labelCells(cells: readonly CellResult[]): LabelledCell[] {
 export function orderAlgorithms(labels: Iterable<string>): string[] {
   return [...new Set(labels)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
-
-/** The method the ratios, speed-ups and probabilities of improvement are relative to. */
-export const REFERENCE_ALGORITHM = 'om2p';
 
 /**
  * The key of a report group (one row of summary.csv): task × dataset × algorithm label. It also names the group's bootstrap

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { orderAlgorithms, REFERENCE_ALGORITHM } from './cells.ts';
+import { REFERENCE_ALGORITHM } from '../registry.ts';
+import { orderAlgorithms } from './cells.ts';
 import type { AggregateRow } from './aggregate.ts';
 import type { EfficiencyRow, SummaryRow } from './rows.ts';
 import { renderTable, type Table, type TableCell, type TableFormat } from './table.ts';

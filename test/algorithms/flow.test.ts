@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../harness/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';
-import { eulerSample, interpolate, qLoss } from '../../algorithms/nn/flow-common.ts';
+import { eulerSample, interpolate, qLoss } from '../../algorithms/flow-family.ts';
 import { flow, type FlowConfig } from '../../algorithms/flow.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { banditDistance, leakPerUpdate, sameSeedLossesTwice, singleAgentSpace } from './flow-fixtures.ts';

@@ -8,16 +8,16 @@
  * steps against the not-yet-updated critic, the target moves towards the pre-step critic, and only then the critic steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
-import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../../harness/types.ts';
-import { aggregateHeads, createCritic, type Critic } from './critic.ts';
-import { createMlp, type Mlp } from './mlp.ts';
-import { independentAgents, type Learner } from './independent.ts';
-import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
-import { criticRegressionLoss, tdTarget } from './td.ts';
-import { configKeySchemas } from './config-schema.ts';
-import { meanSquaredError } from './losses.ts';
-import { concatColumns } from './columns.ts';
+import type { Rng } from '../harness/rng.ts';
+import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../harness/types.ts';
+import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import { independentAgents, type Learner } from './nn/independent.ts';
+import { polyakUpdate } from './nn/optim.ts';
+import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
+import { meanSquaredError } from './nn/losses.ts';
+import { concatColumns } from './nn/columns.ts';
 
 /** Config keys every flow-family algorithm has. */
 export interface FlowCommonConfig {
@@ -52,7 +52,7 @@ export const flowPaperPreset: Partial<FlowCommonConfig> = { hidden: [512, 512, 5
 
 /** JSON Schema of a flow-family config: the shared keys plus `properties`; every key of `defaults` required, no others. */
 export function flowConfigSchema(defaults: object, properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', additionalProperties: false, required: Object.keys(defaults), properties: { ...flowCommonSchemaProperties, ...properties } };
+  return configSchema(defaults, { ...flowCommonSchemaProperties, ...properties });
 }
 
 const flowCommonSchemaProperties: Record<string, JsonSchema> = {
@@ -248,11 +248,7 @@ export function clippedAction(sample: FlowActor['sample'], obs: tf.Tensor2D, noi
 export function createFlowLearner(options: FlowLearnerOptions): Learner {
   const { obsDim, actDim, config, rng, name, actor } = options;
   const criticOptions = { obsDim, actDim, hidden: config.hidden, layerNorm: true, activation: 'gelu' as const };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const targetCritic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
-  copyVariables(targetCritic.variables, critic.variables);
-  const actorAdam = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticAdam = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const nextNoiseRng = rng.fork('next-noise');
   const actNoiseRng = rng.fork('act-noise');
 
@@ -261,14 +257,14 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
     // spec §4 table: a' from the current actor with fresh noise, clipped, no gradient; y from the pre-update target critic.
     const tdY = tf.tidy(() => {
       const nextActions = clippedAction(actor.sample, batch.nextObs, gaussianNoise(nextNoiseRng, rows, actDim));
-      return tdTarget(targetCritic, batch, nextActions, config.discount, config.criticAggregation);
+      return tdTarget(criticTarget, batch, nextActions, config.discount, config.criticAggregation);
     });
     const objective = actor.objective(batch, critic);
     // Only actor variables move here: the critic parameters are not updated by the actor loss (spec §4.1 "Actor objective").
-    const actorLosses = actorAdam.step('actor/loss', () => objective.loss());
+    const actorLosses = actorOptimizer.step('actor/loss', () => objective.loss());
     objective.dispose();
-    polyakUpdate(targetCritic.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
-    const criticLosses = criticAdam.step('critic/loss', () => ({
+    polyakUpdate(criticTarget.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
+    const criticLosses = criticOptimizer.step('critic/loss', () => ({
       loss: criticRegressionLoss(critic, batch.obs, batch.acts, tdY, 'mean'),
       extras: { 'critic/target_mean': tf.mean(tdY) as tf.Scalar },
     }));
@@ -280,11 +276,11 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
     update,
     act: (obs, deterministic) =>
       tf.tidy(() => clippedAction(actor.sample, obs, gaussianNoise(actNoiseRng, obs.shape[0], actDim, deterministic))),
-    variables: [...actor.variables, ...critic.variables, ...targetCritic.variables],
+    variables: [...actor.variables, ...critic.variables, ...criticTarget.variables],
     dispose: () => {
-      actorAdam.dispose();
-      criticAdam.dispose();
-      tf.dispose([...actor.variables, ...critic.variables, ...targetCritic.variables]);
+      actorOptimizer.dispose();
+      criticOptimizer.dispose();
+      tf.dispose([...actor.variables, ...critic.variables, ...criticTarget.variables]);
     },
   };
 }
