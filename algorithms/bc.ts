@@ -6,8 +6,8 @@
  * Logged keys: `actor/bc` = mean over batch and action dimensions of (π(o) − a)² before the step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../contracts/types.ts';
 import type { ActivationName } from './nn/activations.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';

@@ -9,8 +9,8 @@
  * Keys: critic/loss (Σ-heads TD MSE [+ α·CQL]), critic/cql (α > 0), actor/loss, actor/diffusion (L_d), actor/q (L_Q, η > 0).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../contracts/types.ts';
 import type { ActivationName } from './nn/activations.ts';
 import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
 import { sinusoidalEmbedding } from './nn/embedding.ts';

@@ -8,8 +8,8 @@
  * steps against the not-yet-updated critic, the target moves towards the pre-step critic, and only then the critic steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../contracts/types.ts';
 import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';

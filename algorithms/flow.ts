@@ -6,8 +6,8 @@
  * wasm), paper preset 4×512. Losses: `actor/fm`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../contracts/types.ts';
 import type { Critic } from './nn/critic.ts';
 import {
   clippedAction,

@@ -10,8 +10,8 @@
  * Logged keys (means over agents): `critic/loss`, `critic/target` (mean y); on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, NamedWeights, StateBatch } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../contracts/types.ts';
 import { createActorCriticSet, type ActorCriticSet } from './nn/critic.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
 import { copyVariables, polyakUpdate } from './nn/optim.ts';
@@ -303,3 +303,16 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * MATD3 as the dataset builder's behaviour learner, registered in the registry like the algorithms: its presets per
+ * environment family (an environment's dataset presets name one) and its constructors, whole and in parts for threads.
+ */
+export const matd3Behaviour = {
+  name: 'matd3',
+  description: 'online MATD3 with centralised twin critics: the behaviour policies of the datasets (spec §3.1, §4.5)',
+  presets: MATD3_PRESETS,
+  create: createMatd3,
+  createPart: createMatd3Part,
+  compose: composeMatd3,
+} as const;

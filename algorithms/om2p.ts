@@ -11,8 +11,8 @@
  * **Choice** cpu preset 2×64, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../contracts/types.ts';
 import type { Critic } from './nn/critic.ts';
 import { createMlp, forwardRows, type Mlp } from './nn/mlp.ts';
 import {

@@ -8,8 +8,8 @@
  * Keys: critic/loss (Σ over heads of batch-mean TD MSE), actor/loss, actor/q (−λ·mean Q_1), actor/bc, actor/lambda (λ).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../contracts/types.ts';
 import type { ActivationName } from './nn/activations.ts';
 import { createActorCriticSet, type Critic } from './nn/critic.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { gitCommit } from './git.ts';
-import type { RunEnvironment } from './types.ts';
+import type { RunEnvironment } from '../contracts/types.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

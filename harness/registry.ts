@@ -1,12 +1,13 @@
 /**
- * Built-in algorithms and environments, plus plugins loaded from a path. The only harness module that imports
- * concrete algorithms and environments; everything else looks them up here by name.
+ * Built-in algorithms and environments, the dataset builder's behaviour learner, plus plugins loaded from a path. The
+ * only harness module that imports algorithms/ and envs/; everything else in harness/ reaches them through here
+ * (test/layering.test.ts holds it to that).
  */
 import { pathToFileURL } from 'node:url';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { requireExists } from './files.ts';
 import { PACKAGE_ROOT } from './paths.ts';
-import type { AlgorithmDef, EnvironmentDef } from './types.ts';
+import type { AlgorithmDef, EnvironmentDef } from '../contracts/types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 import { simpleSpread } from '../envs/mpe/simple-spread.ts';
 import { simpleTag } from '../envs/mpe/simple-tag.ts';
@@ -17,6 +18,7 @@ import { td3bc } from '../algorithms/td3bc.ts';
 import { om2p } from '../algorithms/om2p.ts';
 import { flow } from '../algorithms/flow.ts';
 import { fql } from '../algorithms/fql.ts';
+import { matd3Behaviour } from '../algorithms/matd3.ts';
 
 /**
  * The method that ratios, speed-ups and probabilities of improvement are relative to (the paper's): efficiency ratios
@@ -134,6 +136,16 @@ function relativeSpecifier(importer: string, target: string): string {
   const path = relative(dirname(importer), target);
   return path.startsWith('.') ? path : `./${path}`;
 }
+
+/** The behaviour-policy learner of the dataset builder (MATD3, spec §3.1 and §4.5), and the types it works with. */
+export const behaviourLearner = matd3Behaviour;
+export type { Later, Matd3, Matd3Config, Matd3Part, Matd3Space } from '../algorithms/matd3.ts';
+
+/**
+ * The shared network blocks themselves, for `bench nn`, which measures them (the blocks, not an algorithm).
+ */
+export { createMlp, setGradientMode, type GradientMode } from '../algorithms/nn/mlp.ts';
+export { createAdam } from '../algorithms/nn/optim.ts';
 
 /**
  * Tensors the built-in networks keep for the whole process (cached constants): memory accounting leaves them out of an

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ConfigError } from './errors.ts';
-import type { JsonSchema } from './types.ts';
+import { ConfigError } from '../contracts/errors.ts';
+import type { JsonSchema } from '../contracts/types.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 

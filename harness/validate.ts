@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { InvalidJsonError } from './errors.ts';
+import type { InvalidJsonError } from '../contracts/errors.ts';
 import { parseJson, readTextFile, requireExists } from './files.ts';
 import { ajv, validationErrors, type ValidationIssue } from './schema.ts';
 

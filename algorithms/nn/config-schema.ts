@@ -2,7 +2,7 @@
  * JSON Schema fragments for the config keys every algorithm shares, so each key is validated the same way everywhere, and
  * the schema of a whole config built from them.
  */
-import type { JsonSchema } from '../../harness/types.ts';
+import type { JsonSchema } from '../../contracts/types.ts';
 
 export const configKeySchemas = {
   /** Hidden layer widths, e.g. [64, 64]. */

@@ -1,6 +1,6 @@
 /** Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { constant } from './constants.ts';
 import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
 import { concatColumns } from './columns.ts';

@@ -3,7 +3,7 @@
  * learned agent into the harness's `Agent`. Losses are averaged over agents under the learner's keys.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, AgentBatch, AgentSpace, NamedWeights } from '../../harness/types.ts';
+import type { Agent, AgentBatch, AgentSpace, NamedWeights } from '../../contracts/types.ts';
 import { loadWeights, saveWeights } from './weights.ts';
 
 /** One agent's learner. Variable names must start with `agent<i>/` so saved weights stay distinct. */

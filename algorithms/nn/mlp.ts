@@ -7,7 +7,7 @@
  * `bench nn`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';

@@ -3,7 +3,7 @@
  * and the regression of each head onto it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentBatch } from '../../harness/types.ts';
+import type { AgentBatch } from '../../contracts/types.ts';
 import { aggregateHeads, type Critic } from './critic.ts';
 import { meanSquaredError } from './losses.ts';
 

@@ -61,11 +61,12 @@
  * A uniform-random policy returns −282.7 ± 75.3 (20 seeded episodes), beside −282.9 ± 77.5 for OMAR's random
  * dataset (spec §1.6).
  */
-import { ConfigError } from '../../harness/errors.ts';
-import { Rng } from '../../harness/rng.ts';
-import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, Scene, SceneShape, StepResult } from '../../harness/types.ts';
+import { ConfigError } from '../../contracts/errors.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, Scene, SceneShape, StepResult } from '../../contracts/types.ts';
 import { HALF_CHEETAH_TIMESTEP, HALF_CHEETAH_XML } from './half-cheetah-model.ts';
 import { mujocoModule, type MainModule, type MjData, type MjModel } from './mujoco-module.ts';
+import { halfCheetahDatasetPresets } from './dataset-presets.ts';
 
 export interface HalfCheetahOptions {
   /** Weight of the control cost Σ a² (Gym's `ctrl_cost_weight`). */
@@ -345,6 +346,7 @@ const OPTIONS_SCHEMA: JsonSchema = {
 export const halfCheetah2x3: EnvironmentDef<HalfCheetahOptions> = {
   name: NAME,
   description: 'two-agent HalfCheetah (back leg / front leg, 3 joints each) on MuJoCo WASM, 1000-step episodes (spec §2)',
+  datasetPresets: halfCheetahDatasetPresets,
   defaults: DEFAULTS,
   schema: OPTIONS_SCHEMA,
   benchBatches: [1, 10],

@@ -3,8 +3,8 @@
  * chasing 1 fixed prey, their entities, the observation prefix, the chase reward and the prey option. Each task
  * file supplies its landmarks, reset, constants and extra terms; its doc comment is the full spec.
  */
-import type { JsonSchema } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { JsonSchema } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { loadOmarPrey, type PreyHead } from './prey-omar.ts';
 import { ScriptedPrey } from './prey-scripted.ts';
 import { drawPosition, inContact, writePosition, writeRelative, writeVelocity, type FixedPolicy, type Scenario } from './scenario.ts';

@@ -3,7 +3,7 @@
  * observation layouts share. A scenario is pure description plus per-copy functions over a `World`; the batching,
  * the fixed agents' policy and the `Environment` contract live in `environment.ts`.
  */
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import type { EntityProps, World } from './world.ts';
 
 /** A fixed agent's policy (the prey, spec §1.5): a batch of observations in, a batch of actions out. */

@@ -27,11 +27,12 @@
  * ## Options
  * `numAgents` (default 3, 1–10), `bound` (default from N as above).
  */
-import type { EnvironmentDef } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { EnvironmentDef } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { MpeEnvironment } from './environment.ts';
 import { drawPosition, inContact, writePosition, writeRelative, writeVelocity, type Scenario } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
+import { mpeDatasetPresets } from './dataset-presets.ts';
 
 export interface SpreadOptions {
   /** Agents and landmarks, N. */
@@ -103,6 +104,7 @@ function coverageReward(world: World, b: number, n: number): number {
 export const simpleSpread: EnvironmentDef<SpreadOptions> = {
   name: 'simple_spread',
   description: 'MPE cooperative navigation: N agents cover N landmarks (spec §1.2)',
+  datasetPresets: mpeDatasetPresets,
   defaults: { numAgents: 3 },
   schema: {
     type: 'object',

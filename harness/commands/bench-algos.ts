@@ -10,9 +10,9 @@ import type { Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
 import { runDir } from '../paths.ts';
 import { benchAlgorithms } from '../measure/algos.ts';
-import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../measure/algos-output.ts';
-import { parseAssignments } from '../run/resolve.ts';
-import { SIZE_PRESETS, type SizePreset } from '../types.ts';
+import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../report/algos-output.ts';
+import { parseAssignments } from '../resolve.ts';
+import { SIZE_PRESETS, type SizePreset } from '../../contracts/types.ts';
 import { prepare } from './context.ts';
 import { choiceOption, collect, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 

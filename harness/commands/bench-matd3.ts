@@ -6,14 +6,14 @@
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import type { Matd3 } from '../../algorithms/matd3.ts';
+import type { Matd3 } from '../registry.ts';
 import { BUILD_PRESETS, buildPreset } from '../data/build-presets.ts';
 import { matd3Space } from '../data/build-train.ts';
 import { createThreadedMatd3, defaultThreads } from '../data/matd3-threads.ts';
 import { learnedSpace, syntheticBatch } from '../measure/algos.ts';
 import { measureLatencies } from '../measure/latency.ts';
-import { createRng } from '../rng.ts';
-import type { StateBatch } from '../types.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { StateBatch } from '../../contracts/types.ts';
 import { prepare } from './context.ts';
 import { choiceOption, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 

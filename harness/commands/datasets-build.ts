@@ -5,7 +5,7 @@ import { LEVELS, type MediumExpertMode } from '../data/build-levels.ts';
 import { BUILD_PRESETS } from '../data/build-presets.ts';
 import { dataDir } from '../paths.ts';
 import { wantsProgressBar } from '../progress.ts';
-import { parseAssignments } from '../run/resolve.ts';
+import { parseAssignments } from '../resolve.ts';
 import { prepare } from './context.ts';
 import { choiceOption, collect, deprecatedOption, integerAtLeast, listOf, withDeprecated } from './options.ts';
 

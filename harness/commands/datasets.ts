@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { requireExists } from '../files.ts';
 import { dataDir } from '../paths.ts';
-import { parseAssignments } from '../run/resolve.ts';
+import { parseAssignments } from '../resolve.ts';
 import { environmentNames } from '../registry.ts';
-import type { EnvSpec } from '../types.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import { findDatasetFolders, listDatasets, type DatasetRow } from '../data/list.ts';
 import { verifyDataset } from '../data/check.ts';
 import { readCard } from '../data/card.ts';

@@ -9,12 +9,12 @@
  * mean and sd (n − 1) of the evaluation return. `--record <file>` writes the first episode as an episode file.
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile, writeFileAtomic } from '../files.ts';
 import { replayEpisode, rollout, uniformRandomAgent, type EpisodeFile, type RolloutRequest } from '../run/episodes.ts';
 import { checkClaims, readPolicyFile, restoreAgent } from '../run/policy-file.ts';
-import { parseAssignments } from '../run/resolve.ts';
-import { SIZE_PRESETS, type SizePreset } from '../types.ts';
+import { parseAssignments } from '../resolve.ts';
+import { SIZE_PRESETS, type SizePreset } from '../../contracts/types.ts';
 import { loadPlugins, prepare } from './context.ts';
 import { choiceOption, collect, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 

@@ -9,10 +9,10 @@ import { BUILD_PRESETS } from '../data/build-presets.ts';
 import { dataDir } from '../paths.ts';
 import { runCell } from '../run/cell.ts';
 import { writePolicyFile } from '../run/policy-file.ts';
-import { parseAssignments } from '../run/resolve.ts';
+import { parseAssignments } from '../resolve.ts';
 import { writeCellFile } from '../run/store.ts';
 import { getAlgorithm, getEnvironment } from '../registry.ts';
-import { SIZE_PRESETS, type CellSpec, type SizePreset } from '../types.ts';
+import { SIZE_PRESETS, type CellSpec, type SizePreset } from '../../contracts/types.ts';
 import { prepare } from './context.ts';
 import { choiceOption, collect, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 

@@ -2,7 +2,7 @@
  * The level rules of the dataset builder (spec §3.1): which checkpoint is "medium", and how medium-expert is put
  * together from the medium and expert data.
  */
-import type { AgentTransitions } from '../types.ts';
+import type { AgentTransitions } from '../../contracts/types.ts';
 import type { Episodes } from './build-store.ts';
 
 export const LEVELS = ['random', 'medium-replay', 'medium', 'medium-expert', 'expert'] as const;

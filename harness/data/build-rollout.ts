@@ -2,8 +2,8 @@
  * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (spec §3.1): the one loop behind
  * MATD3's training, its checkpoint evaluations and the collection of every dataset level.
  */
-import type { Rng } from '../rng.ts';
-import type { Environment, EnvSpec } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Environment, EnvSpec } from '../../contracts/types.ts';
 import { TransitionStore } from './build-store.ts';
 
 /** Actions for the learned agents (`B × actDim` each, in [−1, 1]) from their observations (`B × obsDim` each). */

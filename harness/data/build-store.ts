@@ -5,8 +5,8 @@
  * OMAR-layout dataset (25-step chunks for MPE). Every environment agent is stored, the prey as agent n − 1.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../rng.ts';
-import type { AgentBatch, AgentTransitions, EnvSpec, StateBatch, StepResult } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, AgentTransitions, EnvSpec, StateBatch, StepResult } from '../../contracts/types.ts';
 import type { StateArrays } from './write.ts';
 
 /** Whole episodes cut out of a store: what `writeDataset` takes, plus every episode's return. */

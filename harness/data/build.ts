@@ -6,12 +6,13 @@
  * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
  * in every card are the built random and expert datasets' own mean returns (spec §1.6), so both are always written.
  */
-import { createMatd3 } from '../../algorithms/matd3.ts';
+
 import { progressBar } from '../progress.ts';
-import { createRng, type Rng } from '../rng.ts';
-import { resolveEnvOptions } from '../run/resolve.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import { behaviourLearner } from '../registry.ts';
+import { resolveEnvOptions } from '../resolve.ts';
 import { mean } from '../stats/descriptive.ts';
-import type { EnvironmentDef, EnvSpec } from '../types.ts';
+import type { EnvironmentDef, EnvSpec } from '../../contracts/types.ts';
 import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
 import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
 import { buildPreset, type BuildPreset } from './build-presets.ts';
@@ -188,7 +189,7 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const episodes = Math.max(1, Math.floor(preset.transitions / spec.episodeLength));
   const env = await def.create(envOptions, Math.min(preset.collectCopies, episodes));
   const rng = context.rng.fork(`collect/${level}`);
-  const policy = createMatd3(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
+  const policy = behaviourLearner.create(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
   try {
     policy.loadActors(cache.actors[level]);
     const actors: Policy = (obs) => policy.act(obs, true);

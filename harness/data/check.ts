@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnvSpec } from '../types.ts';
-import { ChecksumError, DataShapeError, DataValueError, MissingFileError } from '../errors.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
+import { ChecksumError, DataShapeError, DataValueError, MissingFileError } from '../../contracts/errors.ts';
 import { formatShape, parseNpy, type NpyArray } from './npy.ts';
 import { CARD_FILE, CORE_SOURCES, STATE_SOURCES, arrayFileName, parseArrayFileName, type Source } from './layout.ts';
 import { parseCard, readCardBytes, sha256Hex, type DatasetCard } from './card.ts';

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { EnvSpec } from '../types.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import type { NpyArray } from './npy.ts';
 import type { DatasetCard } from './card.ts';
 import type { DatasetProblem } from './check.ts';

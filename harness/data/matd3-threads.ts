@@ -9,10 +9,10 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
+import { behaviourLearner, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../registry.ts';
 import { currentBackend } from '../backend.ts';
-import type { Rng } from '../rng.ts';
-import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../../contracts/types.ts';
 
 /** A tensor as it crosses threads. */
 export interface WireTensor {
@@ -57,11 +57,11 @@ export function defaultThreads(agents: number): number {
 export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, threads: number): Matd3 {
   const n = space.obsDims.length;
   const blocks = Math.min(n, Math.max(1, Math.floor(threads)));
-  if (blocks === 1) return createMatd3(space, config, rng);
+  if (blocks === 1) return behaviourLearner.create(space, config, rng);
   const first = (t: number) => Math.floor((t * n) / blocks); // block t owns agents first(t) … first(t + 1) − 1
   const owned = Array.from({ length: blocks }, (_, t) => Array.from({ length: first(t + 1) - first(t) }, (_, k) => first(t) + k));
-  const parts = owned.map((agents, t) => (t === 0 ? createMatd3Part(space, config, rng, agents) : workerPart(space, config, rng, agents)));
-  return composeMatd3(space, config, rng, parts);
+  const parts = owned.map((agents, t) => (t === 0 ? behaviourLearner.createPart(space, config, rng, agents) : workerPart(space, config, rng, agents)));
+  return behaviourLearner.compose(space, config, rng, parts);
 }
 
 function wire(t: tf.Tensor): WireTensor {

@@ -5,10 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { createMatd3Part, type Matd3Part } from '../../algorithms/matd3.ts';
+import { behaviourLearner, type Matd3Part } from '../registry.ts';
 import { initBackend } from '../backend.ts';
-import { Rng } from '../rng.ts';
-import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../../contracts/types.ts';
 import type { PartReply, PartRequest, PartWorkerData, WireTensor } from './matd3-threads.ts';
 
 const data = workerData as PartWorkerData;
@@ -55,7 +55,7 @@ function answer(part: Matd3Part, request: PartRequest): unknown {
 }
 
 const ready = initBackend(data.backend, () => undefined).then(() =>
-  createMatd3Part(data.space, data.config, new Rng(data.seed), data.owned),
+  behaviourLearner.createPart(data.space, data.config, new Rng(data.seed), data.owned),
 );
 
 data.port.on('message', async (request: PartRequest) => {

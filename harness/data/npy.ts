@@ -4,7 +4,7 @@
  * file and what is wrong with it (dtype, order, shape, truncated data).
  */
 import { readFileSync } from 'node:fs';
-import { DataShapeError } from '../errors.ts';
+import { DataShapeError } from '../../contracts/errors.ts';
 
 /** An array read from or written to a `.npy` file. */
 export interface NpyArray {

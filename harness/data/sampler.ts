@@ -5,8 +5,8 @@
  * buffers are never reused) and only then become tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentBatch, AgentTransitions, Dataset } from '../types.ts';
-import type { Rng } from '../rng.ts';
+import type { AgentBatch, AgentTransitions, Dataset } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 export interface Sampler {
   /** One batch per learned agent, in `learnedAgents` order; the caller disposes every tensor. */

@@ -8,9 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { algorithmNames, getAlgorithm, REFERENCE_ALGORITHM } from '../registry.ts';
-import { createRng, type Rng } from '../rng.ts';
-import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
-import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import { resolveAlgorithmConfig, resolveEnvOptions } from '../resolve.ts';
+import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../../contracts/types.ts';
 import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
 import { recordKernelCalls, replayKernels, type KernelReplay } from './kernel-replay.ts';
 import { measureLatencies } from './latency.ts';

@@ -3,7 +3,7 @@
  * and action-sampling latency at batch 1 and at the evaluation batch (tinybench).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, AgentBatch } from '../types.ts';
+import type { Agent, AgentBatch } from '../../contracts/types.ts';
 import { measureLatencies, type Latency } from './latency.ts';
 import { cachedConstants } from '../registry.ts';
 

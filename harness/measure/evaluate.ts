@@ -2,8 +2,8 @@
  * Evaluation episodes (spec §5): E episodes run as one batch of E environment copies, the stochastic policy (fresh noise),
  * the return as the environment defines it (`StepResult.evalReward` summed over the episode).
  */
-import type { Agent, Environment } from '../types.ts';
-import type { Rng } from '../rng.ts';
+import type { Agent, Environment } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 export interface EvalOutcome {
   returns: number[];

@@ -3,7 +3,7 @@
  * (spec §5, rliable). A "task" here is one taskId × dataset combination; an algorithm's scores are its finished
  * runs on each task it finished at least once (`ScoresByTask`).
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import {
   pooledIqmInterval,
   probabilityOfImprovementInterval,

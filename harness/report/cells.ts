@@ -5,7 +5,7 @@
 import { REFERENCE_ALGORITHM } from '../registry.ts';
 import { requireExists } from '../files.ts';
 import { cellsDir, readCellResults, type CorruptCellFile } from '../run/store.ts';
-import type { CellDone, CellResult } from '../types.ts';
+import type { CellDone, CellResult } from '../../contracts/types.ts';
 
 /** A cell with the label its algorithm column shows (see `labelCells`). */
 export interface LabelledCell {

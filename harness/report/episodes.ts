@@ -9,7 +9,7 @@ import { relative } from 'node:path';
 import { rollout } from '../run/episodes.ts';
 import { readPolicyFile, restoreAgent } from '../run/policy-file.ts';
 import { weightsPath } from '../run/store.ts';
-import type { Scene } from '../types.ts';
+import type { Scene } from '../../contracts/types.ts';
 import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
 
 interface EpisodeKey {

@@ -2,8 +2,8 @@
  * The per-run and per-group rows of returns.csv, summary.csv, memory.csv and throughput.csv (spec §5). Columns and
  * their meaning are documented in the row schemas (`schemas/csv-*.schema.json`); these functions only compute them.
  */
-import type { Rng } from '../rng.ts';
-import type { Efficiency } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Efficiency } from '../../contracts/types.ts';
 import { iqm, mean, percentileBootstrap, sd, standardError, type BootstrapOptions } from '../stats/index.ts';
 import { cellGroupKey, doneCells, groupBy, orderAlgorithms, sortGroups, type LabelledCell } from './cells.ts';
 

@@ -4,7 +4,7 @@
  * evaluation scores (spec §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
  * numbers from the committed cells.
  */
-import type { CellDone, CellResult } from '../types.ts';
+import type { CellDone, CellResult } from '../../contracts/types.ts';
 import { mean } from '../stats/index.ts';
 import { perDatasetKey, type AlgorithmEntry } from '../run/expand.ts';
 import { groupBy } from './cells.ts';

@@ -5,7 +5,7 @@
  * cannot be written (a full disk) becomes a failed outcome naming the path, so the runner goes on with the other cells;
  * weights that cannot be written fail the cell (its result says why).
  */
-import type { CellResult, CellSpec } from '../types.ts';
+import type { CellResult, CellSpec } from '../../contracts/types.ts';
 import { runCell } from './cell.ts';
 import { releaseClaim } from './claims.ts';
 import { keepPoliciesIn } from './policy-file.ts';

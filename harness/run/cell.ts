@@ -5,16 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runEnvironment } from '../backend.ts';
-import { DivergedError } from '../errors.ts';
-import { createRng } from '../rng.ts';
-import type { Agent, AgentSpace, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../types.ts';
+import { DivergedError } from '../../contracts/errors.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { Agent, AgentSpace, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, Environment } from '../../contracts/types.ts';
 import { actLatency, profileUpdate, type UpdateProfile } from '../measure/efficiency.ts';
 import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
 import { createSampler } from '../data/sampler.ts';
 import { openCellDataset } from './dataset-for-cell.ts';
 import { policyFile, type PolicyFile } from './policy-file.ts';
 import { cellId } from './expand.ts';
-import { resolveAlgorithmConfig, resolveEnvOptions } from './resolve.ts';
+import { resolveAlgorithmConfig, resolveEnvOptions } from '../resolve.ts';
 
 export interface CellContext {
   dataDir: string;

@@ -1,11 +1,11 @@
 /**
  * Matrix specs: validation, expansion into cells (algorithms × environments × datasets × seeds), cell ids and sharding.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { Budget, CellId, CellSpec, SizePreset } from '../types.ts';
-import { contentHash } from './canonical.ts';
+import type { Budget, CellId, CellSpec, SizePreset } from '../../contracts/types.ts';
+import { contentHash } from '../canonical.ts';
 
 export interface MatrixSpec {
   name: string;

@@ -9,7 +9,7 @@ import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
 import { writeFileAtomic } from '../files.ts';
 import { progressBar } from '../progress.ts';
-import type { CellSpec } from '../types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { runClaimedCell, type CellOutcome } from './cell-job.ts';
 import { claimsDir, withClaim } from './claims.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';

@@ -6,9 +6,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireExists, writeFileAtomic } from '../files.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { readCellResults, resultFingerprint, weightsPath, writeCellResult, type CorruptCellFile } from './store.ts';
-import type { CellResult } from '../types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 
 export function mergeResults(dirs: string[], out: string): { cells: number; duplicates: number; corrupt: CorruptCellFile[] } {
   // `holders`: the folders holding this result (identical duplicates included), where its weights may be taken from

@@ -6,15 +6,15 @@
  * and std (td3bc normalises with them) — then every variable `Agent.save()` returns (actors, critics, targets) as its
  * shape and its float32 values, little-endian, base64: exact, and about a quarter of the size of decimal JSON.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile, writeFileAtomic } from '../files.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { algorithmNames } from '../registry.ts';
-import { resolveAlgorithmConfig } from './resolve.ts';
+import { resolveAlgorithmConfig } from '../resolve.ts';
 import { weightsPath } from './store.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { Rng } from '../rng.ts';
-import type { Agent, AgentSpace, CellSpec, EnvSpec, NamedWeights, SizePreset } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Agent, AgentSpace, CellSpec, EnvSpec, NamedWeights, SizePreset } from '../../contracts/types.ts';
 
 export const POLICY_SCHEMA = 'om2p-bench/policy-weights';
 

@@ -3,7 +3,7 @@
  * scores per task (the columns of a runs × tasks matrix of normalised scores). Each function is pure; its interval
  * version wraps it in the stratified bootstrap, so the same estimator gives the point and the CI.
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { iqm } from './descriptive.ts';
 import { stratifiedBootstrap, type BootstrapOptions, type Interval, type ScoresByTask } from './bootstrap.ts';
 

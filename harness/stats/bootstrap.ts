@@ -9,7 +9,7 @@
  * improvement) are resampled independently of each other.
  */
 import { quantileSeq } from 'mathjs';
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 /** Scores of one algorithm: one array of run scores per task (the columns of a runs × tasks matrix). */
 export type ScoresByTask = readonly (readonly number[])[];

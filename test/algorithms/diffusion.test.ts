@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { diffusion, sampleActions, vpSchedule, type DiffusionConfig, type NoiseNet } from '../../algorithms/diffusion.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { describeAlgorithmContract } from '../helpers/algorithm-contract.ts';
 import { actionsAtObs, banditBatch, OBS, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';

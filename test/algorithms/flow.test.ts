@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';
 import { eulerSample, interpolate, qLoss } from '../../algorithms/flow-family.ts';

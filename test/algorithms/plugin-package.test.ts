@@ -14,7 +14,7 @@ import { ensureDatasets } from '../../harness/data/build.ts';
 import { readJsonFile } from '../../harness/files.ts';
 import { readPolicyFile } from '../../harness/run/policy-file.ts';
 import { validateOrThrow } from '../../harness/schema.ts';
-import type { CellResult } from '../../harness/types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 
 const CHECKOUT = resolve(import.meta.dirname, '../..');
 

@@ -6,8 +6,8 @@ import { importOmarDataset } from '../../harness/data/import.ts';
 import { loadDataset } from '../../harness/data/load.ts';
 import { verifyDataset } from '../../harness/data/check.ts';
 import { datasetFolder } from '../../harness/data/layout.ts';
-import { DataShapeError } from '../../harness/errors.ts';
-import type { EnvSpec } from '../../harness/types.ts';
+import { DataShapeError } from '../../contracts/errors.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import { float64Npy, specOf, useTempDirs, writeOmarFolder } from './fixtures.ts';
 
 const tempDir = useTempDirs();

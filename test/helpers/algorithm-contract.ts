@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../../harness/rng.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../../harness/types.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../../contracts/types.ts';
 import { leakedTensors, useBackend } from './backend.ts';
 import { actionsAtObs, train } from './synthetic-batches.ts';
 

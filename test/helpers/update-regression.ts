@@ -12,8 +12,8 @@ import { fql } from '../../algorithms/fql.ts';
 import { createMatd3, MATD3_PRESETS } from '../../algorithms/matd3.ts';
 import { om2p } from '../../algorithms/om2p.ts';
 import { td3bc } from '../../algorithms/td3bc.ts';
-import { createRng, type Rng } from '../../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../harness/types.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../contracts/types.ts';
 
 export const REGRESSION_UPDATES = 20;
 const ROWS = 32;

@@ -3,10 +3,10 @@
  * MuJoCo state, observation and state layouts, start-state distribution, determinism, batching and snapshots.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../harness/errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import { Rng } from '../../harness/rng.ts';
-import type { Environment } from '../../harness/types.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { Environment } from '../../contracts/types.ts';
 import { halfCheetah2x3, type HalfCheetahCopyState } from '../../envs/mamujoco/half-cheetah.ts';
 import { mujocoModule } from '../../envs/mamujoco/mujoco-module.ts';
 import { HALF_CHEETAH_XML } from '../../envs/mamujoco/half-cheetah-model.ts';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, runEnvironment } from '../../harness/backend.ts';
 import { benchAlgorithms, planVariants, withRatios, type EfficiencyRow, type MeasuredRow } from '../../harness/measure/algos.ts';
-import { writeEfficiencyOutputs } from '../../harness/measure/algos-output.ts';
+import { writeEfficiencyOutputs } from '../../harness/report/algos-output.ts';
 import { algorithmNames } from '../../harness/registry.ts';
-import type { RunEnvironment } from '../../harness/types.ts';
+import type { RunEnvironment } from '../../contracts/types.ts';
 import { validateFile } from '../../harness/validate.ts';
 
 const om2pRegistered = algorithmNames().includes('om2p');

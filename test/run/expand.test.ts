@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash } from '../../harness/run/canonical.ts';
+import { canonicalJson, contentHash } from '../../harness/canonical.ts';
 import { cellId, expandMatrix, parseShard, readMatrixSpec, shardCells, type MatrixSpec } from '../../harness/run/expand.ts';
-import { parseAssignments } from '../../harness/run/resolve.ts';
+import { parseAssignments } from '../../harness/resolve.ts';
 
 const matrix: MatrixSpec = {
   name: 't',

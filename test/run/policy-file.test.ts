@@ -13,11 +13,11 @@ import { ensureDatasets } from '../../harness/data/build.ts';
 import { runCell } from '../../harness/run/cell.ts';
 import { createEnvironment, replayEpisode, rollout } from '../../harness/run/episodes.ts';
 import { keepPoliciesIn, policyFile, readPolicyFile, restoreAgent, type PolicyFile } from '../../harness/run/policy-file.ts';
-import { resolveAlgorithmConfig } from '../../harness/run/resolve.ts';
+import { resolveAlgorithmConfig } from '../../harness/resolve.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import type { CellSpec } from '../../harness/types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'om2p-policy-'));
 const dataDir = join(root, 'data');

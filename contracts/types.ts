@@ -108,8 +108,48 @@ export interface EnvironmentDef<O = Record<string, unknown>> {
   schema: JsonSchema;
   /** Batch sizes `bench env` measures (default [1, 100]). */
   benchBatches?: number[];
+  /** How `datasets build` builds this task's datasets, per size preset; without them its datasets can only be imported. */
+  datasetPresets?: Record<DatasetPresetName, DatasetPreset>;
   create(options: O, batch: number): Promise<Environment>;
 }
+
+/** Dataset size presets: `smoke` (seconds, for tests), `quick` (minutes, the main job), `paper` (OMAR's scale). */
+export const DATASET_PRESETS = ['smoke', 'quick', 'paper'] as const;
+export type DatasetPresetName = (typeof DATASET_PRESETS)[number];
+
+/** One dataset size preset of an environment (spec §3.1 "Sizes and seeds"). */
+export interface DatasetPreset {
+  /** Transitions per collected level (random, medium, expert), rounded down to whole episodes. */
+  transitions: number;
+  budget: TrainingBudget;
+  /** Environment copies stepped together while collecting. */
+  collectCopies: number;
+  /** The behaviour learner's config: one of its named presets (MATD3: `mpe`, `mujoco`) with overrides. */
+  behaviour: { preset: string; overrides?: Record<string, unknown> };
+}
+
+/** The behaviour training of the dataset builder (spec §3.1). */
+export interface TrainingBudget {
+  /** Gradient updates in total. */
+  updates: number;
+  /** A checkpoint at the first episode end after every `evalEvery` updates. */
+  evalEvery: number;
+  /** Evaluation episodes per checkpoint (spec §3.1: e.g. 100), run as one batch with the rollout noise. */
+  evalEpisodes: number;
+  /** Environment copies stepped together while training. */
+  envCopies: number;
+  /** Environment transitions per update (spec §3.1: 25). */
+  stepsPerUpdate: number;
+  /** Transitions collected before the first update (at least a minibatch). */
+  learningStarts: number;
+  /**
+   * How the untrained behaviour acts: absent = the initialised actors with exploration noise (MPE, as OMAR); 'uniform' =
+   * U(−1, 1) actions (TD3's start_timesteps on MuJoCo). It acts for the first `learningStarts` transitions, is checkpoint 0
+   * (R_rand of the medium threshold) and collects the random level.
+   */
+  randomBehaviour?: 'uniform';
+}
+
 
 // ---------------------------------------------------------------- datasets
 
