@@ -14,7 +14,7 @@
  */
 export * as tf from '@tensorflow/tfjs';
 
-// Contracts (harness/types.ts documents every field).
+// Contracts (contracts/types.ts documents every field).
 export type {
   Agent,
   AgentBatch,
@@ -33,9 +33,9 @@ export type {
   SizePreset,
   StateBatch,
   StepResult,
-} from './harness/types.ts';
-export { createRng, type Rng } from './harness/rng.ts';
-export { ConfigError } from './harness/errors.ts';
+} from './contracts/types.ts';
+export { createRng, type Rng } from './contracts/rng.ts';
+export { ConfigError } from './contracts/errors.ts';
 
 // Shared network blocks: the dense layer behind them has the explicit-transpose gradient that makes wasm training fast.
 export { createMlp, type Mlp, type MlpOptions } from './algorithms/nn/mlp.ts';

@@ -1,25 +1,25 @@
 /**
- * Diffusion policy, DOM2-like (arXiv 2307.01472) in Diffusion-QL's form (arXiv 2208.06193), SPEC §4.2; schedule, sampler and
+ * Diffusion policy, DOM2-like (arXiv 2307.01472) in Diffusion-QL's form (arXiv 2208.06193), spec §4.2; schedule, sampler and
  * Q normalisation checked against Diffusion-QL's code. Per agent: VP ε-net, twin critic, EMA actor; actor objective L_d + η·L_Q
  * with the Q gradient through all T reverse steps. cpu preset 2×64 (om2p's widths: efficiency ratios compare like with like),
- * batch 256; paper 4×512. **Choice**: GELU and LayerNorm critics (SPEC §4 paper-scale) in both presets, as om2p; Diffusion-QL's
+ * batch 256; paper 4×512. **Choice**: GELU and LayerNorm critics (spec §4 paper-scale) in both presets, as om2p; Diffusion-QL's
  * Mish is `activation: 'mish'` (on wasm ~0.8× the update time; ReLU ~0.45×). **Choice**: DOM2's high-return trajectory
  * replication is left out (the sampler exposes transitions, not episodes). **Choice**: `deterministic` acting runs the chain
  * noise-free (x_T = 0, no σ_k z); evalSamples > 1 scores candidates by the target critic's min-Q, as Diffusion-QL.
  * Keys: critic/loss (Σ-heads TD MSE [+ α·CQL]), critic/cql (α > 0), actor/loss, actor/diffusion (L_d), actor/q (L_Q, η > 0).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../contracts/types.ts';
 import type { ActivationName } from './nn/activations.ts';
-import { aggregateHeads, createCritic, type Critic } from './nn/critic.ts';
+import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
 import { sinusoidalEmbedding } from './nn/embedding.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { readScalars } from './nn/readback.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { stopGradient } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';
@@ -31,11 +31,11 @@ export interface DiffusionConfig {
   hidden: number[];
   /** Critic hidden layer widths (per head). */
   criticHidden: number[];
-  /** Hidden activation of the ε-network and the critics (the step embedding always uses Mish, SPEC §4.2). */
+  /** Hidden activation of the ε-network and the critics (the step embedding always uses Mish, spec §4.2). */
   activation: ActivationName;
-  /** LayerNorm after each critic hidden activation (SPEC §4 paper-scale settings). */
+  /** LayerNorm after each critic hidden activation (spec §4 paper-scale settings). */
   criticLayerNorm: boolean;
-  /** η ≥ 0, weight of the Q term in the actor objective (sweep {0.01, 0.1, 1, 10}, SPEC §4). */
+  /** η ≥ 0, weight of the Q term in the actor objective (sweep {0.01, 0.1, 1, 10}, spec §4). */
   eta: number;
   /** Adam learning rate of actor and critic (> 0). */
   learningRate: number;
@@ -76,29 +76,25 @@ const defaults: DiffusionConfig = {
 };
 
 const layers = configKeySchemas.layers;
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    steps: { type: 'integer', minimum: 1 },
-    hidden: layers,
-    criticHidden: layers,
-    activation: configKeySchemas.activation,
-    criticLayerNorm: { type: 'boolean' },
-    eta: { type: 'number', minimum: 0 },
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    emaDecay: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-    emaEvery: { type: 'integer', minimum: 1 },
-    emaStart: { type: 'integer', minimum: 0 },
-    cqlAlpha: { type: 'number', minimum: 0 },
-    evalSamples: { type: 'integer', minimum: 1 },
-    batchSize: configKeySchemas.batchSize,
-  },
-};
+const schema = configSchema(defaults, {
+  steps: { type: 'integer', minimum: 1 },
+  hidden: layers,
+  criticHidden: layers,
+  activation: configKeySchemas.activation,
+  criticLayerNorm: { type: 'boolean' },
+  eta: { type: 'number', minimum: 0 },
+  learningRate: configKeySchemas.learningRate,
+  discount: configKeySchemas.discount,
+  targetUpdateRate: configKeySchemas.targetUpdateRate,
+  emaDecay: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  emaEvery: { type: 'integer', minimum: 1 },
+  emaStart: { type: 'integer', minimum: 0 },
+  cqlAlpha: { type: 'number', minimum: 0 },
+  evalSamples: { type: 'integer', minimum: 1 },
+  batchSize: configKeySchemas.batchSize,
+});
 
-/** Per step k = 1…T, stored at index k − 1 (SPEC §4.2 "VP schedule"). */
+/** Per step k = 1…T, stored at index k − 1 (spec §4.2 "VP schedule"). */
 export interface VpSchedule {
   alpha: number[];
   beta: number[];
@@ -114,7 +110,7 @@ export interface VpSchedule {
   sigma: number[];
 }
 
-/** The VP schedule of SPEC §4.2: α_k = exp(−β_min/T − ½(β_max − β_min)(2k − 1)/T²) and the sampler coefficients. */
+/** The VP schedule of spec §4.2: α_k = exp(−β_min/T − ½(β_max − β_min)(2k − 1)/T²) and the sampler coefficients. */
 export function vpSchedule(T: number, betaMin = 0.1, betaMax = 10): VpSchedule {
   const s: VpSchedule = { alpha: [], beta: [], alphaBar: [], alphaBarPrev: [], posteriorVariance: [], c1: [], c2: [], sigma: [] };
   let alphaBar = 1;
@@ -136,7 +132,7 @@ export function vpSchedule(T: number, betaMin = 0.1, betaMax = 10): VpSchedule {
   return s;
 }
 
-/** ε_θ(o, x, k): the step index enters as a 16-d sinusoidal embedding → Linear 32 → Mish → Linear 16 (SPEC §4.2). */
+/** ε_θ(o, x, k): the step index enters as a 16-d sinusoidal embedding → Linear 32 → Mish → Linear 16 (spec §4.2). */
 export interface NoiseNet {
   stepEmbedding: Pick<Mlp, 'forward'>;
   eps: Pick<Mlp, 'forward'>;
@@ -172,7 +168,7 @@ function predictNoise(net: NoiseNet, table: tf.Tensor2D, obs: tf.Tensor2D, x: tf
 }
 
 /**
- * The reverse chain (SPEC §4.2 "Sampler"), differentiable through every step: x̂_0 is clipped, the iterate x_k is not,
+ * The reverse chain (spec §4.2 "Sampler"), differentiable through every step: x̂_0 is clipped, the iterate x_k is not,
  * a = clip(x_0). `noise` null runs it noise-free (x_T = 0, no σ_k z). The caller owns the result. Exported for tests.
  */
 export function sampleActions(net: NoiseNet, s: VpSchedule, obs: tf.Tensor2D, actDim: number, noise: Rng | null): tf.Tensor2D {
@@ -196,7 +192,7 @@ export function sampleActions(net: NoiseNet, s: VpSchedule, obs: tf.Tensor2D, ac
   });
 }
 
-/** L_d = mean ‖ε − ε_θ(o, √ᾱ_k a + √(1 − ᾱ_k) ε, k − 1)‖², k ~ U{1…T} per row (SPEC §4.2). */
+/** L_d = mean ‖ε − ε_θ(o, √ᾱ_k a + √(1 − ᾱ_k) ε, k − 1)‖², k ~ U{1…T} per row (spec §4.2). */
 function diffusionLoss(net: NoiseNet, s: VpSchedule, batch: AgentBatch, rng: Rng): tf.Scalar {
   const [rows, steps] = [batch.acts.shape[0], s.alpha.length];
   const index = Int32Array.from({ length: rows }, () => rng.int(steps));
@@ -213,7 +209,7 @@ function diffusionLoss(net: NoiseNet, s: VpSchedule, batch: AgentBatch, rng: Rng
   });
 }
 
-/** L_Q = −mean Q_k(o, a_π) / sg(mean |Q_k'(o, a_π)|), k a random head, k' the other (Diffusion-QL, SPEC §4). */
+/** L_Q = −mean Q_k(o, a_π) / sg(mean |Q_k'(o, a_π)|), k a random head, k' the other (Diffusion-QL, spec §4). */
 function qLoss(critic: Critic, obs: tf.Tensor2D, actions: tf.Tensor2D, head: number): tf.Scalar {
   return tf.tidy(() => {
     const q = critic.forward(obs, actions);
@@ -225,7 +221,7 @@ function qLoss(critic: Critic, obs: tf.Tensor2D, actions: tf.Tensor2D, head: num
 
 const CQL_SAMPLES = 10;
 
-/** Σ_k mean[logsumexp_j(Q_k(o, ã_j) − log 0.5^|A|) − Q_k(o, a)], ã_j ~ U[−1, 1], j = 1…10 (OMAR's form, SPEC §4.2). */
+/** Σ_k mean[logsumexp_j(Q_k(o, ã_j) − log 0.5^|A|) − Q_k(o, a)], ã_j ~ U[−1, 1], j = 1…10 (OMAR's form, spec §4.2). */
 function cqlPenalty(critic: Critic, batch: AgentBatch, rng: Rng): tf.Scalar {
   return tf.tidy(() => {
     const [rows, actDim] = batch.acts.shape;
@@ -274,17 +270,13 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
     activation: config.activation,
     layerNorm: config.criticLayerNorm,
   };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
   copyVariables(actorEma.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  const actorOptimizer = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticOptimizer = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const [diffusionRng, chainRng, headRng, cqlRng, actRng] = ['diffusion', 'chain', 'head', 'cql', 'act'].map((p) => rng.fork(p));
   let updates = 0;
 
   const updateCritic = (batch: AgentBatch): Record<string, tf.Scalar> => {
-    // a' is a T-step sample of the EMA actor; min over target heads (SPEC §4 "Common" table).
+    // a' is a T-step sample of the EMA actor; min over target heads (spec §4 "Common" table).
     const target = tf.tidy(() => {
       const nextActions = sampleActions(actorEma, schedule, batch.nextObs, actDim, chainRng);
       return tdTarget(criticTarget, batch, nextActions, config.discount, 'min');
@@ -299,7 +291,7 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
     return losses;
   };
 
-  // The actor optimiser holds the actor's variables only: the critic is not updated by the actor loss (SPEC §4.2).
+  // The actor optimiser holds the actor's variables only: the critic is not updated by the actor loss (spec §4.2).
   const updateActor = (batch: AgentBatch): Record<string, tf.Scalar> =>
     actorOptimizer.step('actor/loss', () => {
       const extras: Record<string, tf.Scalar> = { 'actor/diffusion': diffusionLoss(actor, schedule, batch, diffusionRng) };
@@ -336,7 +328,7 @@ function createLearner(space: AgentSpace, config: DiffusionConfig, rng: Rng, age
 
 export const diffusion: AlgorithmDef<DiffusionConfig> = {
   name: 'diffusion',
-  description: 'Diffusion policy (DOM2-like, Diffusion-QL style): VP ε-net, Q gradient through all T reverse steps (SPEC §4.2)',
+  description: 'Diffusion policy (DOM2-like, Diffusion-QL style): VP ε-net, Q gradient through all T reverse steps (spec §4.2)',
   defaults,
   presets: {
     cpu: {},

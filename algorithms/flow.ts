@@ -1,13 +1,13 @@
 /**
- * Flow-matching policy with a Q term (SPEC §4 and §4.3), the multi-step baseline next to OM2P: a velocity field v_θ(o, x, τ)
+ * Flow-matching policy with a Q term (spec §4 and §4.3), the multi-step baseline next to OM2P: a velocity field v_θ(o, x, τ)
  * trained by conditional flow matching, actions by K Euler steps from ε, and η·L_Q differentiated through all K unrolled steps
  * (that backward pass through the chain is what costs memory and time). Independent learners with twin critics.
- * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `nn/flow-common.ts`; cpu preset 2×64, batch 256 (2-core
+ * **Choice** K = 10, η = 0.1, normalised Q term, update order as in `flow-family.ts`; cpu preset 2×64, batch 256 (2-core
  * wasm), paper preset 4×512. Losses: `actor/fm`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../contracts/types.ts';
 import type { Critic } from './nn/critic.ts';
 import {
   clippedAction,
@@ -23,12 +23,12 @@ import {
   type ActorObjective,
   type FlowActor,
   type FlowCommonConfig,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 
 export interface FlowConfig extends FlowCommonConfig {
-  /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
+  /** η, weight of L_Q in the actor objective, ≥ 0 (spec §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
   eta: number;
-  /** K, Euler steps per action (network evaluations per action), ≥ 1 (SPEC §4.3: 10). */
+  /** K, Euler steps per action (network evaluations per action), ≥ 1 (spec §4.3: 10). */
   flowSteps: number;
 }
 
@@ -39,7 +39,7 @@ const schema = flowConfigSchema(defaults, {
   flowSteps: { type: 'integer', minimum: 1 },
 });
 
-/** The flow actor: v_θ, sampled by K Euler steps; L = L_FM + η·L_Q(clip(flow_K(o, ε'))) (SPEC §4.3). */
+/** The flow actor: v_θ, sampled by K Euler steps; L = L_FM + η·L_Q(clip(flow_K(o, ε'))) (spec §4.3). */
 function createFlowActor(obsDim: number, actDim: number, config: FlowConfig, rng: Rng, name: string): FlowActor {
   const { net, velocity } = createVelocityField(obsDim, actDim, config.hidden, rng.fork('actor'), `${name}/actor`);
   const noiseRng = rng.fork('noise');
@@ -60,7 +60,7 @@ function createFlowActor(obsDim: number, actDim: number, config: FlowConfig, rng
 
 export const flow: AlgorithmDef<FlowConfig> = {
   name: 'flow',
-  description: 'Flow-matching policy, K Euler steps per action, Q gradient through the unrolled steps (SPEC §4.3)',
+  description: 'Flow-matching policy, K Euler steps per action, Q gradient through the unrolled steps (spec §4.3)',
   defaults,
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,

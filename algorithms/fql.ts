@@ -1,15 +1,15 @@
 /**
- * Flow Q-learning (Park, Li and Levine, arXiv 2502.02538), SPEC §4 and §4.3, as independent learners with twin critics: a flow
+ * Flow Q-learning (Park, Li and Levine, arXiv 2502.02538), spec §4 and §4.3, as independent learners with twin critics: a flow
  * v_θ(o, x, τ) trained by flow matching only (no Q gradient), and a one-step policy μ_ω(o, z) distilled from the K-step flow
  * with weight α and trained against the critic on clip(μ_ω). Next actions and evaluation use μ_ω: one network evaluation.
  * Checked against seohongpark/fql `agents/fql.py` (same noise z for the distillation target and the Q term).
  * **Choice** α = 10, K = 10, normalised Q term with weight 1 (FQL's form; α carries the trade-off), update order as in
- * `nn/flow-common.ts`; cpu preset 2×64, batch 256 (2-core wasm), paper preset 4×512.
+ * `flow-family.ts`; cpu preset 2×64, batch 256 (2-core wasm), paper preset 4×512.
  * Losses: `actor/fm`, `actor/distill`, `actor/q`, `actor/q_mean`, `critic/loss`, `critic/target_mean`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../contracts/types.ts';
 import type { Critic } from './nn/critic.ts';
 import { createMlp } from './nn/mlp.ts';
 import {
@@ -25,14 +25,14 @@ import {
   type ActorObjective,
   type FlowActor,
   type FlowCommonConfig,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface FqlConfig extends FlowCommonConfig {
-  /** α, weight of the distillation term mean ‖μ_ω − sg(flow_K)‖², ≥ 0 (SPEC §4.3: 10). */
+  /** α, weight of the distillation term mean ‖μ_ω − sg(flow_K)‖², ≥ 0 (spec §4.3: 10). */
   alpha: number;
-  /** K, Euler steps of the flow that μ_ω is distilled from, ≥ 1 (SPEC §4.3: 10). */
+  /** K, Euler steps of the flow that μ_ω is distilled from, ≥ 1 (spec §4.3: 10). */
   flowSteps: number;
 }
 
@@ -43,7 +43,7 @@ const schema = flowConfigSchema(defaults, {
   flowSteps: { type: 'integer', minimum: 1 },
 });
 
-/** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (SPEC §4.3); `flowTarget` came from outside the tape. Caller owns it. */
+/** Distillation: mean ‖μ_ω(o, z) − sg(flow_K(o, z))‖² (spec §4.3); `flowTarget` came from outside the tape. Caller owns it. */
 function distillationLoss(oneStepAction: tf.Tensor2D, flowTarget: tf.Tensor2D): tf.Scalar {
   return meanSquaredError(oneStepAction, flowTarget);
 }
@@ -64,7 +64,7 @@ function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, rng: 
     const z = gaussianNoise(noiseRng, batch.obs.shape[0], actDim);
     const flowTarget = eulerSample(flowField.velocity, batch.obs, z, config.flowSteps);
     return {
-      // L = L_FM(θ) + α·distillation(ω) + L_Q(ω) on clip(μ_ω(o, z)); θ gets no Q gradient (SPEC §4.3).
+      // L = L_FM(θ) + α·distillation(ω) + L_Q(ω) on clip(μ_ω(o, z)); θ gets no Q gradient (spec §4.3).
       loss: () => {
         const fm = flowMatchingLoss(flowField.velocity, batch.obs, batch.acts, noiseRng);
         const mu = sample(batch.obs, z);
@@ -82,7 +82,7 @@ function createFqlActor(obsDim: number, actDim: number, config: FqlConfig, rng: 
 
 export const fql: AlgorithmDef<FqlConfig> = {
   name: 'fql',
-  description: 'Flow Q-learning: flow-matching BC flow + one-step policy distilled from it and trained on Q (SPEC §4.3)',
+  description: 'Flow Q-learning: flow-matching BC flow + one-step policy distilled from it and trained on Q (spec §4.3)',
   defaults,
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,

@@ -1,24 +1,23 @@
 /**
  * MATD3 (Ackermann et al. 2019, arXiv 1910.01465, on TD3, arXiv 1802.09477): the online learner of the behaviour policies
- * that build the offline datasets (SPEC §4.5, defaults SPEC §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
+ * that build the offline datasets (spec §4.5, defaults spec §3.1 "Generator defaults"). Not an offline `AlgorithmDef`.
  * Per-agent actors π_i(o_i) (tanh output, last layer U(±3e-3)); centralised twin critics Q_i(o_1..o_n, a_1..a_n) over the
  * learned agents (Choice: Q_i(s, a_1..a_n) on the global state s with `criticState`, HalfCheetah's default); target
  * smoothing 0.2 clipped 0.5; actors and targets every 2nd critic update; Gaussian exploration.
- * Choice (SPEC §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
+ * Choice (spec §3.1): actor loss −Q_i,1 + 1e-3·mean(pre-tanh²), as the original MADDPG code.
  * Choice: in agent i's actor loss the other agents' actions are the batch's (MADDPG); the critic loss sums the two heads'
- * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (SPEC §4 table, row matd3).
+ * batch-mean MSEs onto y = r_i + γ(1 − d)·min_k Q̄_i,k (spec §4 table, row matd3).
  * Logged keys (means over agents): `critic/loss`, `critic/target` (mean y); on delayed steps also `actor/loss`, `actor/q`, `actor/penalty`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, JsonSchema, NamedWeights, StateBatch } from '../harness/types.ts';
-import { createCritic, type Critic } from './nn/critic.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../contracts/types.ts';
+import { createActorCriticSet, type ActorCriticSet } from './nn/critic.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate, type Adam } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
 import { loadWeights, saveWeights } from './nn/weights.ts';
 import { readAndDispose, readScalars } from './nn/readback.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface Matd3Config {
@@ -49,7 +48,7 @@ export interface Matd3Config {
   criticState?: boolean;
 }
 
-/** SPEC §3.1 generator defaults per environment family. */
+/** spec §3.1 generator defaults per environment family. */
 export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
   mpe: {
     hidden: [64, 64], learningRate: 0.01, discount: 0.95, targetUpdateRate: 0.01, batchSize: 1024,
@@ -58,25 +57,6 @@ export const MATD3_PRESETS: Record<'mpe' | 'mujoco', Matd3Config> = {
   mujoco: {
     hidden: [256, 256], learningRate: 3e-4, discount: 0.99, targetUpdateRate: 0.005, batchSize: 256,
     explorationNoise: 0.1, targetNoise: 0.2, targetNoiseClip: 0.5, policyDelay: 2, actionPenalty: 1e-3, criticState: true,
-  },
-};
-
-export const MATD3_SCHEMA: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: Object.keys(MATD3_PRESETS.mpe),
-  properties: {
-    hidden: configKeySchemas.layers,
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    batchSize: configKeySchemas.batchSize,
-    explorationNoise: { type: 'number', minimum: 0 },
-    targetNoise: { type: 'number', minimum: 0 },
-    targetNoiseClip: { type: 'number', minimum: 0 },
-    policyDelay: { type: 'integer', minimum: 1 },
-    actionPenalty: { type: 'number', minimum: 0 },
-    criticState: { type: 'boolean' },
   },
 };
 
@@ -106,13 +86,9 @@ export interface Matd3 {
   dispose(): void;
 }
 
-interface AgentNets {
+interface AgentNets extends ActorCriticSet {
   actor: Mlp;
   actorTarget: Mlp;
-  critic: Critic;
-  criticTarget: Critic;
-  actorOptimizer: Adam;
-  criticOptimizer: Adam;
 }
 
 /** Builds agent i's networks; targets start as copies (names `agent<i>/<net>`, see nn/independent.ts). */
@@ -126,15 +102,8 @@ function createAgentNets(space: Matd3Space, i: number, config: Matd3Config, rng:
   };
   const actor = createMlp(actorOptions, rng.fork('actor'), `agent${i}/actor`);
   const actorTarget = createMlp(actorOptions, rng.fork('actor_target'), `agent${i}/actor_target`);
-  const critic = createCritic(criticOptions, rng.fork('critic'), `agent${i}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic_target'), `agent${i}/critic_target`);
   copyVariables(actorTarget.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  return {
-    actor, actorTarget, critic, criticTarget,
-    actorOptimizer: createAdam(actor.variables, { learningRate: config.learningRate }),
-    criticOptimizer: createAdam(critic.variables, { learningRate: config.learningRate }),
-  };
+  return { actor, actorTarget, ...createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, `agent${i}`) };
 }
 
 /** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1) (TD3 target policy smoothing). Caller owns the result. */
@@ -149,7 +118,7 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Ma
 }
 
 /**
- * L_Q_i = Σ_k mean_B (Q_i,k(o, a) − y)², y = r_i + γ(1 − d)·min_k Q̄_i,k(o', a') (SPEC §4 "Common", row matd3). `joint` holds
+ * L_Q_i = Σ_k mean_B (Q_i,k(o, a) − y)², y = r_i + γ(1 − d)·min_k Q̄_i,k(o', a') (spec §4 "Common", row matd3). `joint` holds
  * the concatenated observations and batch actions of all learned agents with agent i's reward; `nextActs` is the smoothed a'.
  */
 function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, config: Matd3Config) {
@@ -158,7 +127,7 @@ function criticLoss(nets: AgentNets, joint: AgentBatch, nextActs: tf.Tensor2D, c
 }
 
 /**
- * L_π_i = −mean Q_i,1(o, a_1..π_i(o_i)..a_n) + λ·mean(pre-tanh²) (SPEC §3.1); only actor i's variables take the step.
+ * L_π_i = −mean Q_i,1(o, a_1..π_i(o_i)..a_n) + λ·mean(pre-tanh²) (spec §3.1); only actor i's variables take the step.
  * `batchActs` are the batch's actions per agent; agent i's is replaced by its actor's.
  */
 function actorLoss(nets: AgentNets, i: number, batch: AgentBatch[], jointObs: tf.Tensor2D, config: Matd3Config) {
@@ -343,3 +312,16 @@ export function composeMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, p
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * MATD3 as the dataset builder's behaviour learner, registered in the registry like the algorithms: its presets per
+ * environment family (an environment's dataset presets name one) and its constructors, whole and in parts for threads.
+ */
+export const matd3Behaviour = {
+  name: 'matd3',
+  description: 'online MATD3 with centralised twin critics: the behaviour policies of the datasets (spec §3.1, §4.5)',
+  presets: MATD3_PRESETS,
+  create: createMatd3,
+  createPart: createMatd3Part,
+  compose: composeMatd3,
+} as const;

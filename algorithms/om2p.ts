@@ -1,5 +1,5 @@
 /**
- * OM2P: offline multi-agent mean-flow policy (arXiv 2508.06269), SPEC §4 and §4.1; independent learners with twin critics.
+ * OM2P: offline multi-agent mean-flow policy (arXiv 2508.06269), spec §4 and §4.1; independent learners with twin critics.
  * Noise at time 0, action at time 1; u_θ(o, x, r, t) is the mean velocity over [r, t] with the point at the start r; acting is
  * one network evaluation, a = clip(ε + u_θ(o, ε, 0, 1)).
  * **Choice** `variant: 'consistent'` (default) is that mathematically consistent policy; `'release'` reproduces the code release
@@ -8,12 +8,12 @@
  * **Choice** D by forward difference, h = 1e-3: float32 error vs jvp ~1e-3 on cpu and wasm, near the best h (fd-central: 1e-2,
  * ~5e-5; the release's 1e-12 rounds to 0); times `exp`, s = 0.2, sorted r ≤ t, no r = t pairs (`timeDistribution`, `timeOrder`
  * and `equalTimesFraction` choose others: sorted or independent uniform, logit-normal, beta); η = 0.1; update order of
- * `nn/flow-common.ts`.
+ * `flow-family.ts`.
  * **Choice** cpu preset 2×64, batch 256 (2-core wasm); paper 4×512. Losses: `actor/mf`, `actor/q`, `actor/q_mean`, `critic/*`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AlgorithmDef, AgentSpace } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AlgorithmDef, AgentSpace } from '../contracts/types.ts';
 import type { Critic } from './nn/critic.ts';
 import { createMlp, forwardRows, type Mlp } from './nn/mlp.ts';
 import {
@@ -30,19 +30,19 @@ import {
   type FlowActor,
   type FlowCommonConfig,
   type TimeDistribution,
-} from './nn/flow-common.ts';
+} from './flow-family.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { offTape } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';
 
 export interface Om2pConfig extends FlowCommonConfig {
-  /** η, weight of L_Q in the actor objective, ≥ 0 (SPEC §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
+  /** η, weight of L_Q in the actor objective, ≥ 0 (spec §4: tuned per dataset over {0.01, 0.1, 1, 10}). */
   eta: number;
-  /** How D = d/dr u along the path is obtained (SPEC §4.1 "D, three ways"); `zero` drops the term. */
+  /** How D = d/dr u along the path is obtained (spec §4.1 "D, selectable"); `zero` drops the term. */
   derivative: 'fd' | 'fd-central' | 'jvp' | 'zero';
   /** Finite-difference step h of `fd` and `fd-central`, > 0. */
   fdStep: number;
-  /** Distribution of the two flow times (SPEC §4.1 "Generalised timestep distribution"). */
+  /** Distribution of the two flow times (spec §4.1 "Generalised timestep distribution"). */
   timeDistribution: 'exp' | 'uniform' | 'logitNormal' | 'beta';
   /** s of `exp`: r = clip(s·Exp(1), 0, 1), t = clip(1 − s·Exp(1), 0, 1); > 0. */
   timeScale: number;
@@ -57,12 +57,12 @@ export interface Om2pConfig extends FlowCommonConfig {
   /**
    * Whether the two times are sorted so that r ≤ t: `sorted`, `independent` (unsorted, as the code release draws them), or
    * `variant`: sorted for `consistent`, independent for `release`. An unsorted pair with r > t is a mean velocity over a
-   * backward interval, which the identity covers as well (SPEC §4.1).
+   * backward interval, which the identity covers as well (spec §4.1).
    */
   timeOrder: 'variant' | 'sorted' | 'independent';
   /** Fraction of rows whose two times are set equal (the other time takes the point's time), in [0, 1] (MeanFlow: 0.75). */
   equalTimesFraction: number;
-  /** `consistent` (SPEC §4.1) or the code release's `release` behaviour (SPEC §4.1, last bullet). */
+  /** `consistent` (spec §4.1) or the code release's `release` behaviour (spec §4.1, last bullet). */
   variant: 'consistent' | 'release';
 }
 
@@ -102,12 +102,12 @@ const schema = flowConfigSchema(defaults, {
 /** What the target computation needs from the config. */
 export type MeanFlowTargetConfig = Pick<Om2pConfig, 'derivative' | 'fdStep' | 'variant'>;
 
-/** u_θ's input [o, x, r, t] (times as raw scalars, SPEC §4 "Paper-scale settings"). Caller owns the result. */
+/** u_θ's input [o, x, r, t] (times as raw scalars, spec §4 "Paper-scale settings"). Caller owns the result. */
 function meanFlowInput(obs: tf.Tensor2D, x: tf.Tensor2D, r: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor2D {
   return concatColumns([obs, x, r, t]);
 }
 
-/** Where L_MF is evaluated (SPEC §4.1 "Identity / target"): u_θ's input at the point and the path's direction there. */
+/** Where L_MF is evaluated (spec §4.1 "Target"): u_θ's input at the point and the path's direction there. */
 export type MeanFlowPoint = {
   /** [o, x_p, r, t] with x_p = (1 − p)ε + p·a, p = r (consistent) or t (release). */
   input: tf.Tensor2D;
@@ -137,7 +137,7 @@ export function meanFlowPoint(
 }
 
 /**
- * The stop-gradient target `v + (t − r)·D` of L_MF, D the derivative of u along the path, ∂_x u·v + ∂_p u (SPEC §4.1), i.e.
+ * The stop-gradient target `v + (t − r)·D` of L_MF, D the derivative of u along the path, ∂_x u·v + ∂_p u (spec §4.1), i.e.
  * the directional derivative of the network along `point.tangent`. Computed with the current θ; call it off the gradient
  * tape. `atInput` is u_θ(point.input) when the caller already has it: the forward difference reuses it rather than run the
  * network again. The caller owns the result.
@@ -233,7 +233,7 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
     const [r, t] = [timeColumn(times.r), timeColumn(times.t)];
     const point = tf.tidy(() => meanFlowPoint(batch.obs, batch.acts, gaussianNoise(noiseRng, rows, actDim), r, t, config.variant));
     return {
-      // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (SPEC §4.1 "Actor objective"); L_MF = mean ‖u_θ − sg(target)‖²
+      // L = L_MF + η·L_Q with a_π the one-step action from fresh noise (spec §4.1 "Actor objective"); L_MF = mean ‖u_θ − sg(target)‖²
       // with the target computed off the tape from the same θ (and, for fd, from this very forward). The mean-flow point and
       // the one-step action's input go through u_θ in one pass (nn forwardRows).
       loss: () => {
@@ -253,7 +253,7 @@ function createMeanFlowActor(obsDim: number, actDim: number, config: Om2pConfig,
 
 export const om2p: AlgorithmDef<Om2pConfig> = {
   name: 'om2p',
-  description: 'OM2P mean-flow policy: one-step actions, mean-flow identity loss + normalised Q term (SPEC §4.1)',
+  description: 'OM2P mean-flow policy: one-step actions, mean-flow identity loss + normalised Q term (spec §4.1)',
   defaults,
   presets: { cpu: {}, paper: flowPaperPreset },
   schema,

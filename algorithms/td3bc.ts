@@ -1,23 +1,23 @@
 /**
- * TD3+BC (Fujimoto & Gu, arXiv 2106.06860), SPEC §4.4, per agent with decentralised twin critics; checked against CORL's
+ * TD3+BC (Fujimoto & Gu, arXiv 2106.06860), spec §4.4, per agent with decentralised twin critics; checked against CORL's
  * td3_bc.py. Observations are normalised per agent by the dataset mean / (std + 1e-3), in training and when acting.
  * cpu preset: actor and critics 2×64 ReLU, batch 256 (every algorithm's cpu width, docs/design.md "cpu preset"). **Choice**: the paper preset is 4×512 GELU
- * with LayerNorm critics (SPEC §4 paper-scale settings), so every baseline has the same capacity at paper scale.
+ * with LayerNorm critics (spec §4 paper-scale settings), so every baseline has the same capacity at paper scale.
  * **Choice**: delayed updates fall on updates 1, 3, 5, … (CORL: 2, 4, …) and between them the actor/* keys repeat the
  * latest actor update, so every update returns the same keys.
  * Keys: critic/loss (Σ over heads of batch-mean TD MSE), actor/loss, actor/q (−λ·mean Q_1), actor/bc, actor/lambda (λ).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../harness/types.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../contracts/types.ts';
 import type { ActivationName } from './nn/activations.ts';
-import { createCritic, type Critic } from './nn/critic.ts';
+import { createActorCriticSet, type Critic } from './nn/critic.ts';
 import { independentAgents, type Learner } from './nn/independent.ts';
 import { createMlp, type Mlp } from './nn/mlp.ts';
-import { copyVariables, createAdam, polyakUpdate } from './nn/optim.ts';
+import { copyVariables, polyakUpdate } from './nn/optim.ts';
 import { readScalars } from './nn/readback.ts';
 import { criticRegressionLoss, tdTarget } from './nn/td.ts';
-import { configKeySchemas } from './nn/config-schema.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
 import { meanSquaredError } from './nn/losses.ts';
 import { stopGradient } from './nn/gradient-path.ts';
 import { concatColumns } from './nn/columns.ts';
@@ -27,7 +27,7 @@ export interface Td3BcConfig {
   hidden: number[];
   /** Hidden activation of actor and critics. */
   activation: ActivationName;
-  /** LayerNorm after each critic hidden activation (SPEC §4 paper-scale settings). */
+  /** LayerNorm after each critic hidden activation (spec §4 paper-scale settings). */
   criticLayerNorm: boolean;
   /** α ≥ 0 in λ = α / mean|Q_1| (2.5 in TD3+BC). */
   alpha: number;
@@ -61,25 +61,21 @@ const defaults: Td3BcConfig = {
   batchSize: 256,
 };
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    hidden: configKeySchemas.layers,
-    activation: configKeySchemas.activation,
-    criticLayerNorm: { type: 'boolean' },
-    alpha: { type: 'number', minimum: 0 },
-    policyNoise: { type: 'number', minimum: 0 },
-    noiseClip: { type: 'number', minimum: 0 },
-    policyDelay: { type: 'integer', minimum: 1 },
-    learningRate: configKeySchemas.learningRate,
-    discount: configKeySchemas.discount,
-    targetUpdateRate: configKeySchemas.targetUpdateRate,
-    batchSize: configKeySchemas.batchSize,
-  },
-};
+const schema = configSchema(defaults, {
+  hidden: configKeySchemas.layers,
+  activation: configKeySchemas.activation,
+  criticLayerNorm: { type: 'boolean' },
+  alpha: { type: 'number', minimum: 0 },
+  policyNoise: { type: 'number', minimum: 0 },
+  noiseClip: { type: 'number', minimum: 0 },
+  policyDelay: { type: 'integer', minimum: 1 },
+  learningRate: configKeySchemas.learningRate,
+  discount: configKeySchemas.discount,
+  targetUpdateRate: configKeySchemas.targetUpdateRate,
+  batchSize: configKeySchemas.batchSize,
+});
 
-/** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1): TD3's target policy smoothing (SPEC §4 "Common"). Caller owns it. */
+/** a' = clip(π̄(o') + clip(N(0, σ²), ±c), −1, 1): TD3's target policy smoothing (spec §4 "Common"). Caller owns it. */
 function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td3BcConfig, rng: Rng): tf.Tensor2D {
   return tf.tidy(() => {
     const next = actorTarget.forward(nextObs);
@@ -88,7 +84,7 @@ function smoothedTargetAction(actorTarget: Mlp, nextObs: tf.Tensor2D, config: Td
   });
 }
 
-/** −λ·mean Q_1(o, π(o)) + mean(π(o) − a)², λ = α / sg(mean|Q_1(o, π(o))|) (SPEC §4.4); o already normalised. */
+/** −λ·mean Q_1(o, π(o)) + mean(π(o) − a)², λ = α / sg(mean|Q_1(o, π(o))|) (spec §4.4); o already normalised. */
 function actorLoss(actor: Mlp, critic: Critic, obs: tf.Tensor2D, acts: tf.Tensor2D, alpha: number) {
   const pi = actor.forward(obs);
   // Only the first head enters the actor loss (TD3); evaluating it alone saves the second head's forward.
@@ -117,14 +113,10 @@ function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIn
     activation: config.activation,
     layerNorm: config.criticLayerNorm,
   };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const criticTarget = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
   copyVariables(actorTarget.variables, actor.variables);
-  copyVariables(criticTarget.variables, critic.variables);
-  const actorOptimizer = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticOptimizer = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const noiseRng = rng.fork('noise');
-  // Per-agent observation normalisation with the dataset statistics (SPEC §4.4).
+  // Per-agent observation normalisation with the dataset statistics (spec §4.4).
   const obsMean = tf.tensor2d(space.obsMean[agentIndex], [1, obsDim]);
   const obsScale = tf.tidy(() => tf.add(tf.tensor2d(space.obsStd[agentIndex], [1, obsDim]), 1e-3));
   const normalise = (obs: tf.Tensor2D) => tf.tidy(() => tf.div(tf.sub(obs, obsMean), obsScale) as tf.Tensor2D);
@@ -170,7 +162,7 @@ function createLearner(space: AgentSpace, config: Td3BcConfig, rng: Rng, agentIn
 
 export const td3bc: AlgorithmDef<Td3BcConfig> = {
   name: 'td3bc',
-  description: 'TD3+BC: TD3 with a behaviour-cloning term and λ = α/mean|Q|, per-agent observation normalisation (SPEC §4.4)',
+  description: 'TD3+BC: TD3 with a behaviour-cloning term and λ = α/mean|Q|, per-agent observation normalisation (spec §4.4)',
   defaults,
   presets: { cpu: {}, paper: { hidden: [512, 512, 512, 512], activation: 'gelu', criticLayerNorm: true } },
   schema,

@@ -1,16 +1,17 @@
 /**
  * Picks the tfjs backend once per process: tensorflow-gpu > tensorflow > wasm > cpu (docs/design.md "Compute backend").
- * `--backend <name>` or `OM2P_BACKEND` forces one. A backend that fails to load is skipped with a one-line notice.
+ * `--backend <name>` or `OM2P_BACKEND` forces one. An optional backend that is not installed is skipped quietly (`info`
+ * lists it with the reason); a forced one that fails to load is an error.
  * `webgpu` (tfjs' WebGPU backend on Dawn) is never picked unless asked for: on a machine without a GPU it would run on a
  * CPU rasteriser, far slower than wasm. Its adapter comes from `OM2P_WEBGPU_ADAPTER` and `OM2P_WEBGPU_FLAGS` (the CLI's
  * `--webgpu-adapter` and `--webgpu-flag` set them, so matrix workers and MATD3's threads open the same adapter).
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { describeAdapter, registerWebgpu, webgpuAdapter, type WebgpuAdapterChoice } from '../algorithms/nn/webgpu.ts';
+import { describeAdapter, registerWebgpu, webgpuAdapter, type WebgpuAdapterChoice } from './webgpu.ts';
 import { gitCommit } from './git.ts';
 import { PACKAGE_JSON, tfjsWasmPrefix } from './package-files.ts';
-import type { RunEnvironment } from './types.ts';
+import type { RunEnvironment } from '../contracts/types.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -46,6 +47,8 @@ function webgpuOptionsFromEnv(): { adapter: WebgpuAdapterChoice; dawnFlags: stri
 }
 
 let chosen: BackendName | undefined;
+/** Backends tried before the chosen one, with the reason each did not load. */
+const skipped: { name: BackendName; reason: string }[] = [];
 
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
@@ -53,11 +56,12 @@ export function isBackendName(name: string): name is BackendName {
 
 /**
  * Initialises the backend (idempotent within a process). `forced` comes from `--backend`; otherwise
- * `OM2P_BACKEND`; otherwise the first that loads. `notice` receives one line per skipped backend.
+ * `OM2P_BACKEND`; otherwise the first that loads. `notice` receives one line per skipped backend (default: none; the
+ * skipped ones are kept for `unavailableBackends`).
  */
 export async function initBackend(
   forced?: string,
-  notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  notice: (line: string) => void = () => undefined,
 ): Promise<BackendName> {
   const request = forced ?? process.env.OM2P_BACKEND ?? undefined;
   if (chosen && (!request || request === chosen)) return chosen;
@@ -75,11 +79,17 @@ export async function initBackend(
       return name;
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      skipped.push({ name, reason });
       notice(`backend ${name} skipped: ${reason}`);
       if (request) throw new Error(`backend ${name} was requested but could not be loaded: ${reason}`);
     }
   }
   throw new Error('no tfjs backend could be loaded');
+}
+
+/** The backends `initBackend` tried and could not load, with the first line of each reason. */
+export function unavailableBackends(): readonly { name: BackendName; reason: string }[] {
+  return skipped;
 }
 
 /** The backend chosen by `initBackend` (throws if none was). */

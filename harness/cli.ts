@@ -3,6 +3,7 @@
  * `harness/commands/` and only parses, resolves and calls harness functions.
  */
 import { Command, CommanderError } from 'commander';
+import { BACKENDS } from './backend.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDatasets } from './commands/datasets.ts';
@@ -18,12 +19,12 @@ import { registerMatrix } from './commands/matrix.ts';
 import { registerReport } from './commands/report.ts';
 import { registerTune } from './commands/tune.ts';
 import { registerAgents } from './commands/agents.ts';
-import { collect } from './commands/options.ts';
+import { choiceOption, collect } from './commands/options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('om2p-bench')
     .description('Offline multi-agent RL benchmark: OM2P beside diffusion, flow-matching and BC baselines on one tfjs backend')
-    .option('--backend <name>', 'force a tfjs backend: tensorflow-gpu | tensorflow | wasm | cpu | webgpu (default: first that loads of the first four; env OM2P_BACKEND)')
+    .addOption(choiceOption('--backend <name>', 'force a tfjs backend (default: env OM2P_BACKEND, else the first that loads of all but webgpu, in this order)', BACKENDS))
     .option('--webgpu-adapter <kind>', 'webgpu only: auto | vulkan | opengles (default auto: Vulkan, else Dawn\'s OpenGL ES; env OM2P_WEBGPU_ADAPTER)')
     .option('--webgpu-flag <flag>', 'webgpu only: a Dawn instance flag, e.g. enable-dawn-features=…, adapter=<name part> (repeatable; env OM2P_WEBGPU_FLAGS)', collect)
     .option('--plugin <path>', 'load algorithm/environment definitions from a .ts or .js file (repeatable)', collect)

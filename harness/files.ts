@@ -7,7 +7,7 @@
  */
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InvalidJsonError, MissingFileError } from './errors.ts';
+import { InvalidJsonError, MissingFileError } from '../contracts/errors.ts';
 import { ownerGone, ownerHere } from './owner.ts';
 
 /** Throws `no such file: <path> (<what>)` when nothing exists at `path`. */

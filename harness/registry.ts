@@ -1,12 +1,13 @@
 /**
- * Built-in algorithms and environments, plus plugins loaded from a path. The only harness module that imports
- * concrete algorithms and environments; everything else looks them up here by name.
+ * Built-in algorithms and environments, the dataset builder's behaviour learner, plus plugins loaded from a path. The
+ * only harness module that imports algorithms/ and envs/; everything else in harness/ reaches them through here
+ * (test/layering.test.ts holds it to that).
  */
 import { pathToFileURL } from 'node:url';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { requireExists } from './files.ts';
 import { PACKAGE_ROOT } from './paths.ts';
-import type { AlgorithmDef, EnvironmentDef } from './types.ts';
+import type { AlgorithmDef, EnvironmentDef } from '../contracts/types.ts';
 import { halfCheetah2x3 } from '../envs/mamujoco/half-cheetah.ts';
 import { simpleSpread } from '../envs/mpe/simple-spread.ts';
 import { simpleTag } from '../envs/mpe/simple-tag.ts';
@@ -17,6 +18,13 @@ import { td3bc } from '../algorithms/td3bc.ts';
 import { om2p } from '../algorithms/om2p.ts';
 import { flow } from '../algorithms/flow.ts';
 import { fql } from '../algorithms/fql.ts';
+import { matd3Behaviour } from '../algorithms/matd3.ts';
+
+/**
+ * The method that ratios, speed-ups and probabilities of improvement are relative to (the paper's): efficiency ratios
+ * compare against it at the same preset with its preset config, the report's aggregates against its scores.
+ */
+export const REFERENCE_ALGORITHM = 'om2p';
 
 // Built-ins: one line each.
 const builtinAlgorithms: AlgorithmDef<any>[] = [
@@ -105,21 +113,45 @@ export async function loadPlugin(path: string): Promise<string[]> {
 
 /**
  * Why a plugin did not load, as what and where. Node says an import did not resolve as ERR_MODULE_NOT_FOUND (ESM) or
- * MODULE_NOT_FOUND (CommonJS, how tsx loads a .ts file with no `"type": "module"` above it), with the specifier quoted.
+ * MODULE_NOT_FOUND (CommonJS), quoting the specifier (CommonJS) or the path it resolved to (ESM).
  */
 function pluginLoadError(path: string, file: string, error: unknown): Error {
   const { code, message = String(error) } = error as NodeJS.ErrnoException;
-  const specifier = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
-  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && specifier) {
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && missing) {
     const importer = / imported from (\S+)/.exec(message)?.[1] ?? /Require stack:\n- (\S+)/.exec(message)?.[1] ?? file;
+    // ESM names a missing relative import by its resolved path; say it as the importing file wrote it.
+    const specifier = isAbsolute(missing) ? relativeSpecifier(importer, missing) : missing;
     const bare = !specifier.startsWith('.') && !isAbsolute(specifier);
     const outside = relative(PACKAGE_ROOT, importer).startsWith('..');
     // Packages resolve from the importing file's folder, so the harness's own node_modules are not seen from outside it.
     const hint = bare && outside ? `; a plugin outside ${PACKAGE_ROOT} resolves packages from its own folder (docs/adding-a-baseline.md)` : '';
     return new Error(`plugin ${path}: cannot resolve import '${specifier}' (imported by ${importer})${hint}`);
   }
-  return new Error(`plugin ${path}: ${message.split('\n')[0]}`);
+  // The whole message: a compile error's first line is only "Transform failed with 1 error:", the file and line follow.
+  return new Error(`plugin ${path}: ${message.trim()}`);
 }
+
+function relativeSpecifier(importer: string, target: string): string {
+  const path = relative(dirname(importer), target);
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+/** The behaviour-policy learner of the dataset builder (MATD3, spec §3.1 and §4.5), and the types it works with. */
+export const behaviourLearner = matd3Behaviour;
+export type { Later, Matd3, Matd3Config, Matd3Part, Matd3Space } from '../algorithms/matd3.ts';
+
+/**
+ * The shared network blocks themselves, for `bench nn`, which measures them (the blocks, not an algorithm).
+ */
+export { createMlp, setGradientMode, type GradientMode } from '../algorithms/nn/mlp.ts';
+export { createAdam } from '../algorithms/nn/optim.ts';
+
+/**
+ * Reading device values back asynchronously (the learners' loss scalars, MATD3's actions across threads): the nn blocks
+ * know how on each backend, and the core reaches them only through this module.
+ */
+export { readAndDispose, readEager, readScalars } from '../algorithms/nn/readback.ts';
 
 /**
  * Tensors the built-in networks keep for the whole process (cached constants): memory accounting leaves them out of an

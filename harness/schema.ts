@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../contracts/errors.ts';
 import { SCHEMA_DIR } from './package-files.ts';
-import type { JsonSchema } from './types.ts';
+import type { JsonSchema } from '../contracts/types.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 

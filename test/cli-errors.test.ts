@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../harness/backend.ts';
 import { writeDataset } from '../harness/data/write.ts';
 import { makeAgents, toyMeta, useTempDirs } from './data/fixtures.ts';
 import { runCli } from './helpers/cli.ts';
@@ -32,7 +33,7 @@ describe('error messages name the file', () => {
   it('a missing data folder for train, import and verify', async () => {
     const dir = tempDir();
     const missing = join(dir, 'no-data');
-    const trained = await runCli(['train', '--algo', 'bc', '--env', 'simple_spread', '--data', missing, '--steps', '1', '--out', join(dir, 'cell.json')]);
+    const trained = await runCli(['train', '--algo', 'bc', '--env', 'simple_spread', '--data', missing, '--updates', '1', '--out', join(dir, 'cell.json')]);
     expect(trained.code).toBe(1);
     expect(trained.stdout).toContain(`failed: no such file: ${missing} (dataset folder)`);
     expect(await failure(['datasets', 'import', '--from', missing, '--env', 'simple_spread', '--data-dir', dir])).toEqual({
@@ -72,6 +73,14 @@ describe('error messages name the file', () => {
     );
   });
 
+  it('a plugin that does not compile shows the compiler\'s message with file, line and column', async () => {
+    const broken = join(tempDir(), 'broken.ts');
+    writeFileSync(broken, "export const x = {\n  name: 'broken',\n  create( {\n};\n");
+    const { code, stderr } = await runCli(['--plugin', broken, 'info']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`om2p-bench: plugin ${broken}: Transform failed with 1 error:\n${broken}:4:1: ERROR: Expected ")" but found ";"`);
+  });
+
   it('a plugin outside the checkout with no imports loads (it used to fail with "Cannot require() ES Module … in a cycle")', async () => {
     const plugin = join(tempDir(), 'constant.ts');
     writeFileSync(plugin, `export const constant = {
@@ -85,6 +94,27 @@ describe('error messages name the file', () => {
 });
 
 describe('error messages name the option and value', () => {
+  it('an enumerated option with a value outside its list fails while parsing, naming the value and the allowed ones', async () => {
+    const train = await runCli(['train', '--algo', 'bc', '--env', 'simple_spread', '--dataset', 'expert', '--preset', 'bogus', '--out', join(tempDir(), 'c.json')]);
+    expect(train.code).toBe(1);
+    expect(train.stderr).toContain("error: option '--preset <name>' argument 'bogus' is invalid. Allowed choices are cpu, paper.");
+    expect(train.stderr).not.toContain('train bc on'); // nothing ran
+    const build = await runCli(['datasets', 'build', '--env', 'simple_spread', '--levels', 'expert,exper']);
+    expect(build.stderr).toContain("option '--levels <list>' argument 'expert,exper' is invalid. 'exper' is not one of random, medium-replay, medium, medium-expert, expert");
+    const backend = await runCli(['--backend', 'gpu', 'info']);
+    expect(backend.code).toBe(1);
+    expect(backend.stderr).toContain(`option '--backend <name>' argument 'gpu' is invalid. Allowed choices are ${BACKENDS.join(', ')}.`);
+  });
+
+  it('a deprecated spelling still works, with a message naming the new one', async () => {
+    const dir = tempDir();
+    const trained = await runCli(['train', '--algo', 'bc', '--env', 'simple_spread', '--data', join(dir, 'none'), '--steps', '1', '--out', join(dir, 'c.json')]);
+    expect(trained.stderr).toContain('om2p-bench: --steps is deprecated and will be removed in the next release; use --updates');
+    expect(trained.stdout).toContain('failed: no such file'); // it ran with the value given
+    const both = await failure(['train', '--algo', 'bc', '--env', 'simple_spread', '--data', dir, '--steps', '1', '--updates', '2', '--out', join(dir, 'c.json')]);
+    expect(both).toEqual({ code: 1, error: 'om2p-bench: give --updates or --steps, not both (--steps is its deprecated spelling)' });
+  });
+
   it('a thread count that is not a positive integer', async () => {
     expect(await failure(['bench', 'matd3', '--threads', '2,x'])).toEqual({ code: 1, error: "om2p-bench: --threads: 'x' is not a positive integer" });
     const { code, stderr } = await runCli(['datasets', 'build', '--env', 'simple_spread', '--threads', '0']);

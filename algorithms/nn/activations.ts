@@ -1,5 +1,5 @@
 /**
- * Activations tfjs lacks or computes differently from the reference code (SPEC §4 "Paper-scale settings"), with their
+ * Activations tfjs lacks or computes differently from the reference code (spec §4 "Paper-scale settings"), with their
  * slopes. GELU is the tanh form 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) — tfjs has no GELU op — computed as the identical
  * x·σ(2z): 0.5(1 + tanh z) = σ(2z), and wasm's Tanh kernel is ~16× slower than its Sigmoid. Mish is x·tanh(softplus(x))
  * (tfjs has no `tf.mish`).

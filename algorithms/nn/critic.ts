@@ -1,9 +1,10 @@
 /** Ensemble critic: `heads` independent MLPs Q_k(o, a) over the concatenated input (twin critic: heads = 2). */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { constant } from './constants.ts';
 import { createMlp, type Mlp, type MlpOptions } from './mlp.ts';
 import { concatColumns } from './columns.ts';
+import { copyVariables, createAdam, type Adam } from './optim.ts';
 
 export interface CriticOptions extends Omit<MlpOptions, 'inputDim' | 'outputDim'> {
   obsDim: number;
@@ -36,8 +37,33 @@ export function createCritic(options: CriticOptions, rng: Rng, name: string): Cr
   };
 }
 
+/** A critic, its target and the two optimisers of an actor-critic learner (the actor's networks stay with the algorithm). */
+export interface ActorCriticSet {
+  critic: Critic;
+  /** Starts as a copy of `critic`; the algorithm moves it by Polyak averaging. */
+  criticTarget: Critic;
+  actorOptimizer: Adam;
+  criticOptimizer: Adam;
+}
+
 /**
- * Mean or minimum over heads (SPEC §4 "Common": `agg`), pairwise rather than over a stacked tensor (a reduction over the
+ * Builds the critic set every actor-critic learner here starts from: the critic (`<name>/critic`), its target
+ * (`<name>/critic_target`, initialised as a copy) and one Adam each for the actor's variables and the critic's.
+ */
+export function createActorCriticSet(actorVariables: tf.Variable[], options: CriticOptions, learningRate: number, rng: Rng, name: string): ActorCriticSet {
+  const critic = createCritic(options, rng.fork('critic'), `${name}/critic`);
+  const criticTarget = createCritic(options, rng.fork('critic_target'), `${name}/critic_target`);
+  copyVariables(criticTarget.variables, critic.variables);
+  return {
+    critic,
+    criticTarget,
+    actorOptimizer: createAdam(actorVariables, { learningRate }),
+    criticOptimizer: createAdam(critic.variables, { learningRate }),
+  };
+}
+
+/**
+ * Mean or minimum over heads (spec §4 "Common": `agg`), pairwise rather than over a stacked tensor (a reduction over the
  * leading axis is a slow kernel on wasm). Caller owns the result.
  */
 export function aggregateHeads(values: tf.Tensor2D[], how: 'mean' | 'min'): tf.Tensor2D {

@@ -1,4 +1,4 @@
-/** Sinusoidal embedding of a scalar (diffusion step index, SPEC §4.2): [sin(k·f_j), cos(k·f_j)], f_j = 10000^(−j/(half−1)). */
+/** Sinusoidal embedding of a scalar (diffusion step index, spec §4.2): [sin(k·f_j), cos(k·f_j)], f_j = 10000^(−j/(half−1)). */
 import * as tf from '@tensorflow/tfjs';
 import { concatColumns } from './columns.ts';
 

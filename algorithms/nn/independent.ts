@@ -1,9 +1,9 @@
 /**
- * Independent learners (SPEC §4: one actor and one critic set per agent, decentralised critics): turns one `Learner` per
+ * Independent learners (spec §4: one actor and one critic set per agent, decentralised critics): turns one `Learner` per
  * learned agent into the harness's `Agent`. Losses are averaged over agents under the learner's keys.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, AgentBatch, AgentSpace, NamedWeights } from '../../harness/types.ts';
+import type { Agent, AgentBatch, AgentSpace, NamedWeights } from '../../contracts/types.ts';
 import { readAndDispose } from './readback.ts';
 import { loadWeights, saveWeights } from './weights.ts';
 

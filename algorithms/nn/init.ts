@@ -1,6 +1,6 @@
 /** Seeded parameter initialisation: values are drawn from the harness Rng, so a seed fixes every weight on every backend. */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 let counter = 0;
 

@@ -1,5 +1,5 @@
 /**
- * The mean squared error every algorithm regresses with (SPEC §4 "Losses"), with a hand-written gradient:
+ * The mean squared error every algorithm regresses with (spec §4 "Losses"), with a hand-written gradient:
  * ∂/∂p mean((p − y)²) = 2(p − y)/N, one kernel pair instead of autograd's chain through mean and squaredDifference. The
  * target's gradient (−∂p) is formed only when the target is on the tape (nn/gradient-path.ts).
  */

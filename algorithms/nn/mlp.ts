@@ -1,13 +1,13 @@
 /**
  * Multi-layer perceptron: Dense → activation [→ LayerNorm] per hidden layer, then a Dense output with an optional output
- * activation. `forward` is differentiable through one hand-written gradient for the whole network (DESIGN "Compute
- * backend": autograd records ~4× the kernels, and its dense gradient uses transposed products, 10× slower on wasm);
+ * activation. `forward` is differentiable through one hand-written gradient for the whole network (docs/design.md
+ * "Compute backend": autograd records ~4× the kernels, and its dense gradient uses transposed products, 10× slower on wasm);
  * `forwardWithTangent` propagates a tangent by hand (forward-mode JVP), which tfjs lacks and which OM2P's exact mean-flow
  * derivative needs. `setGradientMode('autograd')` runs the same maths as plain tfjs ops (the reference for tests and
  * `bench nn`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { activateWithAux, activationSlope, type ActivationName } from './activations.ts';
 import { sumRows } from './constants.ts';
 import { constantVariable, glorotUniform, uniformVariable } from './init.ts';

@@ -1,5 +1,5 @@
 /**
- * Optimisation helpers: Adam over an explicit variable list (SPEC §4: β1 0.9, β2 0.999, ε 1e-8 — tfjs defaults to 1e-7),
+ * Optimisation helpers: Adam over an explicit variable list (spec §4: β1 0.9, β2 0.999, ε 1e-8 — tfjs defaults to 1e-7),
  * Polyak averaging of target networks, and copying variables. Both update every variable of a list at once on one flat
  * buffer (one concat, the element-wise maths, one split) instead of op by op per variable: the same arithmetic in the same
  * order as tfjs' AdamOptimizer, in ~20 kernels instead of ~14 per variable.
@@ -100,7 +100,7 @@ export function createAdam(variables: tf.Variable[], options: AdamOptions): Adam
   };
 }
 
-/** target ← (1 − rate)·target + rate·source, pairwise (SPEC's `targetUpdateRate`). */
+/** target ← (1 − rate)·target + rate·source, pairwise (spec §4's `targetUpdateRate`). */
 export function polyakUpdate(target: tf.Variable[], source: tf.Variable[], rate: number): void {
   tf.tidy(() => assignFlat(target, tf.add(tf.mul(constant(1 - rate), flatten(target)), tf.mul(constant(rate), flatten(source))) as tf.Tensor1D));
 }

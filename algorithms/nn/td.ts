@@ -1,9 +1,9 @@
 /**
- * The critic side shared by every offline algorithm (SPEC §4 "Common"): TD target `y = r + γ(1 − done)·agg_k Q̄_k(o', a')`
+ * The critic side shared by every offline algorithm (spec §4 "Common"): TD target `y = r + γ(1 − done)·agg_k Q̄_k(o', a')`
  * and the regression of each head onto it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentBatch } from '../../harness/types.ts';
+import type { AgentBatch } from '../../contracts/types.ts';
 import { aggregateHeads, type Critic } from './critic.ts';
 import { meanSquaredError } from './losses.ts';
 

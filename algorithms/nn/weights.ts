@@ -1,6 +1,6 @@
 /** Save and load variables as `NamedWeights` (plain JSON), matched by the variables' logical names. */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedWeights } from '../../harness/types.ts';
+import type { NamedWeights } from '../../contracts/types.ts';
 import { logicalName } from './init.ts';
 import { read } from './readback.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The Gym HalfCheetah model (SPEC §2) as MJCF, written from the published parameters of Gym's `half_cheetah.xml`:
+ * The Gym HalfCheetah model (spec §2) as MJCF, written from the published parameters of Gym's `half_cheetah.xml`:
  * a planar cheetah (torso + head, two 3-link legs) on a plane, 9 DoF (rootx slide, rootz slide, rooty hinge, then
  * bthigh, bshin, bfoot, fthigh, fshin, ffoot hinges), 6 torque motors, timestep 0.01 s, total mass 14 kg.
  *
@@ -12,10 +12,10 @@
  *   `autolimits` default gives the same limits as MuJoCo 2.0's `limited="true"` default did.
  */
 
-/** Actuator gears in actuator order bthigh, bshin, bfoot, fthigh, fshin, ffoot (SPEC §2). */
+/** Actuator gears in actuator order bthigh, bshin, bfoot, fthigh, fshin, ffoot (spec §2). */
 export const HALF_CHEETAH_GEARS = [120, 90, 60, 120, 60, 30] as const;
 
-/** Physics timestep in seconds (SPEC §2); the control step is five of these. */
+/** Physics timestep in seconds (spec §2); the control step is five of these. */
 export const HALF_CHEETAH_TIMESTEP = 0.01;
 
 export const HALF_CHEETAH_XML = `<mujoco model="cheetah">

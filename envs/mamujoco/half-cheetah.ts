@@ -1,5 +1,5 @@
 /**
- * Two-agent HalfCheetah (`2x3`, SPEC §2): Gym's HalfCheetah split into a back-leg and a front-leg agent, as in
+ * Two-agent HalfCheetah (`2x3`, spec §2): Gym's HalfCheetah split into a back-leg and a front-leg agent, as in
  * MaMuJoCo with `obsk = 0`, simulated by the official MuJoCo WebAssembly bindings on the MJCF of
  * `half-cheetah-model.ts`. B copies are B `MjData` on one `MjModel`.
  *
@@ -19,7 +19,7 @@
  * | 0, 1   | qpos[5], qvel[5] bfoot  | qpos[8], qvel[8] ffoot  | rad, rad/s |
  * | 2, 3   | qpos[4], qvel[4] bshin  | qpos[7], qvel[7] fshin  | rad, rad/s |
  * | 4, 5   | qpos[3], qvel[3] bthigh | qpos[6], qvel[6] fthigh | rad, rad/s |
- * Any other order silently breaks compatibility with OMAR's files (SPEC §2).
+ * Any other order silently breaks compatibility with OMAR's files (spec §2).
  *
  * ## Global state (`spec.stateDim = 17`, Gym's observation)
  * | offset | value                                                   |
@@ -57,15 +57,16 @@
  * `setState` accepts snapshots without it (dataset states) and then starts the solver cold, as after a reset.
  *
  * ## Fidelity
- * OMAR's data came from MuJoCo 2.0; this is MuJoCo 3.x, so trajectories need not match bit for bit (SPEC §2).
+ * OMAR's data came from MuJoCo 2.0; this is MuJoCo 3.x, so trajectories need not match bit for bit (spec §2).
  * A uniform-random policy returns −282.7 ± 75.3 (20 seeded episodes), beside −282.9 ± 77.5 for OMAR's random
- * dataset (SPEC §1.6).
+ * dataset (spec §1.6).
  */
-import { ConfigError } from '../../harness/errors.ts';
-import { Rng } from '../../harness/rng.ts';
-import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, Scene, SceneShape, StepResult } from '../../harness/types.ts';
+import { ConfigError } from '../../contracts/errors.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { Environment, EnvironmentDef, EnvSpec, JsonSchema, Scene, SceneShape, StepResult } from '../../contracts/types.ts';
 import { HALF_CHEETAH_TIMESTEP, HALF_CHEETAH_XML } from './half-cheetah-model.ts';
 import { mujocoModule, type MainModule, type MjData, type MjModel } from './mujoco-module.ts';
+import { halfCheetahDatasetPresets } from './dataset-presets.ts';
 
 export interface HalfCheetahOptions {
   /** Weight of the control cost Σ a² (Gym's `ctrl_cost_weight`). */
@@ -88,12 +89,12 @@ const NV = 9;
 const FRAME_SKIP = 5;
 const CONTROL_DT = FRAME_SKIP * HALF_CHEETAH_TIMESTEP;
 const STATE_DIM = 17;
-/** Per agent, its hinges in observation order (SPEC §2); hinge j has qpos index j and dof index j. */
+/** Per agent, its hinges in observation order (spec §2); hinge j has qpos index j and dof index j. */
 const OBSERVED_JOINTS = [
   [5, 4, 3],
   [8, 7, 6],
 ];
-/** Per agent, the actuators its action drives (SPEC §2). */
+/** Per agent, the actuators its action drives (spec §2). */
 const AGENT_ACTUATORS = [
   [0, 1, 2],
   [3, 4, 5],
@@ -206,7 +207,7 @@ export class HalfCheetah2x3 implements Environment {
         for (let k = 0; k < ACT_DIM; k++) {
           const a = actions[i][b * ACT_DIM + k];
           ctrl[AGENT_ACTUATORS[i][k]] = a;
-          squaredActions += a * a; // SPEC §2: the cost uses the actions as given, before MuJoCo clamps ctrl
+          squaredActions += a * a; // spec §2: the cost uses the actions as given, before MuJoCo clamps ctrl
           applied[i][b * ACT_DIM + k] = clampUnit(a);
         }
       }
@@ -344,7 +345,8 @@ const OPTIONS_SCHEMA: JsonSchema = {
 /** Registry entry: `halfcheetah-2x3`. */
 export const halfCheetah2x3: EnvironmentDef<HalfCheetahOptions> = {
   name: NAME,
-  description: 'two-agent HalfCheetah (back leg / front leg, 3 joints each) on MuJoCo WASM, 1000-step episodes (SPEC §2)',
+  description: 'two-agent HalfCheetah (back leg / front leg, 3 joints each) on MuJoCo WASM, 1000-step episodes (spec §2)',
+  datasetPresets: halfCheetahDatasetPresets,
   defaults: DEFAULTS,
   schema: OPTIONS_SCHEMA,
   benchBatches: [1, 10],

@@ -1,12 +1,12 @@
 /**
- * The `Environment` contract (harness/types.ts) for any MPE scenario: B copies of one `World`, fixed agents driven
+ * The `Environment` contract (contracts/types.ts) for any MPE scenario: B copies of one `World`, fixed agents driven
  * by the scenario's policy, per-copy seeding, and JSON snapshots for exact replays.
  *
  * Snapshot format (`getState()`; `setState()` takes the same): one object per copy,
  * `{ agents: [{ p: [x, y], v: [x, y] }, …], landmarks: [{ p: [x, y] }, …] }`, both in world order, prey included.
  */
-import { createRng } from '../../harness/rng.ts';
-import type { EnvSpec, Environment, Scene, StepResult } from '../../harness/types.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { EnvSpec, Environment, Scene, StepResult } from '../../contracts/types.ts';
 import { MPE_EPISODE_LENGTH, type Scenario } from './scenario.ts';
 import { DT, World } from './world.ts';
 

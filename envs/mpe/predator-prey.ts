@@ -1,10 +1,10 @@
 /**
- * What predator-prey (`simple_tag`, SPEC §1.3) and world (`simple_world`, SPEC §1.4) share: 3 learned predators
+ * What predator-prey (`simple_tag`, spec §1.3) and world (`simple_world`, spec §1.4) share: 3 learned predators
  * chasing 1 fixed prey, their entities, the observation prefix, the chase reward and the prey option. Each task
  * file supplies its landmarks, reset, constants and extra terms; its doc comment is the full spec.
  */
-import type { JsonSchema } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { JsonSchema } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { loadOmarPrey, type PreyHead } from './prey-omar.ts';
 import { ScriptedPrey } from './prey-scripted.ts';
 import { drawPosition, inContact, writePosition, writeRelative, writeVelocity, type FixedPolicy, type Scenario } from './scenario.ts';
@@ -17,7 +17,7 @@ const PREDATOR: EntityProps = { size: 0.075, movable: true, collide: true, accel
 /** Shaping weight of the predator–prey distance in both rewards. */
 const DISTANCE_WEIGHT = 0.1;
 
-/** The fixed prey, chosen by option (SPEC §1.5). */
+/** The fixed prey, chosen by option (spec §1.5). */
 export interface PreyOptions {
   /** `scripted` (the project's evasive rule) or a path to OMAR's `pretrained_adv_model.pt`. */
   prey: string;
@@ -54,7 +54,7 @@ export interface PredatorPreyConfig {
   preyBonus?(world: World, b: number): number;
 }
 
-/** The prey's bound penalty per coordinate (SPEC §1.3): 0 inside 0.9, linear to 1, then exponential capped at 10. */
+/** The prey's bound penalty per coordinate (spec §1.3): 0 inside 0.9, linear to 1, then exponential capped at 10. */
 export function boundPenalty(x: number): number {
   if (x < 0.9) return 0;
   if (x < 1) return 10 * (x - 0.9);
@@ -103,7 +103,7 @@ export async function predatorPreyScenario(config: PredatorPreyConfig, options: 
       const bounds = boundPenalty(Math.abs(world.pos[p])) + boundPenalty(Math.abs(world.pos[p + 1]));
       out[PREY] = DISTANCE_WEIGHT * distanceSum - config.catchReward * catches - config.boundWeight * bounds + (config.preyBonus?.(world, b) ?? 0);
     },
-    // SPEC §1.3: the evaluation return is the first predator's
+    // spec §1.3: the evaluation return is the first predator's
     evalReward: (rewards: Float64Array) => rewards[0],
   };
 }

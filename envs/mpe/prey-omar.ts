@@ -1,5 +1,5 @@
 /**
- * OMAR's pretrained prey (SPEC §1.5), loaded from its `pretrained_adv_model.pt` (legacy PyTorch format).
+ * OMAR's pretrained prey (spec §1.5), loaded from its `pretrained_adv_model.pt` (legacy PyTorch format).
  *
  * The prey is `agent_params[-1]['policy']`, a MADDPG `MLPNetwork`:
  * `BatchNorm1d(obs)` in eval mode (`(x − running_mean) / √(running_var + 1e-5) · weight + bias`)
@@ -7,7 +7,7 @@
  * (OM2P's code) — then clamp to [-1, 1]. Evaluated in float64 on the float32 weights; it is tiny.
  *
  * Task id: `omar` when the file is one of OMAR's published checkpoints (by sha256), else `ckpt-<first 8 hex>`,
- * with `-linear` appended for the linear head, so results of different preys are never pooled (SPEC §1.5).
+ * with `-linear` appended for the linear head, so results of different preys are never pooled (spec §1.5).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

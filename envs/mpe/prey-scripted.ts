@@ -1,5 +1,5 @@
 /**
- * The project's default prey (SPEC §1.5 asks for one shipped with the harness): a deterministic evasive rule that
+ * The project's default prey (spec §1.5 asks for one shipped with the harness): a deterministic evasive rule that
  * reads only the prey's own observation, so it plugs in where OMAR's network would.
  *
  * Rule, from the prey's observation (own position `p` at offset 2, predator k's relative position `r_k` at
@@ -7,9 +7,9 @@
  * 1. flee:   `f = Σ_k −r_k / |r_k|²` — away from every predator, the nearest weighing most (a predator on the prey
  *            itself, `|r_k| = 0`, is ignored: it gives no direction);
  * 2. walls:  per axis, `w = −sign(p) · WALL_GAIN · max(0, |p| − WALL_START)` — a push back towards the centre that
- *            starts before the bound penalty does (|p| ≥ 0.9, SPEC §1.3) and grows with depth;
+ *            starts before the bound penalty does (|p| ≥ 0.9, spec §1.3) and grows with depth;
  * 3. action: `(f + w) / |f + w|`, a unit vector (so each component is already in [-1, 1]); zero if `f + w = 0`.
- * The task id names it `scripted`; results with it are a different task from OMAR's prey (SPEC §1.5).
+ * The task id names it `scripted`; results with it are a different task from OMAR's prey (spec §1.5).
  */
 import type { FixedPolicy } from './scenario.ts';
 

@@ -3,12 +3,12 @@
  * observation layouts share. A scenario is pure description plus per-copy functions over a `World`; the batching,
  * the fixed agents' policy and the `Environment` contract live in `environment.ts`.
  */
-import type { Rng } from '../../harness/rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import type { EntityProps, World } from './world.ts';
 
-/** A fixed agent's policy (the prey, SPEC §1.5): a batch of observations in, a batch of actions out. */
+/** A fixed agent's policy (the prey, spec §1.5): a batch of observations in, a batch of actions out. */
 export interface FixedPolicy {
-  /** The part of the task id that names this policy, e.g. `scripted` (SPEC §1.5: never pool different preys). */
+  /** The part of the task id that names this policy, e.g. `scripted` (spec §1.5: never pool different preys). */
   readonly id: string;
   /** Observation length it expects. */
   readonly obsDim: number;
@@ -32,11 +32,11 @@ export interface Scenario {
   observe(world: World, b: number, i: number, out: Float32Array, offset: number): void;
   /** Writes every agent's reward of copy `b` into `out` (length numAgents). */
   rewards(world: World, b: number, out: Float64Array): void;
-  /** This step's contribution to the evaluation return, from the agents' rewards (SPEC §1.2–1.4). */
+  /** This step's contribution to the evaluation return, from the agents' rewards (spec §1.2–1.4). */
   evalReward(rewards: Float64Array): number;
 }
 
-/** Episode length of every MPE task (SPEC §1.1). */
+/** Episode length of every MPE task (spec §1.1). */
 export const MPE_EPISODE_LENGTH = 25;
 
 /** Writes entity `e`'s velocity of copy `b` at `out[offset]`; returns the next offset. */
@@ -55,7 +55,7 @@ export function writePosition(world: World, b: number, e: number, out: Float32Ar
   return offset + 2;
 }
 
-/** Writes `p_e − p_self` ("rel X", SPEC §1.1) at `out[offset]`; returns the next offset. */
+/** Writes `p_e − p_self` ("rel X", spec §1.1) at `out[offset]`; returns the next offset. */
 export function writeRelative(world: World, b: number, e: number, self: number, out: Float32Array, offset: number): number {
   const k = world.at(b, e);
   const s = world.at(b, self);

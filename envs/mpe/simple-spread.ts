@@ -1,5 +1,5 @@
 /**
- * Cooperative navigation, `simple_spread` (SPEC §1.2): N agents cover N landmarks without bumping into each other.
+ * Cooperative navigation, `simple_spread` (spec §1.2): N agents cover N landmarks without bumping into each other.
  *
  * ## Entities (world order)
  * | index         | entity   | size | collide | movable | accel | max speed |
@@ -27,26 +27,27 @@
  * ## Options
  * `numAgents` (default 3, 1–10), `bound` (default from N as above).
  */
-import type { EnvironmentDef } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { EnvironmentDef } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { MpeEnvironment } from './environment.ts';
 import { drawPosition, inContact, writePosition, writeRelative, writeVelocity, type Scenario } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
+import { mpeDatasetPresets } from './dataset-presets.ts';
 
 export interface SpreadOptions {
   /** Agents and landmarks, N. */
   numAgents: number;
-  /** Half-width of the start square; default from N (SPEC §1.2). */
+  /** Half-width of the start square; default from N (spec §1.2). */
   bound?: number;
 }
 
 const AGENT: EntityProps = { size: 0.15, movable: true, collide: true, kind: 'agent' };
 const LANDMARK: EntityProps = { size: 0.05, movable: false, collide: false, kind: 'landmark' };
-/** Cap on each landmark's coverage term (SPEC §1.2). */
+/** Cap on each landmark's coverage term (spec §1.2). */
 const MAX_COVERAGE = 10;
 const COLLISION_PENALTY = 5;
 
-/** SPEC §1.2 start-square half-width: 1 up to 5 agents, 2 from 6. */
+/** spec §1.2 start-square half-width: 1 up to 5 agents, 2 from 6. */
 export function defaultSpreadBound(numAgents: number): number {
   return numAgents <= 5 ? 1 : 2;
 }
@@ -102,7 +103,8 @@ function coverageReward(world: World, b: number, n: number): number {
 
 export const simpleSpread: EnvironmentDef<SpreadOptions> = {
   name: 'simple_spread',
-  description: 'MPE cooperative navigation: N agents cover N landmarks (SPEC §1.2)',
+  description: 'MPE cooperative navigation: N agents cover N landmarks (spec §1.2)',
+  datasetPresets: mpeDatasetPresets,
   defaults: { numAgents: 3 },
   schema: {
     type: 'object',

@@ -1,5 +1,5 @@
 /**
- * Predator-prey, `simple_tag` (SPEC §1.3): 3 learned predators chase 1 fixed prey among 2 obstacles.
+ * Predator-prey, `simple_tag` (spec §1.3): 3 learned predators chase 1 fixed prey among 2 obstacles.
  *
  * ## Entities (world order)
  * | index | entity    | size  | collide | movable | accel | force | max speed |
@@ -29,12 +29,13 @@
  * `prey`: `scripted` (default, task `simple_tag[prey=scripted]`) or a path to OMAR's checkpoint
  * (`simple_tag[prey=omar]`); `preyHead`: `tanh` (default) or `linear`.
  */
-import type { EnvironmentDef } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { EnvironmentDef } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { MpeEnvironment } from './environment.ts';
 import { PREY, predatorPreyScenario, preyDefaults, preyOptionsSchema, type PreyOptions } from './predator-prey.ts';
 import { drawPosition } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
+import { mpeDatasetPresets } from './dataset-presets.ts';
 
 const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true, kind: 'obstacle' };
 const NUM_LANDMARKS = 2;
@@ -58,7 +59,8 @@ export function tagScenario(options: PreyOptions) {
 
 export const simpleTag: EnvironmentDef<PreyOptions> = {
   name: 'simple_tag',
-  description: 'MPE predator-prey: 3 learned predators, 1 fixed prey, 2 obstacles (SPEC §1.3)',
+  description: 'MPE predator-prey: 3 learned predators, 1 fixed prey, 2 obstacles (spec §1.3)',
+  datasetPresets: mpeDatasetPresets,
   defaults: preyDefaults,
   schema: preyOptionsSchema,
   async create(options: PreyOptions, batch: number) {

@@ -1,5 +1,5 @@
 /**
- * World, `simple_world` (SPEC §1.4; OMAR's variant, not `simple_world_comm`): predator-prey with an obstacle,
+ * World, `simple_world` (spec §1.4; OMAR's variant, not `simple_world_comm`): predator-prey with an obstacle,
  * food the prey is rewarded for reaching, and forests.
  *
  * ## Entities (world order)
@@ -34,12 +34,13 @@
  * ## Options
  * As `simple_tag`: `prey` (`scripted` | path to OMAR's checkpoint), `preyHead` (`tanh` | `linear`).
  */
-import type { EnvironmentDef } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { EnvironmentDef } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { MpeEnvironment } from './environment.ts';
 import { PREY, predatorPreyScenario, preyDefaults, preyOptionsSchema, type PreyOptions } from './predator-prey.ts';
 import { drawPosition, inContact } from './scenario.ts';
 import type { EntityProps, World } from './world.ts';
+import { mpeDatasetPresets } from './dataset-presets.ts';
 
 const OBSTACLE: EntityProps = { size: 0.2, movable: false, collide: true, kind: 'obstacle' };
 const FOOD: EntityProps = { size: 0.03, movable: false, collide: false, kind: 'food' };
@@ -87,7 +88,8 @@ export function worldScenario(options: PreyOptions) {
 
 export const simpleWorld: EnvironmentDef<PreyOptions> = {
   name: 'simple_world',
-  description: "MPE world: predator-prey with an obstacle, food and forests, OMAR's variant (SPEC §1.4)",
+  description: "MPE world: predator-prey with an obstacle, food and forests, OMAR's variant (spec §1.4)",
+  datasetPresets: mpeDatasetPresets,
   defaults: preyDefaults,
   schema: preyOptionsSchema,
   async create(options: PreyOptions, batch: number) {

@@ -1,18 +1,18 @@
 /**
- * The physics core shared by every MPE scenario (SPEC §1.1), batched over B independent copies.
+ * The physics core shared by every MPE scenario (spec §1.1), batched over B independent copies.
  *
  * State lives in flat Float64Arrays, `B × E × 2` (copy-major, then entity in world order: agents first, then
  * landmarks), so one step is a few tight loops with no allocation. Float64 matches the reference's numpy math.
  *
  * One step, per copy:
- * 1. action force   `F_i = mass · (accel ?? 1) · (accel ?? 5) · a_i` (agents only; SPEC §1.1 "Action force")
+ * 1. action force   `F_i = mass · (accel ?? 1) · (accel ?? 5) · a_i` (agents only; spec §1.1 "Action force")
  * 2. contact force  for every unordered pair that both collide with at least one movable:
  *                   `f = contact_force · delta / dist · softplus(−(dist − dmin)/margin) · margin`,
  *                   `+f` on A, `−f` on B (movable ones only); `dist == 0` contributes nothing (no NaN).
  * 3. integrate      `v ← v·(1 − damping) + (F/mass)·dt`, clamp `|v|` to `max_speed`, `p ← p + v·dt`.
  */
 
-/** World constants (SPEC §1.1). */
+/** World constants (spec §1.1). */
 export const DT = 0.1;
 export const DAMPING = 0.25;
 export const MASS = 1;
@@ -50,7 +50,7 @@ export class World {
   readonly vel: Float64Array;
   /** Actions of every agent for the next step, `B × numAgents × 2`; written by the environment. */
   readonly action: Float64Array;
-  /** Force per unit action of each agent: `mass · (accel ?? 1) · (accel ?? 5)` (SPEC §1.1: 5, 9, 16). */
+  /** Force per unit action of each agent: `mass · (accel ?? 1) · (accel ?? 5)` (spec §1.1: 5, 9, 16). */
   readonly actionGain: Float64Array;
   readonly #force: Float64Array;
   /** Flat `[a0, b0, a1, b1, …]` entity pairs with a contact force, `a < b`, in the reference's order. */
@@ -132,7 +132,7 @@ export class World {
       const dx = pos[pa] - pos[pb];
       const dy = pos[pa + 1] - pos[pb + 1];
       const dist = Math.sqrt(dx * dx + dy * dy);
-      // SPEC §1.1: coincident entities exert no force (the reference would divide by zero).
+      // spec §1.1: coincident entities exert no force (the reference would divide by zero).
       if (dist === 0) continue;
       const dmin = entities[ia].size + entities[ib].size;
       const penetration = softplus(-(dist - dmin) / CONTACT_MARGIN) * CONTACT_MARGIN;

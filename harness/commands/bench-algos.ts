@@ -1,25 +1,24 @@
 /**
  * `om2p-bench bench algos`: memory, update speed and sampling speed of every registered algorithm (and, with
  * `--ablations`, of om2p's derivative, diffusion's T and flow's K at both presets), side by side in one process;
- * writes efficiency.csv/.md/.tex (SPEC §5 last bullet; docs/efficiency.md).
+ * writes efficiency.csv/.md/.tex (spec §5 last bullet; docs/efficiency.md).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runEnvironment } from '../backend.ts';
 import { runDir } from '../paths.ts';
 import { benchAlgorithms } from '../measure/algos.ts';
-import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../measure/algos-output.ts';
-import { parseAssignments } from '../run/resolve.ts';
-import type { SizePreset } from '../types.ts';
+import { kernelProfileMarkdown, writeEfficiencyOutputs } from '../report/algos-output.ts';
+import { parseAssignments } from '../resolve.ts';
+import { SIZE_PRESETS, type SizePreset } from '../../contracts/types.ts';
 import { prepare } from './context.ts';
-import { integerAtLeast, collect } from './options.ts';
+import { choiceOption, collect, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 
 interface BenchAlgosOptions {
   env: string;
   option?: string[];
-  preset: SizePreset;
   algos?: string;
   ablations?: boolean;
   profile?: boolean;
@@ -30,20 +29,24 @@ interface BenchAlgosOptions {
 }
 
 export function registerBenchAlgos(bench: Command): void {
+  const networkPreset = choiceOption('--network-preset <name>', 'network size preset of the main rows', SIZE_PRESETS, 'cpu');
+  const oldPreset = deprecatedOption('--preset <name>', networkPreset);
   bench
     .command('algos')
     .description('peak update memory, update and action-sampling latency, evaluations per action; ratios to om2p')
     .option('--env <name>', 'environment whose learned-agent dimensions shape networks and batch', 'simple_spread')
     .option('--option <key=value>', 'environment option (repeatable), e.g. --option numAgents=4', collect)
-    .addOption(new Option('--preset <name>', 'network size preset of the main rows').choices(['cpu', 'paper']).default('cpu'))
+    .addOption(networkPreset)
+    .addOption(oldPreset)
     .option('--algos <a,b,...>', 'algorithms to measure (default: every registered one)')
     .option('--ablations', 'add om2p derivative fd/jvp/zero, diffusion T 5/10/20, flow K 1/5/10, each at cpu and paper')
     .option('--profile', 'also write profile.md: the kernels of one update per variant (count and backend ms by kernel name), and the kernels replayed without the framework')
     .option('--updates <n>', 'measured updates per variant (after a warm-up and the profiled update)', integerAtLeast(1), 10)
-    .option('--eval-batch <n>', 'evaluation batch for action sampling (SPEC §5: E = 10 episodes)', integerAtLeast(1), 10)
+    .option('--eval-batch <n>', 'evaluation batch for action sampling (spec §5: E = 10 episodes)', integerAtLeast(1), 10)
     .option('--seed <k>', 'seed of networks and the synthetic batch', integerAtLeast(0), 0)
     .option('--out <dir>', 'output folder (default: runs/efficiency, git-ignored)', runDir('efficiency'))
     .action(async (opts: BenchAlgosOptions, command: Command) => {
+      const preset = withDeprecated<SizePreset>(command, oldPreset, networkPreset);
       const { backend } = await prepare(command);
       const runtime = runEnvironment();
       const loadStart = loadavg()[0];
@@ -52,7 +55,7 @@ export function registerBenchAlgos(bench: Command): void {
         {
           env: opts.env,
           envOptions: parseAssignments(opts.option),
-          preset: opts.preset,
+          preset,
           algorithms: opts.algos?.split(',').map((name) => name.trim()).filter(Boolean),
           ablations: opts.ablations ?? false,
           updates: opts.updates,

@@ -5,11 +5,11 @@
  * sub-microsecond steps are not dominated by timer resolution; the rate comes from the median call.
  */
 import type { Command } from 'commander';
-import { createRng } from '../rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { environmentNames } from '../registry.ts';
-import { resolveEnvOptions } from '../run/resolve.ts';
-import type { Environment } from '../types.ts';
+import { resolveEnvOptions } from '../resolve.ts';
+import type { Environment } from '../../contracts/types.ts';
 import { loadPlugins } from './context.ts';
 import { integerAtLeast } from './options.ts';
 

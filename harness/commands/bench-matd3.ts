@@ -6,20 +6,19 @@
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import type { Matd3 } from '../../algorithms/matd3.ts';
-import { buildPreset } from '../data/build-presets.ts';
+import type { Matd3 } from '../registry.ts';
+import { BUILD_PRESETS, buildPreset } from '../data/build-presets.ts';
 import { matd3Space } from '../data/build-train.ts';
 import { createThreadedMatd3, defaultThreads } from '../data/matd3-threads.ts';
 import { learnedSpace, syntheticBatch } from '../measure/algos.ts';
 import { measureLatencies } from '../measure/latency.ts';
-import { createRng } from '../rng.ts';
-import type { StateBatch } from '../types.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { StateBatch } from '../../contracts/types.ts';
 import { prepare } from './context.ts';
-import { integerAtLeast } from './options.ts';
+import { choiceOption, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 
 interface BenchMatd3Options {
   env: string;
-  preset: string;
   threads?: string;
   iterations: number;
   json?: boolean;
@@ -35,18 +34,22 @@ function threadCounts(text: string | undefined, agents: number): number[] {
 }
 
 export function registerBenchMatd3(bench: Command): void {
+  const datasetPreset = choiceOption('--dataset-preset <name>', 'dataset size preset whose MATD3 config is measured', BUILD_PRESETS, 'quick');
+  const oldPreset = deprecatedOption('--preset <name>', datasetPreset);
   bench
     .command('matd3')
     .description("MATD3 update of the dataset builder (the preset's networks and minibatch) on 1 … n threads")
     .option('--env <name>', 'environment whose learned agents shape the networks', 'halfcheetah-2x3')
-    .option('--preset <name>', 'dataset preset whose MATD3 config is measured', 'quick')
+    .addOption(datasetPreset)
+    .addOption(oldPreset)
     .option('--threads <list>', 'comma-separated thread counts (default: 1 and one per core, at most one per agent)')
     .option('--iterations <n>', 'minimum measured updates per thread count', integerAtLeast(1), 60)
     .option('--json', 'print one JSON object')
     .action(async (opts: BenchMatd3Options, command: Command) => {
+      const preset = withDeprecated<string>(command, oldPreset, datasetPreset);
       const { backend } = await prepare(command);
       const { spec, space: learned } = await learnedSpace(opts.env);
-      const config = buildPreset(opts.env, opts.preset).matd3;
+      const config = buildPreset(opts.env, preset).matd3;
       const space = matd3Space(spec, config);
       const counts = threadCounts(opts.threads, space.obsDims.length);
       const rng = createRng(1);
@@ -66,10 +69,10 @@ export function registerBenchMatd3(bench: Command): void {
       }
       const single = results['1']?.medianMs;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ backend, taskId: spec.taskId, preset: opts.preset, hidden: config.hidden, batchSize: rows, results }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ backend, taskId: spec.taskId, preset, hidden: config.hidden, batchSize: rows, results }, null, 2)}\n`);
         return;
       }
-      const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${opts.preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), median per update over cycles of ${config.policyDelay} updates, ≥${opts.iterations} updates after ≥1 s warm-up`];
+      const lines = [`backend ${backend}: MATD3 update on ${spec.taskId} (${preset}: ${space.obsDims.length} agents, ${config.hidden.join('×')}, batch ${rows}), median per update over cycles of ${config.policyDelay} updates, ≥${opts.iterations} updates after ≥1 s warm-up`];
       for (const threads of counts) {
         const r = results[`${threads}`];
         const speedup = single !== undefined ? `  ${(single / r.medianMs).toFixed(2)}× of 1 thread` : '';

@@ -4,10 +4,8 @@
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../rng.ts';
-import { createMlp, setGradientMode, type GradientMode } from '../../algorithms/nn/mlp.ts';
-import { createAdam } from '../../algorithms/nn/optim.ts';
-import { readScalars } from '../../algorithms/nn/readback.ts';
+import { createRng } from '../../contracts/rng.ts';
+import { createAdam, createMlp, readScalars, setGradientMode, type GradientMode } from '../registry.ts';
 import { measureLatencies } from '../measure/latency.ts';
 import { prepare } from './context.ts';
 import { integerAtLeast } from './options.ts';

@@ -1,13 +1,13 @@
 /**
- * `om2p-bench datasets list | verify | import` (SPEC §3.2): list the datasets of the data directory, re-check
+ * `om2p-bench datasets list | verify | import` (spec §3.2): list the datasets of the data directory, re-check
  * checksums and shapes, and bring OMAR's own files into our layout. `datasets build` lives in `datasets-build.ts`.
  */
 import type { Command } from 'commander';
 import { requireExists } from '../files.ts';
 import { dataDir } from '../paths.ts';
-import { parseAssignments } from '../run/resolve.ts';
+import { parseAssignments } from '../resolve.ts';
 import { environmentNames } from '../registry.ts';
-import type { EnvSpec } from '../types.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import { findDatasetFolders, listDatasets, type DatasetRow } from '../data/list.ts';
 import { verifyDataset } from '../data/check.ts';
 import { readCard } from '../data/card.ts';
@@ -16,11 +16,12 @@ import { importOmarDataset } from '../data/import.ts';
 import { literatureDataset } from '../data/references.ts';
 import { registerDatasetsBuild } from './datasets-build.ts';
 import { loadPlugins } from './context.ts';
-import { integerAtLeast, collect } from './options.ts';
+import { choiceOption, collect, integerAtLeast } from './options.ts';
+import { LEVELS } from '../data/build-levels.ts';
 
 /** The `datasets` group with its subcommands; returns the group. */
 export function registerDatasets(program: Command): Command {
-  const group = program.command('datasets').description('offline datasets: list, verify, import OMAR files, build (SPEC §3)');
+  const group = program.command('datasets').description('offline datasets: list, verify, import OMAR files, build (spec §3)');
   group
     .command('list')
     .description('datasets in the data directory (folders with a card.json): size, episodes, return, MB on disk')
@@ -63,7 +64,7 @@ export function registerDatasets(program: Command): Command {
     .requiredOption('--from <folder>', 'an OMAR environment folder, a level folder or one seed_<k>_data folder')
     .requiredOption('--env <name>', 'environment the data belongs to, e.g. simple_spread')
     .option('--option <key=value>', 'environment option (repeatable; JSON values)', collect)
-    .option('--level <name>', 'only this level (and the level name of a lone seed folder)')
+    .addOption(choiceOption('--level <name>', 'only this level (and the level name of a lone seed folder)', LEVELS))
     .option('--seed <k>', 'only this seed (and the seed of a lone folder not named seed_<k>_data)', integerAtLeast(0))
     .option('--overwrite', 'replace datasets that already exist')
     .action(async (opts: { from: string; env: string; option?: string[]; level?: string; seed?: number; overwrite?: boolean }, command: Command) => {

@@ -5,25 +5,25 @@
  * return }` — `return` sums `evalReward`, so a recorded episode's `source.return` can be checked against it.
  * rollout: episodes of the uniform random policy (U[-1, 1] for every learned agent; fixed agents by their own policy) on
  * `--env`, or of a trained agent kept as `<cellId>.safetensors` (or `.weights.json` from before; the file names its algorithm, config and environment;
- * `--algo`, `--env`, `--preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
+ * `--algo`, `--env`, `--network-preset`, `--set` and `--option`, when given, must agree with it), run as one batch; prints the
  * mean and sd (n − 1) of the evaluation return; `--noise-free` acts with the policy's noise set to zero instead of the protocol's
  * fresh noise. `--record <file>` writes the first episode as an episode file.
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile, writeFileAtomic } from '../files.ts';
 import { replayEpisode, rollout, uniformRandomAgent, type EpisodeFile, type RolloutRequest } from '../run/episodes.ts';
 import { checkClaims, readPolicyFile, restoreAgent } from '../run/policy-file.ts';
-import { parseAssignments } from '../run/resolve.ts';
-import type { SizePreset } from '../types.ts';
+import { parseAssignments } from '../resolve.ts';
+import { SIZE_PRESETS, type SizePreset } from '../../contracts/types.ts';
 import { loadPlugins, prepare } from './context.ts';
-import { integerAtLeast, collect } from './options.ts';
+import { choiceOption, collect, deprecatedOption, integerAtLeast, withDeprecated } from './options.ts';
 
 export interface RolloutOptions {
   env?: string;
   policy: string;
   algo?: string;
-  preset?: string;
+  networkPreset?: SizePreset;
   set?: string[];
   option?: string[];
   prey?: string;
@@ -45,8 +45,9 @@ function envOptionsFrom(opts: { option?: string[]; prey?: string }): Record<stri
 export function rolloutRequest(opts: RolloutOptions): RolloutRequest {
   const common = { policy: opts.policy, episodes: opts.episodes, seed: opts.seed, scenes: false, noiseFree: opts.noiseFree === true };
   if (opts.policy === 'random') {
-    const stated = (['algo', 'preset', 'set'] as const).filter((key) => opts[key] !== undefined);
-    if (stated.length > 0) throw new ConfigError(`--${stated[0]}`, 'describes a saved policy; --policy random has none');
+    const flags = { algo: '--algo', networkPreset: '--network-preset', set: '--set' } as const;
+    const stated = (Object.keys(flags) as (keyof typeof flags)[]).filter((key) => opts[key] !== undefined);
+    if (stated.length > 0) throw new ConfigError(flags[stated[0]], 'describes a saved policy; --policy random has none');
     if (opts.noiseFree) throw new ConfigError('--noise-free', 'sets a saved policy\'s noise to zero; --policy random is uniform noise');
     if (opts.env === undefined) throw new ConfigError('--env', 'is required with --policy random');
     return { ...common, env: opts.env, options: envOptionsFrom(opts), agent: uniformRandomAgent };
@@ -54,7 +55,7 @@ export function rolloutRequest(opts: RolloutOptions): RolloutRequest {
   const file = readPolicyFile(opts.policy);
   checkClaims(
     file,
-    { algorithm: opts.algo, env: opts.env, preset: opts.preset as SizePreset | undefined, config: parseAssignments(opts.set), envOptions: envOptionsFrom(opts) },
+    { algorithm: opts.algo, env: opts.env, preset: opts.networkPreset, config: parseAssignments(opts.set), envOptions: envOptionsFrom(opts) },
     opts.policy,
   );
   return { ...common, env: file.env, options: file.envOptions, agent: (spec, rng) => restoreAgent(file, spec, rng, opts.policy) };
@@ -71,13 +72,16 @@ export function registerEnv(program: Command): void {
       const steps = await replayEpisode(readJsonFile(file, 'episode') as EpisodeFile);
       process.stdout.write(`${JSON.stringify({ steps, return: steps.reduce((sum, step) => sum + step.evalReward, 0) })}\n`);
     });
+  const networkPreset = choiceOption('--network-preset <name>', 'network size preset the weights must have been trained with', SIZE_PRESETS);
+  const oldPreset = deprecatedOption('--preset <name>', networkPreset);
   env
     .command('rollout')
     .description('mean and sd of the evaluation return of a policy over N episodes (run as one batch)')
     .option('--policy <random|file>', 'random (uniform in [-1, 1] for every learned agent) or a trained agent, <cellId>.safetensors (or .weights.json of before)', 'random')
     .option('--env <name>', 'registered environment (required for random; a weights file names its own)')
     .option('--algo <name>', 'algorithm the weights must have been trained by')
-    .option('--preset <name>', 'network size preset the weights must have been trained with: cpu | paper')
+    .addOption(networkPreset)
+    .addOption(oldPreset)
     .option('--set <key=value>', 'config value the weights must have been trained with (repeatable)', collect)
     .option('--episodes <n>', 'episodes', integerAtLeast(1), 100)
     .option('--seed <n>', 'root seed of reset seeds and actions', integerAtLeast(0), 0)
@@ -88,7 +92,7 @@ export function registerEnv(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: RolloutOptions, command: Command) => {
       await (opts.policy === 'random' ? loadPlugins(command) : prepare(command));
-      const outcome = await rollout(rolloutRequest(opts));
+      const outcome = await rollout(rolloutRequest({ ...opts, networkPreset: withDeprecated<SizePreset | undefined>(command, oldPreset, networkPreset) }));
       if (opts.record) writeFileAtomic(opts.record, `${JSON.stringify(outcome.episode)}\n`);
       const { taskId, mean, sd, returns } = outcome;
       if (opts.json) {

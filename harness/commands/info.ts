@@ -1,7 +1,7 @@
 /** `om2p-bench info`: backend, versions, cores and where datasets and run outputs go. */
 import type { Command } from 'commander';
-import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
-import { runEnvironment } from '../backend.ts';
+import { runEnvironment, unavailableBackends } from '../backend.ts';
+import { describeAdapter } from '../webgpu.ts';
 import { dataDir, runDir } from '../paths.ts';
 import { algorithmNames, environmentNames } from '../registry.ts';
 import { prepare } from './context.ts';
@@ -19,6 +19,7 @@ export function registerInfo(program: Command): void {
         runsDir: runDir('<matrix>'),
         algorithms: algorithmNames(),
         environments: environmentNames(),
+        unavailableBackends: unavailableBackends().map(({ name, reason }) => ({ name, reason })),
       };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
@@ -27,6 +28,7 @@ export function registerInfo(program: Command): void {
       const lines = [
         `backend      ${info.backend}`,
         ...(info.adapter ? [`adapter      ${describeAdapter(info.adapter)}`] : []),
+        ...info.unavailableBackends.map(({ name, reason }) => `unavailable  ${name}: ${reason}`),
         `tfjs         ${info.tfjsVersion}`,
         `node         ${info.nodeVersion}`,
         `om2p-bench   ${info.harnessVersion}`,

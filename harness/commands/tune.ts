@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../files.ts';
 import { readCells } from '../report/cells.ts';
 import { plateauMarkdown, plateauTable, sweepChoices, sweepMarkdown, withBudgetChoices, withSweepChoices, type SweepScope } from '../report/tuning.ts';
 import { readMatrixSpec, type MatrixSpec } from '../run/expand.ts';
-import type { CellResult } from '../types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 import { validateOrThrow } from '../schema.ts';
 import { warnCorrupt } from './report.ts';
 import { integerAtLeast } from './options.ts';

@@ -1,5 +1,5 @@
 /**
- * The behaviour-policy cache (SPEC §3.1 "Reuse"): after one MATD3 training run, `<dataDir>/<taskId>/_behaviour/<preset>-seed<k>/`
+ * The behaviour-policy cache (spec §3.1 "Reuse"): after one MATD3 training run, `<dataDir>/<taskId>/_behaviour/<preset>-seed<k>/`
  * holds what every level needs, so building another level or a bigger size never retrains:
  * `behaviour.json` (config, budget, every checkpoint's evaluation return, the medium index and the replay cut),
  * `actors-{random,medium,expert}.json` (actor weights) and `replay/` (the replay buffer up to the medium cut, as
@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Matd3Config } from '../../algorithms/matd3.ts';
-import type { EnvSpec, NamedWeights } from '../types.ts';
-import type { CheckpointSummary, TrainingBudget } from './build-train.ts';
+import type { Matd3Config } from '../registry.ts';
+import type { EnvSpec, NamedWeights } from '../../contracts/types.ts';
+import type { TrainingBudget } from '../../contracts/types.ts';
+import type { CheckpointSummary } from './build-train.ts';
 import type { Episodes } from './build-store.ts';
 import { readJsonFile } from '../files.ts';
 import { arrayFileName, type Source } from './layout.ts';
@@ -26,7 +27,7 @@ export interface BehaviourCache {
   config: Matd3Config;
   budget: TrainingBudget;
   checkpoints: CheckpointSummary[];
-  /** Index into `checkpoints` of the medium policy (SPEC §3.1 rule). */
+  /** Index into `checkpoints` of the medium policy (spec §3.1 rule). */
   mediumIndex: number;
   trainingMs: number;
   actors: Record<ActorRole, NamedWeights>;

@@ -1,8 +1,8 @@
 /**
- * The level rules of the dataset builder (SPEC §3.1): which checkpoint is "medium", and how medium-expert is put
+ * The level rules of the dataset builder (spec §3.1): which checkpoint is "medium", and how medium-expert is put
  * together from the medium and expert data.
  */
-import type { AgentTransitions } from '../types.ts';
+import type { AgentTransitions } from '../../contracts/types.ts';
 import type { Episodes } from './build-store.ts';
 
 export const LEVELS = ['random', 'medium-replay', 'medium', 'medium-expert', 'expert'] as const;
@@ -13,7 +13,7 @@ export type MediumExpertMode = 'om2p' | 'concat';
 
 /**
  * Index of the medium checkpoint: the FIRST one after the initial policy whose mean return is ≥
- * R_rand + 0.5·(R_exp − R_rand), R_rand and R_exp being the initial and final checkpoints' means (SPEC §3.1).
+ * R_rand + 0.5·(R_exp − R_rand), R_rand and R_exp being the initial and final checkpoints' means (spec §3.1).
  * Choice: the initial policy itself is never medium (its replay buffer is empty); when training made things worse,
  * no checkpoint qualifies and the final one is returned.
  */
@@ -27,7 +27,7 @@ export function pickMediumCheckpoint(returnMeans: readonly number[]): number {
 
 /**
  * Medium-expert from whole episodes: `om2p` takes the first ⌊0.9·E_medium⌋ episodes of medium and the first
- * ⌊0.1·E_expert⌋ of expert; `concat` takes both datasets whole (SPEC §3.1).
+ * ⌊0.1·E_expert⌋ of expert; `concat` takes both datasets whole (spec §3.1).
  */
 export function composeMediumExpert(medium: Episodes, expert: Episodes, mode: MediumExpertMode): Episodes {
   const take = (from: Episodes, fraction: number) => firstEpisodes(from, mode === 'concat' ? from.episodeReturns.length : Math.floor(fraction * from.episodeReturns.length));

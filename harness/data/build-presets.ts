@@ -1,18 +1,14 @@
 /**
- * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
- * budget, per environment family. `smoke` takes seconds (tests, CI); `paper` is OMAR's scale (1M transitions per level).
- * `quick`, measured on simple_spread N=3, seed 0, wasm (docs/datasets.md): random, medium-replay and expert in 7.0
- * CPU-minutes; final policy 438, dataset returns random 175 / medium-replay 215 / expert 449 (OMAR: 160 / 204 / 531). HalfCheetah `quick`, seed 0,
- * 120k updates on 2 threads: 47.5 min wall (81 CPU-min), random −278 / medium-replay 303 / medium 1206 / medium-expert 1322 /
- * expert 2347 (OMAR: −283 / 424 / 1569 / — / 3339).
- * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
- * (HalfCheetah) to run in seconds.
+ * Size presets of the dataset builder (spec §3.1 "Sizes and seeds"): each environment declares its own
+ * (`EnvironmentDef.datasetPresets`: transitions per level, the behaviour-training budget, the collection batch and which
+ * of the behaviour learner's presets it trains with); this resolves one into the builder's terms. An environment that
+ * declares none cannot be built, only imported: it never silently gets another family's settings.
  */
-import { MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';
-import type { TrainingBudget } from './build-train.ts';
+import { DATASET_PRESETS, type DatasetPresetName, type TrainingBudget } from '../../contracts/types.ts';
+import { behaviourLearner, getEnvironment, type Matd3Config } from '../registry.ts';
 
-export const BUILD_PRESETS = ['smoke', 'quick', 'paper'] as const;
-export type BuildPresetName = (typeof BUILD_PRESETS)[number];
+export const BUILD_PRESETS = DATASET_PRESETS;
+export type BuildPresetName = DatasetPresetName;
 
 export interface BuildPreset {
   /** Transitions per collected level (random, medium, expert), rounded down to whole episodes. */
@@ -24,65 +20,17 @@ export interface BuildPreset {
   matd3: Matd3Config;
 }
 
-type Family = 'mpe' | 'mujoco';
-
-/** The original MADDPG code starts learning when the buffer holds batch × episode length = 1024 × 25 transitions. */
-const MADDPG_LEARNING_STARTS = 1024 * 25;
-/** TD3's `start_timesteps` on MuJoCo. */
-const TD3_LEARNING_STARTS = 25_000;
-
-/** Environments that are not MPE tasks; everything else uses the MPE generator defaults. */
-const FAMILY_OF: Record<string, Family> = { 'halfcheetah-2x3': 'mujoco' };
-
-const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
-  mpe: {
-    smoke: {
-      transitions: 1_000,
-      budget: { updates: 80, evalEvery: 25, evalEpisodes: 20, envCopies: 25, stepsPerUpdate: 25, learningStarts: 0 },
-      collectCopies: 40,
-      matd3: { ...MATD3_PRESETS.mpe, batchSize: 128 },
-    },
-    quick: {
-      transitions: 100_000,
-      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
-      collectCopies: 500,
-      matd3: MATD3_PRESETS.mpe,
-    },
-    paper: {
-      transitions: 1_000_000,
-      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
-      collectCopies: 1_000,
-      matd3: MATD3_PRESETS.mpe,
-    },
-  },
-  mujoco: {
-    smoke: {
-      transitions: 2_000,
-      budget: { updates: 100, evalEvery: 50, evalEpisodes: 2, envCopies: 2, stepsPerUpdate: 25, learningStarts: 0, randomBehaviour: 'uniform' },
-      collectCopies: 2,
-      matd3: { ...MATD3_PRESETS.mujoco, hidden: [64, 64] },
-    },
-    quick: {
-      transitions: 100_000,
-      budget: { updates: 120_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
-      collectCopies: 20,
-      matd3: MATD3_PRESETS.mujoco,
-    },
-    paper: {
-      transitions: 1_000_000,
-      budget: { updates: 200_000, evalEvery: 5_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
-      collectCopies: 50,
-      matd3: MATD3_PRESETS.mujoco,
-    },
-  },
-};
-
 export function isBuildPreset(name: string): name is BuildPresetName {
   return (BUILD_PRESETS as readonly string[]).includes(name);
 }
 
-/** The preset `name` for environment `env`; an unknown name is an error listing the known ones. */
+/** The preset `name` for environment `env`; an unknown name, or an environment without presets, is an error saying so. */
 export function buildPreset(env: string, name: string): BuildPreset {
   if (!isBuildPreset(name)) throw new Error(`unknown dataset preset '${name}' (choose one of ${BUILD_PRESETS.join(', ')})`);
-  return PRESETS[FAMILY_OF[env] ?? 'mpe'][name];
+  const presets = getEnvironment(env).datasetPresets;
+  if (!presets) throw new Error(`environment ${env} declares no dataset presets (EnvironmentDef.datasetPresets): its datasets can be imported, not built`);
+  const { transitions, budget, collectCopies, behaviour } = presets[name];
+  const base = behaviourLearner.presets[behaviour.preset as keyof typeof behaviourLearner.presets];
+  if (!base) throw new Error(`${env}, dataset preset ${name}: the behaviour learner has no preset '${behaviour.preset}' (it has ${Object.keys(behaviourLearner.presets).join(', ')})`);
+  return { transitions, budget, collectCopies, matd3: { ...base, ...behaviour.overrides } };
 }

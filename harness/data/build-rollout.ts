@@ -1,9 +1,9 @@
 /**
- * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (SPEC §3.1): the one loop behind
+ * Rollouts of a behaviour policy on B environment copies, whole episodes at a time (spec §3.1): the one loop behind
  * MATD3's training, its checkpoint evaluations and the collection of every dataset level.
  */
-import type { Rng } from '../rng.ts';
-import type { Environment, EnvSpec } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Environment, EnvSpec } from '../../contracts/types.ts';
 import { TransitionStore } from './build-store.ts';
 
 /** Actions for the learned agents (`B × actDim` each, in [−1, 1]) from their observations (`B × obsDim` each). */
@@ -28,7 +28,7 @@ export function resetSeeds(rng: Rng, copies: number): number[] {
 
 /**
  * Runs one episode on every copy of `env` and records the first `copies` into `store`; `afterStep` runs after each
- * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (SPEC §3.1).
+ * step (MATD3 updates there). The fixed agents (the prey) act by their own policy, without noise (spec §3.1).
  */
 export async function runEpisodes(
   env: Environment,

@@ -1,12 +1,12 @@
 /**
- * Episode-contiguous transition storage for the dataset builder (SPEC §3.1): MATD3's replay buffer while the behaviour
+ * Episode-contiguous transition storage for the dataset builder (spec §3.1): MATD3's replay buffer while the behaviour
  * policy trains, and the collection buffer of every dataset level. B copies run whole episodes in lockstep; copy b of an
  * episode block writes its L steps at rows `base + b·L … base + b·L + L − 1`, so any prefix of whole episodes is a valid
  * OMAR-layout dataset (25-step chunks for MPE). Every environment agent is stored, the prey as agent n − 1.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../rng.ts';
-import type { AgentBatch, AgentTransitions, EnvSpec, StateBatch, StepResult } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, AgentTransitions, EnvSpec, StateBatch, StepResult } from '../../contracts/types.ts';
 import type { StateArrays } from './write.ts';
 
 /** Whole episodes cut out of a store: what `writeDataset` takes, plus every episode's return. */
@@ -40,7 +40,7 @@ export class TransitionStore {
       acts: new Float32Array(rows * spec.actDims[i]),
       rews: new Float32Array(rows),
       nextObs: new Float32Array(rows * obsDim),
-      dones: new Float32Array(rows), // SPEC §3.1: a time limit is not a terminal; dones stay 0
+      dones: new Float32Array(rows), // spec §3.1: a time limit is not a terminal; dones stay 0
     }));
     if (spec.stateDim) {
       const dim = spec.stateDim;
@@ -148,7 +148,7 @@ export class TransitionStore {
 
   /**
    * A uniform minibatch over every transition written (the block in progress included), the same rows for every
-   * agent in `agents` (SPEC §4 "Common"), with the global states of those rows when the task has one. The caller owns the tensors.
+   * agent in `agents` (spec §4 "Common"), with the global states of those rows when the task has one. The caller owns the tensors.
    */
   sample(rows: number, rng: Rng, agents: number[]): { agents: AgentBatch[]; states?: StateBatch } {
     const available = this.transitions;

@@ -1,5 +1,5 @@
 /**
- * Online MATD3 training of the behaviour policies (SPEC §3.1, §4.5): B environment copies run whole episodes with
+ * Online MATD3 training of the behaviour policies (spec §3.1, §4.5): B environment copies run whole episodes with
  * exploration noise into an episode-contiguous replay buffer; one update per `stepsPerUpdate` environment transitions
  * after the first `learningStarts`; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
  * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy.
@@ -8,35 +8,14 @@
  * checkpoints fall on episode ends so that the replay cut is whole episodes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Matd3, Matd3Config, Matd3Space } from '../../algorithms/matd3.ts';
-import { DivergedError } from '../errors.ts';
-import type { Rng } from '../rng.ts';
+import type { Matd3, Matd3Config, Matd3Space } from '../registry.ts';
+import { DivergedError } from '../../contracts/errors.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { mean, sd } from '../stats/descriptive.ts';
-import type { Environment, EnvSpec, NamedWeights } from '../types.ts';
+import type { Environment, EnvSpec, NamedWeights, TrainingBudget } from '../../contracts/types.ts';
 import { collectEpisodes, runEpisodes, uniformPolicy, type Policy } from './build-rollout.ts';
 import { TransitionStore } from './build-store.ts';
 import { createThreadedMatd3 } from './matd3-threads.ts';
-
-export interface TrainingBudget {
-  /** Gradient updates in total. */
-  updates: number;
-  /** A checkpoint at the first episode end after every `evalEvery` updates. */
-  evalEvery: number;
-  /** Evaluation episodes per checkpoint (SPEC §3.1: e.g. 100), run as one batch with the rollout noise. */
-  evalEpisodes: number;
-  /** Environment copies stepped together while training. */
-  envCopies: number;
-  /** Environment transitions per update (SPEC §3.1: 25). */
-  stepsPerUpdate: number;
-  /** Transitions collected before the first update (at least a minibatch). */
-  learningStarts: number;
-  /**
-   * How the untrained behaviour acts: absent = the initialised actors with exploration noise (MPE, as OMAR); 'uniform' =
-   * U(−1, 1) actions (TD3's start_timesteps on MuJoCo). It acts for the first `learningStarts` transitions, is checkpoint 0
-   * (R_rand of the medium threshold) and collects the random level.
-   */
-  randomBehaviour?: 'uniform';
-}
 
 /** One evaluated policy along training. */
 export interface CheckpointSummary {

@@ -1,19 +1,19 @@
 /**
- * The dataset builder (SPEC §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
+ * The dataset builder (spec §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
  * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy (uniform actions where the budget
  * says so: HalfCheetah), expert = the final policy,
  * medium = the first checkpoint at half the random→expert range, medium-replay = the replay buffer at that checkpoint,
  * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
- * in every card are the built random and expert datasets' own mean returns (SPEC §1.6), so both are always written.
+ * in every card are the built random and expert datasets' own mean returns (spec §1.6), so both are always written.
  */
-import { createMatd3 } from '../../algorithms/matd3.ts';
 import { join } from 'node:path';
 import { progressBar } from '../progress.ts';
 import { HEARTBEAT_STALE_MS, withClaim } from '../run/claims.ts';
-import { createRng, type Rng } from '../rng.ts';
-import { resolveEnvOptions } from '../run/resolve.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import { behaviourLearner } from '../registry.ts';
+import { resolveEnvOptions } from '../resolve.ts';
 import { mean } from '../stats/descriptive.ts';
-import type { EnvironmentDef, EnvSpec } from '../types.ts';
+import type { EnvironmentDef, EnvSpec } from '../../contracts/types.ts';
 import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
 import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
 import { buildPreset, type BuildPreset } from './build-presets.ts';
@@ -235,7 +235,7 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   const episodes = Math.max(1, Math.floor(preset.transitions / spec.episodeLength));
   const env = await def.create(envOptions, Math.min(preset.collectCopies, episodes));
   const rng = context.rng.fork(`collect/${level}`);
-  const policy = createMatd3(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
+  const policy = behaviourLearner.create(matd3Space(spec, cache.config), cache.config, rng.fork('policy'));
   try {
     await policy.loadActors(cache.actors[level]);
     const actors: Policy = (obs) => policy.act(obs, true);
@@ -247,7 +247,7 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
   }
 }
 
-/** What the card records about how the level was made (SPEC §3.1 "Everything above goes into card.json"). */
+/** What the card records about how the level was made (spec §3.2 "card.json"). */
 function generatorRecord(context: BuildContext, cache: BehaviourCache, level: Level): Record<string, unknown> {
   const { options, preset } = context;
   const medium = cache.checkpoints[cache.mediumIndex];

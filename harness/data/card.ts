@@ -1,7 +1,7 @@
 /**
  * Dataset cards (`card.json`, schema `om2p-bench/dataset-card`): what a dataset folder holds, how it was made,
  * its episode-return statistics, the reference returns of its normalised scores and the sha256 of every file
- * (SPEC §3.1–3.2).
+ * (spec §3.1–3.2).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

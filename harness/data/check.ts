@@ -1,5 +1,5 @@
 /**
- * Reads a dataset folder file by file and checks it (SPEC §3.2): the card against its schema, every file against
+ * Reads a dataset folder file by file and checks it (spec §3.2): the card against its schema, every file against
  * the size and sha256 the card records, every shape against the others' and against the environment, every value
  * (`values.ts`: finite, actions in [−1, 1]). Problems go to a callback, so loading stops at the first (it throws) and
  * verifying collects them all; episode-structure warnings go to another; arrays to a third, so verifying never holds
@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnvSpec } from '../types.ts';
-import { ChecksumError, DataShapeError, DataValueError, MissingFileError } from '../errors.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
+import { ChecksumError, DataShapeError, DataValueError, MissingFileError } from '../../contracts/errors.ts';
 import { formatShape, parseNpy, type NpyArray } from './npy.ts';
 import { CARD_FILE, CORE_SOURCES, STATE_SOURCES, arrayFileName, parseArrayFileName, type Source } from './layout.ts';
 import { parseCard, readCardBytes, sha256Hex, type DatasetCard } from './card.ts';

@@ -1,6 +1,6 @@
 /** The EnvSpec of a registered environment for given options: one copy is built to read it, then freed. */
-import type { EnvSpec } from '../types.ts';
-import { resolveEnvOptions } from '../run/resolve.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
+import { resolveEnvOptions } from '../resolve.ts';
 
 export interface ResolvedEnv {
   spec: EnvSpec;

@@ -1,12 +1,12 @@
 /**
- * Imports OMAR's own dataset files (SPEC §3.2: `<env>/<level>/seed_<k>_data/*.npy`, float64 allowed, prey files
+ * Imports OMAR's own dataset files (spec §3.2: `<env>/<level>/seed_<k>_data/*.npy`, float64 allowed, prey files
  * included) into our layout: float32 files with a card (`origin: 'imported'`), checked against the environment's
  * shapes. Episode returns are agent 0's reward column summed over whole episodes, as OG-MARL's card of the OMAR
- * data computes them; reference returns are the literature's (SPEC §1.6).
+ * data computes them; reference returns are the literature's (spec §1.6).
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { EnvSpec } from '../types.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import type { NpyArray } from './npy.ts';
 import type { DatasetCard } from './card.ts';
 import type { DatasetProblem } from './check.ts';
@@ -81,7 +81,7 @@ export async function importOmarDataset(options: ImportOptions): Promise<Importe
   return imported;
 }
 
-/** Returns of the whole episodes in a reward column stored episode-contiguously (SPEC §3.1); a partial tail is left out. */
+/** Returns of the whole episodes in a reward column stored episode-contiguously (spec §3.1); a partial tail is left out. */
 function wholeEpisodeReturns(rews: Float32Array, spec: EnvSpec, folder: string): number[] {
   const length = spec.episodeLength;
   const episodes = Math.floor(rews.length / length);

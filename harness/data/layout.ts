@@ -1,14 +1,14 @@
 /**
- * Where dataset files live and what they are called (SPEC §3.2, OMAR's layout): a dataset is a folder
+ * Where dataset files live and what they are called (spec §3.2, OMAR's layout): a dataset is a folder
  * `<dataDir>/<taskId>/<level>/seed_<k>_data/` holding `<source>_<i>.npy` for every environment agent i (the prey
  * included) and, for our own datasets, `card.json`. The environment folder is named by the task id, so datasets of
- * different tasks (e.g. another prey, SPEC §1.5) never mix.
+ * different tasks (e.g. another prey, spec §1.5) never mix.
  */
 import { join } from 'node:path';
 
 /** Per-agent arrays every dataset holds, in OMAR's file names. */
 export const CORE_SOURCES = ['obs', 'acs', 'rews', 'next_obs', 'dones'] as const;
-/** Global-state arrays HalfCheetah datasets add (SPEC §3.2). */
+/** Global-state arrays HalfCheetah datasets add (spec §3.2). */
 export const STATE_SOURCES = ['states', 'next_states'] as const;
 export type Source = (typeof CORE_SOURCES)[number] | (typeof STATE_SOURCES)[number];
 

@@ -1,9 +1,9 @@
 /**
- * Loads a dataset folder into memory (SPEC §3.2): ours (with card.json, every checksum checked) or a card-less
- * OMAR-layout folder, whose reference returns then come from the literature (SPEC §1.6) and say so.
+ * Loads a dataset folder into memory (spec §3.2): ours (with card.json, every checksum checked) or a card-less
+ * OMAR-layout folder, whose reference returns then come from the literature (spec §1.6) and say so.
  */
 import { basename, dirname, resolve } from 'node:path';
-import type { AgentTransitions, Dataset, EnvSpec } from '../types.ts';
+import type { AgentTransitions, Dataset, EnvSpec } from '../../contracts/types.ts';
 import type { NpyArray } from './npy.ts';
 import type { Source } from './layout.ts';
 import { scanDataset, type DatasetProblem } from './check.ts';

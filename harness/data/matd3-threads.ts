@@ -9,11 +9,11 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { composeMatd3, createMatd3, createMatd3Part, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../../algorithms/matd3.ts';
-import { readEager } from '../../algorithms/nn/readback.ts';
+import { behaviourLearner, readEager, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../registry.ts';
+import { currentBackend } from '../backend.ts';
 import { workerThreadSource } from '../package-files.ts';
-import type { Rng } from '../rng.ts';
-import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../../contracts/types.ts';
 
 /** A tensor as it crosses threads. */
 export interface WireTensor {
@@ -36,7 +36,7 @@ export interface PartWorkerData {
   port: MessagePort;
   /** Incremented (and notified) after every reply, so that this thread can sleep until one arrives. */
   replies: Int32Array;
-  /** The tfjs backend of the asking thread (the worker must compute as it does). */
+  /** The harness backend of the asking thread (the worker must compute as it does; tfjs' own name would turn tensorflow-gpu into tensorflow). */
   backend: string;
   space: Matd3Space;
   config: Matd3Config;
@@ -58,11 +58,11 @@ export function defaultThreads(agents: number): number {
 export function createThreadedMatd3(space: Matd3Space, config: Matd3Config, rng: Rng, threads: number): Matd3 {
   const n = space.obsDims.length;
   const blocks = Math.min(n, Math.max(1, Math.floor(threads)));
-  if (blocks === 1) return createMatd3(space, config, rng);
+  if (blocks === 1) return behaviourLearner.create(space, config, rng);
   const first = (t: number) => Math.floor((t * n) / blocks); // block t owns agents first(t) … first(t + 1) − 1
   const owned = Array.from({ length: blocks }, (_, t) => Array.from({ length: first(t + 1) - first(t) }, (_, k) => first(t) + k));
-  const parts = owned.map((agents, t) => (t === 0 ? createMatd3Part(space, config, rng, agents) : workerPart(space, config, rng, agents)));
-  return composeMatd3(space, config, rng, parts);
+  const parts = owned.map((agents, t) => (t === 0 ? behaviourLearner.createPart(space, config, rng, agents) : workerPart(space, config, rng, agents)));
+  return behaviourLearner.compose(space, config, rng, parts);
 }
 
 /**
@@ -84,7 +84,7 @@ function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
 function workerPart(space: Matd3Space, config: Matd3Config, rng: Rng, owned: number[]): Matd3Part {
   const { port1, port2 } = new MessageChannel();
   const replies = new Int32Array(new SharedArrayBuffer(4));
-  const data: PartWorkerData = { port: port2, replies, backend: tf.getBackend(), space, config, seed: rng.seed, owned };
+  const data: PartWorkerData = { port: port2, replies, backend: currentBackend(), space, config, seed: rng.seed, owned };
   const worker = new Worker(workerThreadSource('matd3-worker'), {
     eval: true,
     workerData: data,

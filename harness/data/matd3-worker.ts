@@ -5,11 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { createMatd3Part, type Matd3Part } from '../../algorithms/matd3.ts';
-import { readAndDispose } from '../../algorithms/nn/readback.ts';
+import { behaviourLearner, readAndDispose, type Matd3Part } from '../registry.ts';
 import { initBackend } from '../backend.ts';
-import { Rng } from '../rng.ts';
-import type { AgentBatch, NamedWeights, StateBatch } from '../types.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, NamedWeights, StateBatch } from '../../contracts/types.ts';
 import type { PartReply, PartRequest, PartWorkerData, WireTensor } from './matd3-threads.ts';
 
 const data = workerData as PartWorkerData;
@@ -53,7 +52,7 @@ async function answer(part: Matd3Part, request: PartRequest): Promise<unknown> {
 }
 
 const ready = initBackend(data.backend, () => undefined).then(() =>
-  createMatd3Part(data.space, data.config, new Rng(data.seed), data.owned),
+  behaviourLearner.createPart(data.space, data.config, new Rng(data.seed), data.owned),
 );
 
 /** Questions are answered one at a time, in order, even while an answer waits for the device. */

@@ -1,10 +1,10 @@
 /**
  * NumPy `.npy` files (format versions 1–3): read little-endian float32 and float64 arrays of one or two
- * dimensions in C order (float64 is converted to float32, SPEC §3.2), and write float32. Every error names the
+ * dimensions in C order (float64 is converted to float32, spec §3.2), and write float32. Every error names the
  * file and what is wrong with it (dtype, order, shape, truncated data).
  */
 import { readFileSync } from 'node:fs';
-import { DataShapeError } from '../errors.ts';
+import { DataShapeError } from '../../contracts/errors.ts';
 
 /** An array read from or written to a `.npy` file. */
 export interface NpyArray {

@@ -1,5 +1,5 @@
 /**
- * Literature values for OMAR's datasets (SPEC §1.6), the one table of them in the project: the random/expert
+ * Literature values for OMAR's datasets (spec §1.6), the one table of them in the project: the random/expert
  * reference returns of normalised scores (MADiff App. G.1, OMAR's convention) and the size and episode-return
  * statistics of OMAR's published datasets (OG-MARL's card, agent 0's reward column). Used when a dataset has no
  * card of its own (a foreign OMAR folder) or is imported from OMAR's files.
@@ -10,7 +10,7 @@ export interface LiteratureReference {
   expert: number;
   /** Where the numbers come from and which task they describe. */
   source: string;
-  /** The task id they are valid for (spread: N = 3 only; tag and world: OMAR's prey with its tanh head, SPEC §1.5). */
+  /** The task id they are valid for (spread: N = 3 only; tag and world: OMAR's prey with its tanh head, spec §1.5). */
   taskId: string;
 }
 
@@ -21,7 +21,7 @@ export interface LiteratureDataset {
 }
 
 interface LiteratureEntry {
-  /** OMAR's environment folder name (SPEC §3.2). */
+  /** OMAR's environment folder name (spec §3.2). */
   omarFolder: string;
   reference: LiteratureReference;
   datasets: Record<'random' | 'medium-replay' | 'medium' | 'expert', LiteratureDataset>;
@@ -63,11 +63,11 @@ const LITERATURE: Record<string, LiteratureEntry> = {
   },
   'halfcheetah-2x3': {
     omarFolder: 'HalfCheetah-v2',
-    // SPEC §1.6 Choice: no published reference exists; the means of OMAR's random and expert datasets.
+    // spec §1.6 Choice: no published reference exists; the means of OMAR's random and expert datasets.
     reference: {
       random: -282.9,
       expert: 3338.7,
-      source: "dataset-referenced: means of OMAR's random and expert HalfCheetah datasets (SPEC §1.6 Choice)",
+      source: "dataset-referenced: means of OMAR's random and expert HalfCheetah datasets (spec §1.6 Choice)",
       taskId: 'halfcheetah-2x3',
     },
     datasets: {

@@ -1,12 +1,12 @@
 /**
- * Minibatch sampling (SPEC §4 "Common"): one set of row indices per minibatch, drawn uniformly with replacement
+ * Minibatch sampling (spec §4 "Common"): one set of row indices per minibatch, drawn uniformly with replacement
  * and shared by every learned agent, so agents see the same transitions at a step. Rows are gathered on the CPU
  * into fresh Float32Arrays (wasm has no gather gradient, and the cpu backend may keep the array it is given, so
  * buffers are never reused) and only then become tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentBatch, AgentTransitions, Dataset } from '../types.ts';
-import type { Rng } from '../rng.ts';
+import type { AgentBatch, AgentTransitions, Dataset } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 export interface Sampler {
   /** One batch per learned agent, in `learnedAgents` order; the caller disposes every tensor. */

@@ -1,7 +1,7 @@
 /**
  * Value checks of dataset arrays, beyond what checksums and shapes can see: every number finite, every action in
- * [−1, 1] (SPEC §4: a ∈ [−1, 1]^d; OMAR and our generator clip), and, as a warning, the episode structure the layout
- * promises (SPEC §3.1: episode-contiguous fixed-length episodes, e.g. 25 steps in MPE). Bad values are errors: a NaN in
+ * [−1, 1] (spec §4: a ∈ [−1, 1]^d; OMAR and our generator clip), and, as a warning, the episode structure the layout
+ * promises (spec §3.1: episode-contiguous fixed-length episodes, e.g. 25 steps in MPE). Bad values are errors: a NaN in
  * the data would otherwise surface as a "diverged" algorithm. Each check is one pass over a Float32Array.
  */
 import type { Source } from './layout.ts';
@@ -35,7 +35,7 @@ export function valueProblem(source: Source, data: Float32Array, width: number):
 
 /**
  * What is odd about one agent's `dones` for episodes of `episodeLength` rows, or undefined. All zeros is our layout (a
- * time limit is not a terminal, SPEC §3.1); a layout that marks episode ends must mark exactly the last row of every
+ * time limit is not a terminal, spec §3.1); a layout that marks episode ends must mark exactly the last row of every
  * whole episode. Also flags values other than 0 and 1.
  */
 export function donesWarning(dones: Float32Array, episodeLength: number): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * Writes a dataset folder atomically (SPEC §3.2): every `.npy` and then `card.json` go into a hidden sibling
+ * Writes a dataset folder atomically (spec §3.2): every `.npy` and then `card.json` go into a hidden sibling
  * temporary folder, which is renamed into place only when complete. A killed build leaves at most a hidden
  * `.seed_<k>_data.tmp-*` folder, which nothing treats as a dataset.
  */
@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AgentTransitions } from '../types.ts';
-import { DataShapeError, DataValueError } from '../errors.ts';
+import type { AgentTransitions } from '../../contracts/types.ts';
+import { DataShapeError, DataValueError } from '../../contracts/errors.ts';
 import { validateOrThrow } from '../schema.ts';
 import { encodeNpy } from './npy.ts';
 import { CARD_FILE, CORE_SOURCES, arrayFileName, type Source } from './layout.ts';
@@ -141,7 +141,7 @@ function buildCard(meta: DatasetMeta, files: CardFile[], agents: AgentTransition
   return validateOrThrow<DatasetCard>(CARD_SCHEMA, card, 'dataset card');
 }
 
-/** Fraction of ones over every agent's dones (SPEC §3.1: ours are all 0; foreign data reports its own). */
+/** Fraction of ones over every agent's dones (spec §3.1: ours are all 0; foreign data reports its own). */
 function donesFraction(agents: AgentTransitions[]): number {
   let ones = 0;
   let total = 0;

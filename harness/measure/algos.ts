@@ -1,23 +1,20 @@
 /**
- * `bench algos` core (SPEC §5 last bullet): every registered algorithm — and with `ablations`, the knobs that set its cost
+ * `bench algos` core (spec §5 last bullet): every registered algorithm — and with `ablations`, the knobs that set its cost
  * (om2p's derivative, diffusion's T, flow's K) at both network sizes — measured one after the other in ONE process on
  * ONE synthetic dataset-shaped batch, so ratios against om2p share the machine state. Per variant: tf.profile peak bytes
  * of one update after a warm-up update, what it leaves behind, tinybench update latency, action-sampling latency at
  * batch 1 and at the evaluation batch, network evaluations per action. Knows algorithms only through the registry;
  * names appear only to pick the reference (om2p) and the ablation knobs.
  */
-import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
+import { describeAdapter } from '../webgpu.ts';
 import * as tf from '@tensorflow/tfjs';
-import { algorithmNames, getAlgorithm } from '../registry.ts';
-import { createRng, type Rng } from '../rng.ts';
-import { resolveAlgorithmConfig, resolveEnvOptions } from '../run/resolve.ts';
-import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../types.ts';
+import { algorithmNames, getAlgorithm, REFERENCE_ALGORITHM } from '../registry.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import { resolveAlgorithmConfig, resolveEnvOptions } from '../resolve.ts';
+import type { AgentBatch, AgentSpace, EnvSpec, RunEnvironment, SizePreset } from '../../contracts/types.ts';
 import { actLatency, profileUpdate, type KernelStat } from './efficiency.ts';
 import { recordKernelCalls, replayKernels, type KernelReplay } from './kernel-replay.ts';
 import { measureLatencies } from './latency.ts';
-
-/** Ratios are taken against this algorithm at the same preset, with its preset config (the paper's method). */
-export const REFERENCE_ALGORITHM = 'om2p';
 
 /**
  * Minimum warm-up of each variant's update before it is timed. One warm-up update is not enough for the first variant of a
@@ -26,7 +23,7 @@ export const REFERENCE_ALGORITHM = 'om2p';
  */
 const UPDATE_WARMUP_MS = 1000;
 
-/** The cost knobs `--ablations` sweeps (SPEC §4.1 D, §4.2 T, §4.3 K), each at both presets. */
+/** The cost knobs `--ablations` sweeps (spec §4.1 D, §4.2 T, §4.3 K), each at both presets. */
 export const ABLATIONS: readonly { algorithm: string; key: string; values: readonly unknown[] }[] = [
   { algorithm: 'om2p', key: 'derivative', values: ['fd', 'jvp', 'zero'] },
   { algorithm: 'diffusion', key: 'steps', values: [5, 10, 20] },
@@ -52,7 +49,7 @@ export interface AlgoBenchOptions {
   ablations: boolean;
   /** Measured updates per variant, after the warm-up and the profiled update. */
   updates: number;
-  /** The evaluation batch (SPEC §5: E = 10 episodes, run as one batch). */
+  /** The evaluation batch (spec §5: E = 10 episodes, run as one batch). */
   evalBatch: number;
   seed: number;
   /** Overrides under every variant's own, by algorithm (tests shrink networks with them). */

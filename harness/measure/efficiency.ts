@@ -1,12 +1,12 @@
 /**
- * Efficiency of one algorithm (SPEC §5): peak tensor bytes of one update (`tf.profile`), what an update leaves behind,
+ * Efficiency of one algorithm (spec §5): peak tensor bytes of one update (`tf.profile`), what an update leaves behind,
  * and action-sampling latency at batch 1 and at the evaluation batch (tinybench).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, AgentBatch } from '../types.ts';
+import type { Agent, AgentBatch } from '../../contracts/types.ts';
 import { measureLatencies, type Latency } from './latency.ts';
 import { cachedConstants } from '../registry.ts';
-import { gpuBytesHighWater } from '../../algorithms/nn/webgpu.ts';
+import { gpuBytesHighWater } from '../webgpu.ts';
 
 export interface UpdateProfile {
   /** The update's own losses. */

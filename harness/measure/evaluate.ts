@@ -1,9 +1,9 @@
 /**
- * Evaluation episodes (SPEC §5): E episodes run as one batch of E environment copies, the stochastic policy (fresh noise),
+ * Evaluation episodes (spec §5): E episodes run as one batch of E environment copies, the stochastic policy (fresh noise),
  * the return as the environment defines it (`StepResult.evalReward` summed over the episode).
  */
-import type { Agent, Environment } from '../types.ts';
-import type { Rng } from '../rng.ts';
+import type { Agent, Environment } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 export interface EvalOutcome {
   returns: number[];
@@ -32,7 +32,7 @@ export async function evaluateEpisodes(env: Environment, agent: Agent, rng: Rng,
   return { returns: list, mean, sd };
 }
 
-/** Normalised score `100·(R − R_random)/(R_expert − R_random)` (SPEC §1.6). */
+/** Normalised score `100·(R − R_random)/(R_expert − R_random)` (spec §1.6). */
 export function normalisedScore(ret: number, reference: { random: number; expert: number }): number {
   return (100 * (ret - reference.random)) / (reference.expert - reference.random);
 }

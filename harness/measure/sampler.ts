@@ -8,8 +8,8 @@
  * training (which the memory profile counts) are therefore exactly what they would be without the measurement, and it works
  * for any algorithm, a plugin's included, whatever its `act` does with its streams.
  */
-import type { Rng } from '../rng.ts';
-import type { Agent, Dataset } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Agent, Dataset } from '../../contracts/types.ts';
 
 /**
  * K = 32 draws give each per-(observation, dimension) sd a relative standard error of about 1/√(2(K − 1)) ≈ 13 %; averaged

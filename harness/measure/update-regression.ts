@@ -16,8 +16,8 @@ import { om2p } from '../../algorithms/om2p.ts';
 import { td3bc } from '../../algorithms/td3bc.ts';
 import { readJsonFile } from '../files.ts';
 import { UPDATE_LOSSES_FIXTURE } from '../package-files.ts';
-import { createRng, type Rng } from '../rng.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../types.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../contracts/types.ts';
 
 export const REGRESSION_UPDATES = 20;
 

@@ -1,9 +1,9 @@
 /**
  * aggregate.csv and the performance profile: across-task statistics of normalised last-evaluation scores
- * (SPEC §5, rliable). A "task" here is one taskId × dataset combination; an algorithm's scores are its finished
+ * (spec §5, rliable). A "task" here is one taskId × dataset combination; an algorithm's scores are its finished
  * runs on each task it finished at least once (`ScoresByTask`).
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import {
   pooledIqmInterval,
   probabilityOfImprovementInterval,
@@ -11,7 +11,8 @@ import {
   type Interval,
   type ScoresByTask,
 } from '../stats/index.ts';
-import { doneCells, groupBy, orderAlgorithms, REFERENCE_ALGORITHM, type LabelledCell } from './cells.ts';
+import { REFERENCE_ALGORITHM } from '../registry.ts';
+import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
 
 export interface AggregateRow {
   [column: string]: string | number | undefined;

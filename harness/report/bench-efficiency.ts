@@ -4,9 +4,9 @@
  * same table model `bench algos` writes its Markdown and LaTeX with. The CSV does not keep the host's load average, so
  * the rebuilt caption leaves it out.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readTextFile } from '../files.ts';
-import { efficiencyTable } from '../measure/algos-output.ts';
+import { efficiencyTable } from './algos-output.ts';
 import type { EfficiencyRow } from '../measure/algos.ts';
 import { validationErrors } from '../schema.ts';
 import { parseCsvRows } from '../validate.ts';

@@ -47,7 +47,7 @@ export function datasetsTable(used: readonly UsedDataset[]): Table {
   return {
     caption:
       'Datasets the cells trained on, from their cards: transitions, whole episodes, episode return (mean ± sd over episodes, ' +
-      'then min to max) and the random and expert reference returns of the normalised scores (SPEC §1.6).',
+      'then min to max) and the random and expert reference returns of the normalised scores (spec §1.6).',
     keyHeaders: ['Task', 'Dataset', 'Card'],
     valueHeaders: ['Transitions', 'Episodes', 'Episode return', 'Return range', 'R random', 'R expert', 'Origin', 'Cells'],
     rows: used.map(({ taskId, dataset, sha256, cells, found }) => {

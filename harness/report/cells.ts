@@ -1,10 +1,11 @@
 /**
  * Reading a results folder (`<dir>/cells/*.json`, one CellResult per file, through the run store) and the keys
- * the report groups them by. Results of different tasks or datasets are never pooled (SPEC §5).
+ * the report groups them by. Results of different tasks or datasets are never pooled (spec §5).
  */
+import { REFERENCE_ALGORITHM } from '../registry.ts';
 import { requireExists } from '../files.ts';
 import { cellsDir, readCellResults, type CorruptCellFile } from '../run/store.ts';
-import type { CellDone, CellResult } from '../types.ts';
+import type { CellDone, CellResult } from '../../contracts/types.ts';
 
 /** A cell with the label its algorithm column shows (see `labelCells`). */
 export interface LabelledCell {
@@ -30,7 +31,7 @@ export function readCells(dir: string): { cells: CellResult[]; corrupt: CorruptC
 /**
  * Labels each cell's algorithm. An algorithm keeps its registry name unless it ran with several configs on one task ×
  * dataset (an η sweep, say): then every cell of it gets its overrides in brackets, e.g. `om2p[eta=0.1]`, so different
- * configs are never pooled over seeds. A config that differs only between datasets (η tuned per dataset, SPEC §4) is one
+ * configs are never pooled over seeds. A config that differs only between datasets (η tuned per dataset, spec §4) is one
  * method and keeps the plain name.
  */
 export function labelCells(cells: readonly CellResult[]): LabelledCell[] {
@@ -50,9 +51,6 @@ export function labelCells(cells: readonly CellResult[]): LabelledCell[] {
 export function orderAlgorithms(labels: Iterable<string>): string[] {
   return [...new Set(labels)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
-
-/** The method the ratios, speed-ups and probabilities of improvement are relative to. */
-export const REFERENCE_ALGORITHM = 'om2p';
 
 /**
  * The key of a report group (one row of summary.csv): task × dataset × algorithm label. It also names the group's bootstrap

@@ -10,9 +10,9 @@
  * Groups on one side only are kept as `missing-in-run` / `missing-in-reference`, so nothing is dropped silently.
  */
 import { join } from 'node:path';
-import { canonicalJson } from '../run/canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { resultFingerprint, type CorruptCellFile } from '../run/store.ts';
-import type { CellResult } from '../types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 import { cellGroupKey, groupBy, groupKey, labelCells, readCells, sortGroups } from './cells.ts';
 import { writeCsv } from './csv.ts';
 import { reportSummary, type ReportOptions, type SummaryRow } from './index.ts';

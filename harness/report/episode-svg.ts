@@ -6,7 +6,7 @@
  * (a still that needs no script); `EPISODE_PLAYER_JS`, inlined once per page, animates every viewer from the frames stored
  * beside it. Nothing is fetched: the page works opened from disk.
  */
-import type { Scene, SceneShape } from '../types.ts';
+import type { Scene, SceneShape } from '../../contracts/types.ts';
 import { escapeHtml } from './table.ts';
 
 /** A recorded episode to draw. */

@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { rollout } from '../run/episodes.ts';
 import { readPolicyFile, restoreAgent } from '../run/policy-file.ts';
 import { keptWeightsPath } from '../run/store.ts';
-import type { CellResult, Scene } from '../types.ts';
+import type { CellResult, Scene } from '../../contracts/types.ts';
 import { doneCells, groupBy, orderAlgorithms, type LabelledCell } from './cells.ts';
 
 interface EpisodeKey {

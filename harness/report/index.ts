@@ -1,7 +1,7 @@
 /**
  * `writeReport(dir)`: reads `<dir>/cells/*.json` and writes the CSVs (each row schema-checked before writing), the
  * paper tables (`tables/*.md|.tex`), the plots (`plots/*.svg`) and `index.html`, the page that puts them together with the
- * episode viewer, the dataset cards and the provenance (DESIGN "Outputs", SPEC §5). Every bootstrap interval is seeded
+ * episode viewer, the dataset cards and the provenance (docs/report.md, spec §5). Every bootstrap interval is seeded
  * from `options.seed`, one named stream per table, so the CSVs are reproducible byte for byte; the viewer's episodes are
  * rolled out with the same seed.
  */
@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { parseJson } from '../files.ts';
 import { dataDir as defaultDataDir } from '../paths.ts';
-import { createRng } from '../rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { missingCells, type MissingCells } from '../run/missing.ts';
 import type { CorruptCellFile } from '../run/store.ts';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions } from '../stats/index.ts';
-import type { CellResult } from '../types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 import { aggregateRows } from './aggregate.ts';
 import { benchEfficiencyTable } from './bench-efficiency.ts';
 import { datasetsTable, usedDatasets } from './cards.ts';

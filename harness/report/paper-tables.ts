@@ -1,12 +1,13 @@
 /**
- * The paper-layout tables (DESIGN "Outputs"): returns (normalised and raw, rows task × dataset, one column per
+ * The paper-layout tables (docs/design.md "Reports"): returns (normalised and raw, rows task × dataset, one column per
  * algorithm, mean ± sd over finished seeds, best mean in bold), peak update memory and update time with their
  * ratio to om2p, the across-task aggregates, and the long summary the CLI prints. Each is a `Table`, written as `.md` and
  * `.tex` and shown in `index.html`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { orderAlgorithms, REFERENCE_ALGORITHM } from './cells.ts';
+import { REFERENCE_ALGORITHM } from '../registry.ts';
+import { orderAlgorithms } from './cells.ts';
 import type { AggregateRow } from './aggregate.ts';
 import type { EfficiencyRow, SummaryRow } from './rows.ts';
 import { formatNumber, renderTable, type Table, type TableCell, type TableFormat } from './table.ts';
@@ -55,7 +56,7 @@ function pivot<R>(source: readonly R[], options: PivotOptions<R>): Table {
 }
 
 const RETURNS_CAPTIONS = {
-  normalised: 'Normalised score (100 = expert, 0 = random; SPEC §1.6), the protocol\'s evaluation with fresh noise,',
+  normalised: 'Normalised score (100 = expert, 0 = random; spec §1.6), the protocol\'s evaluation with fresh noise,',
   return: 'Raw return, the protocol\'s evaluation with fresh noise,',
   noiseFree: 'Noise-free normalised score (the same episodes with the policy\'s noise set to zero: ε = 0, the chain from zero noise; a deterministic policy\'s own score)',
 } as const;

@@ -2,7 +2,7 @@
  * SVG plots through vega-lite → vega, rendered headless (`renderer: 'none'`): learning curves per task × dataset
  * (mean normalised return over finished seeds against updates, ± one standard error as a band; the noise-free score dashed),
  * the action spread per task × dataset beside the data's behaviour noise, and the performance profile of every algorithm
- * across all tasks (SPEC §5).
+ * across all tasks (spec §5).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

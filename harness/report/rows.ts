@@ -1,9 +1,9 @@
 /**
- * The per-run and per-group rows of returns.csv, summary.csv, memory.csv and throughput.csv (SPEC §5). Columns and
+ * The per-run and per-group rows of returns.csv, summary.csv, memory.csv and throughput.csv (spec §5). Columns and
  * their meaning are documented in the row schemas (`schemas/csv-*.schema.json`); these functions only compute them.
  */
-import type { Rng } from '../rng.ts';
-import type { CellDone, Efficiency } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { CellDone, Efficiency } from '../../contracts/types.ts';
 import { iqm, mean, percentileBootstrap, sd, standardError, type BootstrapOptions } from '../stats/index.ts';
 import { cellGroupKey, doneCells, groupBy, orderAlgorithms, sortGroups, type LabelledCell } from './cells.ts';
 import { allDefined, behaviourNoise, meanActionSpread, noiseFreeNormalised } from './sampler.ts';
@@ -121,7 +121,7 @@ function commonValue(values: readonly number[]): number | undefined {
   return values.every((v) => v === values[0]) ? values[0] : undefined;
 }
 
-/** n ≥ 1: mean, CI and IQM; n ≥ 2 also sd and se (SPEC §5: sd with n − 1). Absent statistics stay undefined. */
+/** n ≥ 1: mean, CI and IQM; n ≥ 2 also sd and se (spec §5: sd with n − 1). Absent statistics stay undefined. */
 function sampleStats(prefix: string, x: number[], rng: Rng, bootstrap: Partial<BootstrapOptions>): SampleStats {
   if (x.length === 0) return {};
   const ci = percentileBootstrap(x, mean, rng, bootstrap);

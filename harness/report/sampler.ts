@@ -3,7 +3,7 @@
  * `CellDone.sampler`): one place that knows that a deterministic policy's score is its noise-free score and that results
  * written before the measurements have neither.
  */
-import type { CellDone, CellResult, EvalPoint } from '../types.ts';
+import type { CellDone, CellResult, EvalPoint } from '../../contracts/types.ts';
 
 /**
  * The noise-free normalised score of `cell` at `point`: the one measured there, or the point's own score when the cell's

@@ -1,5 +1,5 @@
 /**
- * One table model rendered to Markdown, LaTeX or HTML (STYLE §8): a table is key columns (task, dataset, ...) followed
+ * One table model rendered to Markdown, LaTeX or HTML: a table is key columns (task, dataset, ...) followed
  * by value columns; a cell holds numbers, not text, and `cellText` is the one place numbers become text.
  */
 

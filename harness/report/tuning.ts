@@ -2,10 +2,10 @@
  * The choices the matrices take from committed runs (issues 13, 23): the budget, from learning curves run far past it
  * (`plateauTable`), and swept settings per dataset or task family — the Q weight over the values the paper tunes, the sampler's
  * time distribution — from a sweep (`sweepChoices`). Both read normalised
- * evaluation scores (SPEC §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
+ * evaluation scores (spec §1.6) of finished cells; both are rules written down here so that anyone can re-derive the
  * numbers from the committed cells.
  */
-import type { CellDone, CellResult } from '../types.ts';
+import type { CellDone, CellResult } from '../../contracts/types.ts';
 import { mean } from '../stats/index.ts';
 import { perDatasetKey, type AlgorithmEntry, type EnvironmentEntry } from '../run/expand.ts';
 import { groupBy } from './cells.ts';

@@ -11,7 +11,7 @@
  * check and the write there remains a window of one file write; both runs have the same seed, so the file holds the
  * same result either way.)
  */
-import type { CellResult, CellSpec, EvalPoint } from '../types.ts';
+import type { CellResult, CellSpec, EvalPoint } from '../../contracts/types.ts';
 import { runCell } from './cell.ts';
 import { heartbeat, releaseClaim } from './claims.ts';
 import { cellId } from './expand.ts';

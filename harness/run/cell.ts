@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runEnvironment } from '../backend.ts';
-import { DivergedError } from '../errors.ts';
-import { createRng, type Rng } from '../rng.ts';
-import type { Agent, AgentSpace, AlgorithmDef, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, EvalScore, Environment, SamplerRecord } from '../types.ts';
+import { DivergedError } from '../../contracts/errors.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import type { Agent, AgentSpace, AlgorithmDef, CellFailed, CellResult, CellSpec, Dataset, EvalPoint, EvalScore, Environment, SamplerRecord } from '../../contracts/types.ts';
 import { actLatency, profileUpdate, type UpdateProfile } from '../measure/efficiency.ts';
 import { evaluateEpisodes, normalisedScore } from '../measure/evaluate.ts';
 import { actionSpread, SPREAD_DRAWS, SPREAD_OBSERVATIONS, spreadObservations } from '../measure/sampler.ts';
@@ -15,7 +15,7 @@ import { createSampler } from '../data/sampler.ts';
 import { openCellDataset } from './dataset-for-cell.ts';
 import { policyFile, type PolicyFile } from './policy-file.ts';
 import { cellId } from './expand.ts';
-import { resolveAlgorithmConfig, resolveEnvOptions } from './resolve.ts';
+import { resolveAlgorithmConfig, resolveEnvOptions } from '../resolve.ts';
 
 export interface CellContext {
   dataDir: string;

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetFolder, parseSeedFolderName } from '../data/layout.ts';
 import { loadDataset } from '../data/load.ts';
-import type { CellSpec, Dataset, EnvSpec } from '../types.ts';
+import type { CellSpec, Dataset, EnvSpec } from '../../contracts/types.ts';
 
 export function isDatasetPath(dataset: string): boolean {
   return dataset.includes('/') || dataset.startsWith('.');

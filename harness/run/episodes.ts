@@ -9,11 +9,11 @@
  * i applied at step t (every agent, fixed ones included), `source` where it came from (policy, seed, and the episode's
  * evaluation return, which a replay reproduces).
  */
-import { createRng, type Rng } from '../rng.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
 import { evaluateEpisodes } from '../measure/evaluate.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { Agent, EnvSpec, Environment, JsonSchema, Scene, StepResult } from '../types.ts';
-import { resolveEnvOptions } from './resolve.ts';
+import type { Agent, EnvSpec, Environment, JsonSchema, Scene, StepResult } from '../../contracts/types.ts';
+import { resolveEnvOptions } from '../resolve.ts';
 
 export interface EpisodeFile {
   env: string;

@@ -2,15 +2,16 @@
  * Matrix specs: validation, expansion into cells (algorithms × their config grid × environments × datasets × seeds; an
  * environment may name its own datasets and budget fields) and cell ids; sharding is `shard.ts`.
  */
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { Budget, CellId, CellSpec, SizePreset } from '../types.ts';
-import { contentHash } from './canonical.ts';
+import type { Budget, CellId, CellSpec, SizePreset } from '../../contracts/types.ts';
+import { contentHash } from '../canonical.ts';
 
 export interface MatrixSpec {
   name: string;
   description?: string;
-  preset?: SizePreset;
+  networkPreset?: SizePreset;
   datasetPreset?: 'smoke' | 'quick' | 'paper';
   algorithms: AlgorithmEntry[];
   environments: EnvironmentEntry[];
@@ -47,9 +48,16 @@ export function perDatasetKey(env: string, dataset: string): string {
   return `${env}/${dataset}`;
 }
 
-/** Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field. */
-export function readMatrixSpec(path: string): MatrixSpec {
-  return validateOrThrow<MatrixSpec>('om2p-bench/matrix-spec', readJsonFile(path, 'matrix spec'), path);
+/**
+ * Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field.
+ * The deprecated key `preset` (kept for one release) becomes `networkPreset`, with a message to `warn`.
+ */
+export function readMatrixSpec(path: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): MatrixSpec {
+  const { preset, ...spec } = validateOrThrow<MatrixSpec & { preset?: SizePreset }>('om2p-bench/matrix-spec', readJsonFile(path, 'matrix spec'), path);
+  if (preset === undefined) return spec;
+  if (spec.networkPreset !== undefined) throw new ConfigError('/preset', 'is the deprecated spelling of networkPreset; give only networkPreset', path);
+  warn(`om2p-bench: ${path}: "preset" is deprecated and will be removed in the next release; use "networkPreset"`);
+  return { ...spec, networkPreset: preset };
 }
 
 export function cellId(spec: CellSpec): CellId {
@@ -71,7 +79,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
             cells.push({
               algorithm: algorithm.name,
               config,
-              preset: matrix.preset ?? 'cpu',
+              preset: matrix.networkPreset ?? 'cpu',
               env: env.name,
               envOptions: env.options ?? {},
               dataset,

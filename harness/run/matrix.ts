@@ -10,7 +10,7 @@ import { ensureDatasets } from '../data/build.ts';
 import { initBackend } from '../backend.ts';
 import { writeFileAtomic } from '../files.ts';
 import { progressBar, progressLine } from '../progress.ts';
-import type { CellSpec } from '../types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { runClaimedCell, type CellOutcome } from './cell-job.ts';
 import { claimStaleMs, claimsDir } from './claims.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';

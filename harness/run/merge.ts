@@ -7,10 +7,10 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { requireExists, writeFileAtomic } from '../files.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { MATRIX_FILE, missingCells, type MissingCells } from './missing.ts';
 import { cellsDir, keptWeightsPath, readCellResults, resultFingerprint, writeCellResult, type CorruptCellFile } from './store.ts';
-import type { CellResult } from '../types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 
 export interface MergeSummary {
   cells: number;

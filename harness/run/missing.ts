@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellSpec } from '../types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { cellId, expandMatrix, readMatrixSpec } from './expand.ts';
 
 export interface MissingCells {

@@ -9,16 +9,16 @@
  * still read; `agents convert` rewrites them.
  */
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile, requireExists, writeFileAtomic } from '../files.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { algorithmNames } from '../registry.ts';
-import { resolveAlgorithmConfig } from './resolve.ts';
+import { resolveAlgorithmConfig } from '../resolve.ts';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors.ts';
 import { LEGACY_WEIGHTS_SUFFIX, weightsPath } from './store.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { Rng } from '../rng.ts';
-import type { Agent, AgentSpace, CellSpec, EnvSpec, SizePreset } from '../types.ts';
+import type { Rng } from '../../contracts/rng.ts';
+import type { Agent, AgentSpace, CellSpec, EnvSpec, SizePreset } from '../../contracts/types.ts';
 
 export const POLICY_METADATA_SCHEMA = 'om2p-bench/policy-metadata';
 /** The JSON format agents were kept in before safetensors. */
@@ -195,7 +195,7 @@ export function convertLegacyPolicy(path: string): Conversion {
   return { from: path, to, bytesBefore, bytesAfter: statSync(to).size };
 }
 
-/** What a user may state about a policy (`env rollout --algo --env --preset --set --option`); each must agree with the file. */
+/** What a user may state about a policy (`env rollout --algo --env --network-preset --set --option`); each must agree with the file. */
 export interface PolicyClaims {
   algorithm?: string;
   env?: string;
@@ -213,7 +213,7 @@ export function checkClaims(file: PolicyFile, claims: PolicyClaims, source: stri
   };
   if (claims.algorithm !== undefined) differs('--algo', claims.algorithm, file.algorithm);
   if (claims.env !== undefined) differs('--env', claims.env, file.env);
-  if (claims.preset !== undefined) differs('--preset', claims.preset, file.preset);
+  if (claims.preset !== undefined) differs('--network-preset', claims.preset, file.preset);
   for (const [key, value] of Object.entries(claims.config ?? {})) differs(`--set ${key}`, value, file.config[key]);
   for (const [key, value] of Object.entries(claims.envOptions ?? {})) differs(`--option ${key}`, value, file.envOptions[key]);
 }

@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { CHILD_EXEC_ARGV, entryPath } from '../package-files.ts';
-import type { CellSpec } from '../types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import type { CellJob, CellOutcome } from './cell-job.ts';
 import type { Round } from './round.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.ts';

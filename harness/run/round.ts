@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeOwner } from '../owner.ts';
-import type { CellResult, CellSpec } from '../types.ts';
+import type { CellResult, CellSpec } from '../../contracts/types.ts';
 import { failedResult } from './cell.ts';
 import { outcomeOf, type CellJob, type CellOutcome } from './cell-job.ts';
 import { releaseClaim, tryClaim, type Claim, type ClaimOptions } from './claims.ts';

@@ -7,7 +7,7 @@
  * spaces so the buffer starts at a multiple of 8 bytes (the reference writer does the same, so a reader can map the
  * tensors in place), and orders tensors by name. Every error names the file and what is wrong with it.
  */
-import { DataShapeError } from '../errors.ts';
+import { DataShapeError } from '../../contracts/errors.ts';
 
 /** One float32 tensor: its shape and its values in row-major order. */
 export interface Tensor {

@@ -8,7 +8,7 @@
  * the order of their ids: every shard gets a cell while cells remain, the loads differ by at most one cell's cost, and
  * the split depends only on the set of cells, not on the spec's order.
  */
-import type { CellSpec } from '../types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { cellId } from './expand.ts';
 
 export interface Shard {

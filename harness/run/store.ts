@@ -10,10 +10,10 @@
  */
 import { existsSync, linkSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError, InvalidJsonError } from '../errors.ts';
+import { ConfigError, InvalidJsonError } from '../../contracts/errors.ts';
 import { parseJson, removeAbandonedTempFiles, writeFileAtomic } from '../files.ts';
 import { validateOrThrow } from '../schema.ts';
-import type { CellId, CellResult } from '../types.ts';
+import type { CellId, CellResult } from '../../contracts/types.ts';
 
 export function cellsDir(out: string): string {
   return join(out, 'cells');

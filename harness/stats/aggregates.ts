@@ -1,9 +1,9 @@
 /**
- * Aggregates across tasks (rliable's `metrics.py`; SPEC §5). Shape convention: `ScoresByTask`, one array of run
+ * Aggregates across tasks (rliable's `metrics.py`; spec §5). Shape convention: `ScoresByTask`, one array of run
  * scores per task (the columns of a runs × tasks matrix of normalised scores). Each function is pure; its interval
  * version wraps it in the stratified bootstrap, so the same estimator gives the point and the CI.
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 import { iqm } from './descriptive.ts';
 import { stratifiedBootstrap, type BootstrapOptions, type Interval, type ScoresByTask } from './bootstrap.ts';
 

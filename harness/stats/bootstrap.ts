@@ -1,5 +1,5 @@
 /**
- * Seeded percentile-bootstrap confidence intervals (SPEC §5), in the style of rliable's `StratifiedBootstrap`
+ * Seeded percentile-bootstrap confidence intervals (spec §5), in the style of rliable's `StratifiedBootstrap`
  * (google-research/rliable `library.py`) but with the random stream as a required argument.
  *
  * Shape convention: scores of one algorithm are `ScoresByTask`, rliable's runs × tasks matrix stored by column:
@@ -9,7 +9,7 @@
  * improvement) are resampled independently of each other.
  */
 import { quantileSeq } from 'mathjs';
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 /** Scores of one algorithm: one array of run scores per task (the columns of a runs × tasks matrix). */
 export type ScoresByTask = readonly (readonly number[])[];

@@ -1,5 +1,5 @@
 /**
- * Descriptive statistics of one sample of run scores (SPEC §5): mean, sd with n − 1, standard error and the
+ * Descriptive statistics of one sample of run scores (spec §5): mean, sd with n − 1, standard error and the
  * interquartile mean. Shape: `x` is a flat vector of independent runs (one score per seed). Every function throws
  * on a sample too small for its estimator rather than returning NaN, so a report never prints a silent hole.
  */

@@ -1,5 +1,5 @@
 /**
- * The statistics of SPEC §5, rliable-style. Public surface: descriptive statistics of one sample, the seeded
+ * The statistics of spec §5, rliable-style. Public surface: descriptive statistics of one sample, the seeded
  * bootstrap (generic over the statistic), and the across-task aggregates. The resampling helper stays internal:
  * callers express any interval through `stratifiedBootstrap` with their own statistic.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bc, type BcConfig } from '../../algorithms/bc.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { describeAlgorithmContract } from '../helpers/algorithm-contract.ts';
 import { actionsAtObs, banditBatch, bimodalBatch, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';

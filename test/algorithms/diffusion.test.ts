@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { diffusion, sampleActions, vpSchedule, type DiffusionConfig, type NoiseNet } from '../../algorithms/diffusion.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { describeAlgorithmContract } from '../helpers/algorithm-contract.ts';
 import { actionsAtObs, banditBatch, OBS, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';
@@ -13,7 +13,7 @@ const small: Partial<DiffusionConfig> = {
   batchSize: 64,
 };
 
-describe('VP schedule, T = 5 (SPEC §4.2)', () => {
+describe('VP schedule, T = 5 (spec §4.2)', () => {
   const s = vpSchedule(5);
   // α_k = exp(−0.1/5 − ½·9.9·(2k − 1)/25) = exp(−0.02 − 0.198·(2k − 1)), evaluated by hand:
   const alpha = [Math.exp(-0.218), Math.exp(-0.614), Math.exp(-1.01), Math.exp(-1.406), Math.exp(-1.802)];

@@ -3,8 +3,8 @@
  * no environment or dataset. Every batch uses a constant observation so the policy is a distribution over actions only.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentBatch, AlgorithmDef, Agent } from '../../harness/types.ts';
-import { createRng, type Rng } from '../../harness/rng.ts';
+import type { AgentBatch, AlgorithmDef, Agent } from '../../contracts/types.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
 import { leakedTensors } from '../helpers/backend.ts';
 import { banditBatch, OBS, oneStepBatch, singleAgentSpace } from '../helpers/synthetic-batches.ts';
 

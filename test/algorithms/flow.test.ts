@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';
-import { eulerSample, interpolate, qLoss } from '../../algorithms/nn/flow-common.ts';
+import { eulerSample, interpolate, qLoss } from '../../algorithms/flow-family.ts';
 import { flow, type FlowConfig } from '../../algorithms/flow.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { banditDistance, leakPerUpdate, sameSeedLossesTwice, singleAgentSpace } from './flow-fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { fql, type FqlConfig } from '../../algorithms/fql.ts';
 import { useBackend } from '../helpers/backend.ts';

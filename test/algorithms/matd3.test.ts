@@ -1,9 +1,9 @@
-/** MATD3 behaviour learner (SPEC §4.5, §3.1): exploration, delayed updates, Polyak targets, learning a two-agent bandit. */
+/** MATD3 behaviour learner (spec §4.5, §3.1): exploration, delayed updates, Polyak targets, learning a two-agent bandit. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMatd3, MATD3_PRESETS, type Matd3Config } from '../../algorithms/matd3.ts';
-import { createRng, type Rng } from '../../harness/rng.ts';
-import type { AgentBatch, NamedWeights } from '../../harness/types.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
+import type { AgentBatch, NamedWeights } from '../../contracts/types.ts';
 import { leakedTensors, useBackend } from '../helpers/backend.ts';
 
 const SPACE = { obsDims: [3, 4], actDims: [1, 2] };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { createMlp } from '../../algorithms/nn/mlp.ts';
 import { saveWeights } from '../../algorithms/nn/weights.ts';

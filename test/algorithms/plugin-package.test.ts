@@ -4,17 +4,17 @@
  * against the package's types under both module resolutions TypeScript offers for Node, and trains a smoke cell through
  * the real CLI with `--plugin`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.ts';
 import { ensureDatasets } from '../../harness/data/build.ts';
 import { readJsonFile } from '../../harness/files.ts';
 import { readPolicyFile } from '../../harness/run/policy-file.ts';
 import { validateOrThrow } from '../../harness/schema.ts';
-import type { CellResult } from '../../harness/types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 
 const CHECKOUT = resolve(import.meta.dirname, '../..');
 
@@ -108,7 +108,7 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
     const printed = execFileSync(
       process.execPath,
       [join(CHECKOUT, 'bin/om2p-bench.js'), '--data-dir', 'data', '--backend', 'wasm', 'train', '--plugin', 'l2-bc.ts', '--algo', 'l2-bc',
-        '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--steps', '3', '--eval-every', '3', '--episodes', '2',
+        '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--updates', '3', '--eval-every', '3', '--episodes', '2',
         '--set', 'weightDecay=0.001', '--out', 'cell.json'],
       { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -123,5 +123,28 @@ describe('a plugin in its own repository, importing om2p-bench', () => {
     const weights = readPolicyFile(join(repo, 'cell.safetensors'));
     expect(weights).toMatchObject({ algorithm: 'l2-bc', config: { hidden: [32, 32], weightDecay: 0.001 }, env: 'simple_spread' });
     expect(Object.keys(weights.weights).filter((name) => name.startsWith('agent0/actor'))).not.toHaveLength(0);
+  });
+
+  it('trains the same plugin from a bare folder (no package.json), printing no backend notices', () => {
+    const bare = join(repo, '..', `${basename(repo)}-bare`);
+    mkdirSync(join(bare, 'node_modules'), { recursive: true });
+    symlinkSync(CHECKOUT, join(bare, 'node_modules/om2p-bench'), 'dir');
+    writeFileSync(join(bare, 'l2-bc.ts'), L2_BC_PLUGIN);
+    const env = { ...process.env };
+    delete env.OM2P_BACKEND;
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [join(CHECKOUT, 'bin/om2p-bench.js'), '--data-dir', join(repo, 'data'), 'train', '--plugin', 'l2-bc.ts', '--algo', 'l2-bc',
+          '--env', 'simple_spread', '--dataset', 'expert', '--dataset-preset', 'smoke', '--updates', '2', '--eval-every', '2', '--episodes', '2', '--out', 'cell.json'],
+        { cwd: bare, encoding: 'utf8', env },
+      );
+      expect(run.stdout).toMatch(/^done: /);
+      expect(run.stderr).toMatch(/^train l2-bc on simple_spread\/expert/);
+      expect(run.stderr).not.toMatch(/skipped|tensorflow/);
+      expect(readJsonFile(join(bare, 'cell.json'))).toMatchObject({ status: 'done', spec: { algorithm: 'l2-bc' } });
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });

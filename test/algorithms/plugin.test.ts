@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { algorithmNames, getAlgorithm, loadPlugin } from '../../harness/registry.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { actionsAtObs, banditBatch, singleAgentSpace, train } from '../helpers/synthetic-batches.ts';

@@ -1,5 +1,5 @@
 /**
- * Dataset builder (SPEC §3.1): the medium rule and the medium-expert composition on constructed inputs, then smoke builds
+ * Dataset builder (spec §3.1): the medium rule and the medium-expert composition on constructed inputs, then smoke builds
  * of every MPE task checked against the written files (episode returns recomputed from the reward columns, whole-episode
  * medium-expert, dones 0, references), and reuse of the behaviour cache by a second call.
  */
@@ -20,7 +20,7 @@ import { useTempDirs } from './fixtures.ts';
 
 const tempDir = useTempDirs();
 
-describe('medium checkpoint rule (SPEC §3.1)', () => {
+describe('medium checkpoint rule (spec §3.1)', () => {
   it.each([
     { returns: [10, 12, 20, 35, 30, 50], index: 3, why: 'threshold 30: 35 is the first at or above it' },
     { returns: [0, 5, 10, 8, 10], index: 1, why: 'threshold 5: equality counts' },
@@ -42,7 +42,7 @@ function episodes(count: number, tag: number): Episodes {
   };
 }
 
-describe('medium-expert composition (SPEC §3.1)', () => {
+describe('medium-expert composition (spec §3.1)', () => {
   it('takes the first 90 % of medium and the first 10 % of expert, rounded down to whole episodes', () => {
     const out = composeMediumExpert(episodes(10, 1), episodes(10, 2), 'om2p');
     expect(out.episodeReturns).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 2000]);
@@ -58,7 +58,7 @@ describe('medium-expert composition (SPEC §3.1)', () => {
   });
 });
 
-/** Evaluation return of each 25-step episode from the reward files (SPEC §1.2: spread = mean over agents; §1.3–1.4: first predator). */
+/** Evaluation return of each 25-step episode from the reward files (spec §1.2: spread = mean over agents; §1.3–1.4: first predator). */
 function episodeReturnsFromFiles(folder: string, env: string, agents: number): number[] {
   const rews = Array.from({ length: agents }, (_, i) => readNpy(join(folder, `rews_${i}.npy`)).data);
   const counted = env === 'simple_spread' ? rews : [rews[0]];
@@ -186,7 +186,7 @@ describe('smoke builds', () => {
     expect(second.trained).toBe(false);
     expect(second.built).toEqual(['medium-replay']);
     expect(statSync(summary).mtimeMs).toBe(mtime);
-    const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
+    const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--dataset-preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
     expect(printed).toMatch(/^simple_spread\[n=3\]: .*medium-replay: -?\d+\.\d \(existing\).*trained: no/);
     await expect(ensureDatasets({ ...base, preset: 'quick', levels: ['medium'] })).rejects.toThrow(/built with preset 'smoke'/);
   });

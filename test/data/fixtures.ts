@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { AgentTransitions, EnvSpec } from '../../harness/types.ts';
+import type { AgentTransitions, EnvSpec } from '../../contracts/types.ts';
 import type { DatasetMeta } from '../../harness/data/write.ts';
 
 /** Returns a function making fresh temporary folders, all removed after each test. */

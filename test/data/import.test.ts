@@ -6,18 +6,18 @@ import { importOmarDataset } from '../../harness/data/import.ts';
 import { loadDataset } from '../../harness/data/load.ts';
 import { verifyDataset } from '../../harness/data/check.ts';
 import { datasetFolder } from '../../harness/data/layout.ts';
-import { DataShapeError } from '../../harness/errors.ts';
-import type { EnvSpec } from '../../harness/types.ts';
+import { DataShapeError } from '../../contracts/errors.ts';
+import type { EnvSpec } from '../../contracts/types.ts';
 import { float64Npy, specOf, useTempDirs, writeOmarFolder } from './fixtures.ts';
 
 const tempDir = useTempDirs();
 
-/** SPEC §1.3: 3 predators (obs 16) then the prey (obs 14), all 2-D actions, 25-step episodes. */
+/** spec §1.3: 3 predators (obs 16) then the prey (obs 14), all 2-D actions, 25-step episodes. */
 const TAG_OBS = [16, 16, 16, 14];
 const TAG_ACT = [2, 2, 2, 2];
 const SPREAD_OBS = [18, 18, 18];
 
-/** OMAR's prey checkpoint (SPEC §1.5): imports of tag data need the task it was collected on. Read, never copied. */
+/** OMAR's prey checkpoint (spec §1.5): imports of tag data need the task it was collected on. Read, never copied. */
 const OMAR_TAG_PREY = fileURLToPath(new URL('../../../shared/reference/omar-prey/simple_tag.pretrained_adv_model.pt', import.meta.url));
 const OMAR_TAG_SPEC: EnvSpec = { ...specOf(TAG_OBS, TAG_ACT, 'simple_tag[prey=omar]', 25), name: 'simple_tag', learnedAgents: [0, 1, 2] };
 

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createMatd3, MATD3_PRESETS, type Matd3, type Matd3Config, type Matd3Space } from '../../algorithms/matd3.ts';
 import { createThreadedMatd3 } from '../../harness/data/matd3-threads.ts';
-import { createRng } from '../../harness/rng.ts';
-import type { AgentBatch, StateBatch } from '../../harness/types.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { AgentBatch, StateBatch } from '../../contracts/types.ts';
 import { useBackend } from '../helpers/backend.ts';
 
 const OBS = [5, 7, 6];

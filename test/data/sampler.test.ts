@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSampler } from '../../harness/data/sampler.ts';
-import { createRng } from '../../harness/rng.ts';
-import type { AgentBatch, Dataset } from '../../harness/types.ts';
+import { createRng } from '../../contracts/rng.ts';
+import type { AgentBatch, Dataset } from '../../contracts/types.ts';
 import { useBackend } from '../helpers/backend.ts';
 import { makeAgents } from './fixtures.ts';
 

@@ -11,7 +11,7 @@ import { verifyDataset } from '../../harness/data/check.ts';
 import { importOmarDataset } from '../../harness/data/import.ts';
 import { loadDataset } from '../../harness/data/load.ts';
 import { writeDataset } from '../../harness/data/write.ts';
-import { DataValueError } from '../../harness/errors.ts';
+import { DataValueError } from '../../contracts/errors.ts';
 import { runCell } from '../../harness/run/cell.ts';
 import { float64Npy, makeAgents, specOf, toyMeta, useTempDirs, writeOmarFolder } from './fixtures.ts';
 

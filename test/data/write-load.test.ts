@@ -6,7 +6,7 @@ import { writeDataset } from '../../harness/data/write.ts';
 import { loadDataset } from '../../harness/data/load.ts';
 import { listDatasets } from '../../harness/data/list.ts';
 import { datasetFolder } from '../../harness/data/layout.ts';
-import { ChecksumError, DataShapeError } from '../../harness/errors.ts';
+import { ChecksumError, DataShapeError } from '../../contracts/errors.ts';
 import { validationErrors } from '../../harness/schema.ts';
 import { makeAgents, specOf, toyMeta, useTempDirs } from './fixtures.ts';
 

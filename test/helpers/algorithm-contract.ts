@@ -1,13 +1,13 @@
 /**
- * Test helper: the checks every algorithm must pass, parameterised by definition (STYLE §9 "parameterise rather than
- * duplicate"): schema rejects unknown and ill-typed keys, one update leaks no tensors after a warm-up update, the same
+ * Test helper: the checks every algorithm must pass, parameterised by definition (parameterised rather than
+ * duplicated): schema rejects unknown and ill-typed keys, one update leaks no tensors after a warm-up update, the same
  * seed gives identical losses on the same backend (cpu and wasm separately), actions stay in [−1, 1], save/load round-trips.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../../harness/rng.ts';
+import { createRng, type Rng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import type { AgentBatch, AgentSpace, AlgorithmDef } from '../../harness/types.ts';
+import type { AgentBatch, AgentSpace, AlgorithmDef } from '../../contracts/types.ts';
 import { leakedTensors, useBackend } from './backend.ts';
 import { actionsAtObs, train } from './synthetic-batches.ts';
 

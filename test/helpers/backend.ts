@@ -1,13 +1,13 @@
 /** Test helper: select a tfjs backend for one test file (vitest runs each file in its own process). */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { cachedConstants } from '../../algorithms/nn/constants.ts';
-import { describeAdapter, registerWebgpu, type WebgpuAdapter } from '../../algorithms/nn/webgpu.ts';
+import { initBackend } from '../../harness/backend.ts';
+import type { WebgpuAdapter } from '../../contracts/types.ts';
+import { describeAdapter, registerWebgpu } from '../../harness/webgpu.ts';
 
-/** `webgpu` must have been opened by `openWebgpu` first. */
+/** Selects the backend as the CLI does, so code that asks which harness backend runs (worker threads) gets it; `webgpu` opens the automatic adapter (`openWebgpu` first says whether one opens). */
 export async function useBackend(name: 'cpu' | 'wasm' | 'webgpu'): Promise<void> {
-  await tf.setBackend(name);
-  await tf.ready();
+  await initBackend(name);
 }
 
 /**

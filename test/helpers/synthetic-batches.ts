@@ -3,8 +3,8 @@
  * files). Every problem uses one constant observation, so the learned policy is a single action distribution.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, AgentBatch, AgentSpace } from '../../harness/types.ts';
-import type { Rng } from '../../harness/rng.ts';
+import type { Agent, AgentBatch, AgentSpace } from '../../contracts/types.ts';
+import type { Rng } from '../../contracts/rng.ts';
 
 /** The constant observation every problem uses (any fixed vector would do). */
 export const OBS = [0.5, -0.2, 1.0];

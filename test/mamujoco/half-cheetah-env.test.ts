@@ -1,17 +1,17 @@
 /**
- * The two-agent HalfCheetah environment against SPEC §2: physics sanity, the reward recomputed from the raw
+ * The two-agent HalfCheetah environment against spec §2: physics sanity, the reward recomputed from the raw
  * MuJoCo state, observation and state layouts, start-state distribution, determinism, batching and snapshots.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../harness/errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import { Rng } from '../../harness/rng.ts';
-import type { Environment } from '../../harness/types.ts';
+import { Rng } from '../../contracts/rng.ts';
+import type { Environment } from '../../contracts/types.ts';
 import { halfCheetah2x3, type HalfCheetahCopyState } from '../../envs/mamujoco/half-cheetah.ts';
 import { mujocoModule } from '../../envs/mamujoco/mujoco-module.ts';
 import { HALF_CHEETAH_XML } from '../../envs/mamujoco/half-cheetah-model.ts';
 
-const CONTROL_DT = 0.05; // 5 substeps of 0.01 s (SPEC §2)
+const CONTROL_DT = 0.05; // 5 substeps of 0.01 s (spec §2)
 const opened: Environment[] = [];
 
 async function open(batch: number, options = halfCheetah2x3.defaults): Promise<Environment> {
@@ -75,7 +75,7 @@ describe('halfcheetah-2x3 step', () => {
     env.reset([3, 4]);
     const rng = new Rng(99);
     for (let t = 0; t < 20; t++) env.step(uniformActions(2, rng));
-    // Out-of-range actions: the cost uses them unclamped, MuJoCo applies them clamped (SPEC §2).
+    // Out-of-range actions: the cost uses them unclamped, MuJoCo applies them clamped (spec §2).
     const actions = actionsOf(2, (b, agent, k) => (b === 0 ? [1.5, -0.25, 0.5][k] : -2 + agent + 0.1 * k));
     const before = snapshot(env).map((c) => c.qpos[0]);
     const result = env.step(actions);

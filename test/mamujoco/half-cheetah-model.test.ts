@@ -1,5 +1,5 @@
 /**
- * The HalfCheetah MJCF compiles to Gym's model (SPEC §2): sizes, gears, control range, timestep and joint ranges
+ * The HalfCheetah MJCF compiles to Gym's model (spec §2): sizes, gears, control range, timestep and joint ranges
  * checked against the published values, and the memory it reserves covers a real episode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

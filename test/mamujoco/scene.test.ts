@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEnvironment } from '../../harness/run/episodes.ts';
-import type { SceneShape } from '../../harness/types.ts';
+import type { SceneShape } from '../../contracts/types.ts';
 
 /** A segment's two ends, left one first. */
 const ends = (s: SceneShape) => {

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, runEnvironment } from '../../harness/backend.ts';
 import { benchAlgorithms, planVariants, withRatios, type EfficiencyRow, type MeasuredRow } from '../../harness/measure/algos.ts';
-import { writeEfficiencyOutputs } from '../../harness/measure/algos-output.ts';
+import { writeEfficiencyOutputs } from '../../harness/report/algos-output.ts';
 import { algorithmNames } from '../../harness/registry.ts';
-import type { RunEnvironment } from '../../harness/types.ts';
+import type { RunEnvironment } from '../../contracts/types.ts';
 import { validateFile } from '../../harness/validate.ts';
 
 const om2pRegistered = algorithmNames().includes('om2p');
 const algorithms = om2pRegistered ? ['bc', 'om2p'] : ['bc'];
 const tiny = { hidden: [16], batchSize: 8 };
 
-/** Network evaluations per action, from SPEC §4: bc is one MLP forward, om2p one mean-flow step. */
+/** Network evaluations per action, from spec §4: bc is one MLP forward, om2p one mean-flow step. */
 const declaredEvals: Record<string, number> = { bc: 1, om2p: 1 };
 
 describe('bench algos on simple_spread (3 learned agents, obs 18, act 2) with tiny networks', () => {

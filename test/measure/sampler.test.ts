@@ -2,9 +2,9 @@
  * The action spread and its observations (harness/measure/sampler.ts) on agents whose spread is known by construction.
  */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { actionSpread, spreadObservations } from '../../harness/measure/sampler.ts';
-import type { Agent, Dataset } from '../../harness/types.ts';
+import type { Agent, Dataset } from '../../contracts/types.ts';
 
 /** An agent acting `mean(o) + σ_k·ε` per agent k and action dimension, ε ~ N(0, 1) from its own stream (σ = 0: deterministic). */
 function gaussianAgent(sigmas: number[], obsDims: number[], actDim: number, rng = createRng(5)): Agent {

@@ -29,7 +29,7 @@ describe('env replay', () => {
     // reward: 1/|(0,0.5)−(0.05,0)| + 1/|(1,−0.5)−(1.015,−0.05)|, shared, no collision
     const r1 = 1 / Math.hypot(0.05, 0.5) + 1 / Math.hypot(0.015, 0.45);
     steps[0].rewards.forEach((r) => expect(r).toBeCloseTo(r1, 5));
-    // the evaluation reward of spread is the mean over agents (SPEC §1.2): here both get r1
+    // the evaluation reward of spread is the mean over agents (spec §1.2): here both get r1
     expect(steps[0].evalReward).toBeCloseTo(r1, 5);
     // A0's observation: v, p, landmarks − p, A1 − p, silent comm
     [0.5, 0, 0.05, 0, -0.05, 0.5, 0.95, -0.5, 0.965, -0.05, 0, 0].forEach((x, k) => expect(steps[0].obs[0][k]).toBeCloseTo(x, 6));

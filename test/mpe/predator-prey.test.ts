@@ -1,7 +1,7 @@
-/** simple_tag and simple_world (SPEC §1.3–1.5): rewards on constructed states, observation layouts, reset order, prey. */
+/** simple_tag and simple_world (spec §1.3–1.5): rewards on constructed states, observation layouts, reset order, prey. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import type { MpeCopyState, MpeEnvironment } from '../../envs/mpe/environment.ts';
 import { boundPenalty } from '../../envs/mpe/predator-prey.ts';
 import { World } from '../../envs/mpe/world.ts';

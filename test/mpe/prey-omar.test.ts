@@ -1,4 +1,4 @@
-/** OMAR's prey checkpoints against the PyTorch-computed vectors in ../shared/reference/omar-prey (SPEC §1.5). */
+/** OMAR's prey checkpoints against the PyTorch-computed vectors in ../shared/reference/omar-prey (spec §1.5). */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadOmarPrey, preyNetworkFromCheckpoint } from '../../envs/mpe/prey-omar.ts';

@@ -1,4 +1,4 @@
-/** What the MPE environments draw for the report's viewer: every entity as a disc of its size (SPEC §1.2–1.4 tables) where it is. */
+/** What the MPE environments draw for the report's viewer: every entity as a disc of its size (spec §1.2–1.4 tables) where it is. */
 import { describe, expect, it } from 'vitest';
 import { createEnvironment } from '../../harness/run/episodes.ts';
 

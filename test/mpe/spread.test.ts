@@ -1,6 +1,6 @@
-/** simple_spread (SPEC §1.2): reward terms, observation layout, reset order and batching. */
+/** simple_spread (spec §1.2): reward terms, observation layout, reset order and batching. */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { simpleSpread, spreadScenario } from '../../envs/mpe/simple-spread.ts';
 import { World } from '../../envs/mpe/world.ts';
 import type { MpeEnvironment } from '../../envs/mpe/environment.ts';

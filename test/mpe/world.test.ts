@@ -1,4 +1,4 @@
-/** Single-step physics of the MPE core against values computed by hand from SPEC §1.1. */
+/** Single-step physics of the MPE core against values computed by hand from spec §1.1. */
 import { describe, expect, it } from 'vitest';
 import { World, type EntityProps } from '../../envs/mpe/world.ts';
 
@@ -44,7 +44,7 @@ describe('action force and integration', () => {
     ['spread agent, no accel', spreadAgent, 5],
     ['predator, accel 3', predator, 9],
     ['prey, accel 4', prey, 16],
-  ])('%s: F = %#a with gain from SPEC', (_label, agent, gain) => {
+  ])('%s: F = %#a with gain from spec §1.1', (_label, agent, gain) => {
     const world = worldAt([agent], [], [[0, 0]]);
     world.action.set([0.05, -0.02]);
     world.step();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { concatColumns } from '../../algorithms/nn/columns.ts';
 import { createMlp } from '../../algorithms/nn/mlp.ts';
 import { recordKernelCalls } from '../../harness/measure/kernel-replay.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 
 /** x[i][j] = 1000·i + j + offset, so every element names its own position and piece. */

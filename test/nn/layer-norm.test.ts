@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { layerNormForward, layerNormJacobianProduct } from '../../algorithms/nn/layer-norm.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { useBackend } from '../helpers/backend.ts';
 
 function randomMatrix(rows: number, cols: number, seed: number, scale = 1): tf.Tensor2D {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { whileTraining } from '../../algorithms/nn/gradient-path.ts';
 import { createMlp, forwardRows, setGradientMode, type GradientMode, type Mlp, type MlpOptions } from '../../algorithms/nn/mlp.ts';
 import { createCritic } from '../../algorithms/nn/critic.ts';

@@ -16,13 +16,13 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, runEnvironment } from '../../harness/backend.ts';
 import { benchAlgorithms } from '../../harness/measure/algos.ts';
-import { writeEfficiencyOutputs } from '../../harness/measure/algos-output.ts';
+import { writeEfficiencyOutputs } from '../../harness/report/algos-output.ts';
 import { rolloutRequest } from '../../harness/commands/env.ts';
 import { rollout } from '../../harness/run/episodes.ts';
 import { runMatrix } from '../../harness/run/matrix.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
 import { writeReport } from '../../harness/report/index.ts';
-import type { CellResult } from '../../harness/types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 
 const RESULTS = resolve(import.meta.dirname, '../../results/reference');
 

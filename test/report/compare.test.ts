@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerReport } from '../../harness/commands/report.ts';
 import { writeComparison, type ComparisonRow } from '../../harness/report/compare.ts';
-import type { CellResult, EvalPoint } from '../../harness/types.ts';
+import type { CellResult, EvalPoint } from '../../contracts/types.ts';
 import { parseCsvRows, validateFile } from '../../harness/validate.ts';
 import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeCsv } from '../../harness/report/index.ts';
-import { ConfigError } from '../../harness/errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 
 const validMemoryRow = { algorithm: 'om2p', taskId: 'simple_spread', n: 2, updatePeakBytes: 1024, updateLeakTensors: 0, updateLeakBytes: 0 };
 

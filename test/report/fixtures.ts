@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CellId, CellResult, EvalPoint } from '../../harness/types.ts';
+import type { CellId, CellResult, EvalPoint } from '../../contracts/types.ts';
 
 const MIB = 2 ** 20;
 

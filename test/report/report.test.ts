@@ -9,7 +9,7 @@ import { labelCells } from '../../harness/report/cells.ts';
 import { writeReport, type SummaryRow } from '../../harness/report/index.ts';
 import { noiseGap } from '../../harness/report/paper-tables.ts';
 import { parseCsvRows, validateFile } from '../../harness/validate.ts';
-import type { CellResult } from '../../harness/types.ts';
+import type { CellResult } from '../../contracts/types.ts';
 import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
 
 const CSVS = ['returns', 'summary', 'aggregate', 'memory', 'throughput'];

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { finalScore, plateauTable, sweepChoices, withBudgetChoices, withSweepChoices } from '../../harness/report/tuning.ts';
-import type { CellDone, CellResult } from '../../harness/types.ts';
+import type { CellDone, CellResult } from '../../contracts/types.ts';
 import { FIXTURE_CELLS } from './fixtures.ts';
 
 const base = FIXTURE_CELLS[0] as CellDone;

@@ -12,7 +12,7 @@ import { initBackend } from '../../harness/backend.ts';
 import { claimHeld, claimStaleMs, heartbeat, releaseClaim, tryClaim } from '../../harness/run/claims.ts';
 import { runClaimedCell } from '../../harness/run/cell-job.ts';
 import { cellId } from '../../harness/run/expand.ts';
-import type { CellSpec } from '../../harness/types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 
 let root = '';
 afterEach(() => rmSync(root, { recursive: true, force: true }));

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash } from '../../harness/run/canonical.ts';
+import { canonicalJson, contentHash } from '../../harness/canonical.ts';
 import { cellId, expandMatrix, readMatrixSpec, type MatrixSpec } from '../../harness/run/expand.ts';
-import { parseAssignments } from '../../harness/run/resolve.ts';
+import { parseAssignments } from '../../harness/resolve.ts';
 
 const matrix: MatrixSpec = {
   name: 't',
@@ -74,6 +74,19 @@ describe('matrix expansion', () => {
     ]);
     expect(() => readMatrixSpec(writeSpec({ ...spec, environments: [{ name: 'simple_spread', budget: { episodes: 0 } }] }))).toThrow(/environments\/0\/budget\/episodes/);
     expect(readMatrixSpec(writeSpec(spec))).toEqual(spec);
+  });
+
+  it('networkPreset sets every cell\'s preset; the deprecated key preset still does, with a message, but not beside networkPreset', () => {
+    expect(new Set(expandMatrix({ ...matrix, networkPreset: 'paper' }).map((c) => c.preset))).toEqual(new Set(['paper']));
+    expect(new Set(expandMatrix(matrix).map((c) => c.preset))).toEqual(new Set(['cpu']));
+    const old = writeSpec({ ...matrix, preset: 'paper' });
+    const warnings: string[] = [];
+    const read = readMatrixSpec(old, (line) => warnings.push(line));
+    expect(read.networkPreset).toBe('paper');
+    expect(expandMatrix(read).map(cellId)).toEqual(expandMatrix({ ...matrix, networkPreset: 'paper' }).map(cellId));
+    expect(warnings).toEqual([`om2p-bench: ${old}: "preset" is deprecated and will be removed in the next release; use "networkPreset"`]);
+    const both = writeSpec({ ...matrix, preset: 'paper', networkPreset: 'cpu' });
+    expect(() => readMatrixSpec(both, () => undefined)).toThrow(/spec\.json: \/preset: is the deprecated spelling of networkPreset/);
   });
 
   it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellId, expandMatrix } from '../../harness/run/expand.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
-import type { CellSpec } from '../../harness/types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { startCli } from '../helpers/cli.ts';
 import { tinySpec, useTinyMatrix } from './fixtures.ts';
 

@@ -14,12 +14,12 @@ import { ensureDatasets } from '../../harness/data/build.ts';
 import { runCell } from '../../harness/run/cell.ts';
 import { createEnvironment, replayEpisode, rollout } from '../../harness/run/episodes.ts';
 import { convertLegacyPolicy, keepPoliciesIn, policyFile, readPolicyFile, restoreAgent, writePolicyFile, type PolicyFile } from '../../harness/run/policy-file.ts';
-import { resolveAlgorithmConfig } from '../../harness/run/resolve.ts';
+import { resolveAlgorithmConfig } from '../../harness/resolve.ts';
 import { encodeSafetensors } from '../../harness/run/safetensors.ts';
 import { readCellResults, weightsPath } from '../../harness/run/store.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { validationErrors } from '../../harness/schema.ts';
-import type { CellSpec } from '../../harness/types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { checkSafetensorsLayout } from '../helpers/safetensors-layout.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'om2p-policy-'));
@@ -65,7 +65,7 @@ describe('a finished cell keeps its agent', () => {
   it('records what rebuilds it: algorithm, resolved config, environment, agent space, every saved variable', () => {
     expect(file).toMatchObject({ algorithm: 'td3bc', preset: 'cpu', env: 'simple_spread', taskId: 'simple_spread[n=3]', seed: 0, updates: 3 });
     expect(file.config).toEqual(resolveAlgorithmConfig('td3bc', 'cpu', spec.config).config);
-    // three spread agents: 18 observations, 2 actions each (SPEC §1.2)
+    // three spread agents: 18 observations, 2 actions each (spec §1.2)
     expect(file.space.obsDims).toEqual([18, 18, 18]);
     expect(file.space.actDims).toEqual([2, 2, 2]);
     expect(file.space.obsStd.map((s) => s.length)).toEqual([18, 18, 18]);
@@ -121,13 +121,13 @@ describe('env rollout --policy <weights>', () => {
     const a = await rolloutOf({});
     expect(a.taskId).toBe('simple_spread[n=3]');
     expect(a.returns).toHaveLength(3);
-    expect((await rolloutOf({ algo: 'td3bc', env: 'simple_spread', preset: 'cpu', set: ['hidden=[16]'] })).returns).toEqual(a.returns);
+    expect((await rolloutOf({ algo: 'td3bc', env: 'simple_spread', networkPreset: 'cpu', set: ['hidden=[16]'] })).returns).toEqual(a.returns);
   });
 
   it.each([
     [{ algo: 'bc' }, /--algo: "bc" differs from the "td3bc"/],
     [{ env: 'simple_tag' }, /--env: "simple_tag" differs from the "simple_spread"/],
-    [{ preset: 'paper' }, /--preset: "paper" differs from the "cpu"/],
+    [{ networkPreset: 'paper' as const }, /--network-preset: "paper" differs from the "cpu"/],
     [{ set: ['hidden=[32,32]'] }, /--set hidden: \[32,32\] differs from the \[16\]/],
     [{ option: ['numAgents=4'] }, /--option numAgents: 4 differs from the 3/],
   ])('refuses a stated variable that differs from the weights (%o), naming it', async (stated, message) => {

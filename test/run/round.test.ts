@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cellId } from '../../harness/run/expand.ts';
 import { Round } from '../../harness/run/round.ts';
 import { writeCellResult } from '../../harness/run/store.ts';
-import type { CellSpec } from '../../harness/types.ts';
+import type { CellSpec } from '../../contracts/types.ts';
 import { FIXTURE_CELLS } from '../report/fixtures.ts';
 
 let out = '';

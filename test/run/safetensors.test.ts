@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from '../../harness/run/safetensors.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { checkSafetensorsLayout } from '../helpers/safetensors-layout.ts';
 
 /** float32 values from their IEEE-754 bit patterns. */

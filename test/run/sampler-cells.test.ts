@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rolloutRequest } from '../../harness/commands/env.ts';
 import { evaluateEpisodes } from '../../harness/measure/evaluate.ts';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { createEnvironment, rollout } from '../../harness/run/episodes.ts';
 import { readPolicyFile, restoreAgent, writePolicyFile } from '../../harness/run/policy-file.ts';
 import { readCellResults } from '../../harness/run/store.ts';
-import type { CellDone } from '../../harness/types.ts';
+import type { CellDone } from '../../contracts/types.ts';
 import { tinySpec, useTinyMatrix } from './fixtures.ts';
 
 const tiny = useTinyMatrix('om2p-sampler-');

@@ -1,6 +1,6 @@
 /** Across-task aggregates on matrices small enough to compute by hand (layout: one array of runs per task). */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import {
   performanceProfile,
   pooledIqm,

@@ -1,6 +1,6 @@
 /** Bootstrap CIs: invariants (constant data, containment, seeding, stratification) and two textbook cases. */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../harness/rng.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { iqm, mean, percentileBootstrap, stratifiedBootstrap } from '../../harness/stats/index.ts';
 
 const meanOfAll = (set: readonly (readonly number[])[]) => mean(set.flat());

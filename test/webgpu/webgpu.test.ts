@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { read, readAndDispose, readScalars } from '../../algorithms/nn/readback.ts';
-import { gpuBytesHighWater } from '../../algorithms/nn/webgpu.ts';
-import { resolveAlgorithmConfig } from '../../harness/run/resolve.ts';
-import { createRng } from '../../harness/rng.ts';
+import { gpuBytesHighWater } from '../../harness/webgpu.ts';
+import { resolveAlgorithmConfig } from '../../harness/resolve.ts';
+import { createRng } from '../../contracts/rng.ts';
 import { createEnvironment } from '../../harness/run/episodes.ts';
 import { evaluateEpisodes } from '../../harness/measure/evaluate.ts';
-import type { AgentSpace, Environment } from '../../harness/types.ts';
+import type { AgentSpace, Environment } from '../../contracts/types.ts';
 import { openWebgpu, useBackend } from '../helpers/backend.ts';
 import { expectRecordedLosses } from '../helpers/update-regression-check.ts';
 import { REGRESSION_CASES } from '../../harness/measure/update-regression.ts';

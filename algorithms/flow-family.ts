@@ -1,5 +1,5 @@
 /**
- * What om2p, flow and fql share (SPEC §4 "Common", §4.1, §4.3): noise and flow-time sampling, the interpolation
+ * What om2p, flow and fql share (spec §4 "Common", §4.1, §4.3): noise and flow-time sampling, the interpolation
  * `x_τ = (1 − τ)ε + τa`, Euler integration of a velocity field, the normalised Q term `L_Q = −mean(Q̄)·sg(1/mean|Q̄|)`,
  * the twin critic with its TD step, and the learner that orders one update.
  * **Choice** (update order): the code release evaluates actor and critic losses at the same pre-update parameters, takes one
@@ -8,23 +8,23 @@
  * steps against the not-yet-updated critic, the target moves towards the pre-step critic, and only then the critic steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../harness/rng.ts';
-import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../../harness/types.ts';
-import { aggregateHeads, createCritic, type Critic } from './critic.ts';
-import { createMlp, type Mlp } from './mlp.ts';
-import { independentAgents, type Learner } from './independent.ts';
-import { copyVariables, createAdam, polyakUpdate } from './optim.ts';
-import { readScalars } from './readback.ts';
-import { criticRegressionLoss, tdTarget } from './td.ts';
-import { configKeySchemas } from './config-schema.ts';
-import { meanSquaredError } from './losses.ts';
-import { concatColumns } from './columns.ts';
+import type { Rng } from '../contracts/rng.ts';
+import type { Agent, AgentBatch, AgentSpace, JsonSchema } from '../contracts/types.ts';
+import { aggregateHeads, createActorCriticSet, type Critic } from './nn/critic.ts';
+import { createMlp, type Mlp } from './nn/mlp.ts';
+import { independentAgents, type Learner } from './nn/independent.ts';
+import { polyakUpdate } from './nn/optim.ts';
+import { readScalars } from './nn/readback.ts';
+import { criticRegressionLoss, tdTarget } from './nn/td.ts';
+import { configKeySchemas, configSchema } from './nn/config-schema.ts';
+import { meanSquaredError } from './nn/losses.ts';
+import { concatColumns } from './nn/columns.ts';
 
 /** Config keys every flow-family algorithm has. */
 export interface FlowCommonConfig {
-  /** Minibatch size per agent, read by the harness's sampler (SPEC §4: 256). */
+  /** Minibatch size per agent, read by the harness's sampler (spec §4: 256). */
   batchSize: number;
-  /** Adam learning rate of actor and critic (SPEC §4: 3e-4). */
+  /** Adam learning rate of actor and critic (spec §4: 3e-4). */
   learningRate: number;
   /** γ of the TD target, in [0, 1]. */
   discount: number;
@@ -32,9 +32,9 @@ export interface FlowCommonConfig {
   targetUpdateRate: number;
   /** Hidden layer sizes of every network (actor nets and each critic head). */
   hidden: number[];
-  /** Divide the Q term by sg(mean|Q̄|) (SPEC §4 **Choice**: on). */
+  /** Divide the Q term by sg(mean|Q̄|) (spec §4 **Choice**: on). */
   normaliseQ: boolean;
-  /** How the TD target combines the target heads (SPEC §4 table: mean). */
+  /** How the TD target combines the target heads (spec §4 table: mean). */
   criticAggregation: 'mean' | 'min';
 }
 
@@ -48,12 +48,12 @@ export const flowCommonDefaults: FlowCommonConfig = {
   criticAggregation: 'mean',
 };
 
-/** The paper-scale preset shared by om2p, flow and fql (SPEC §4 "Paper-scale settings"). */
+/** The paper-scale preset shared by om2p, flow and fql (spec §4 "Paper-scale settings"). */
 export const flowPaperPreset: Partial<FlowCommonConfig> = { hidden: [512, 512, 512, 512], batchSize: 256 };
 
 /** JSON Schema of a flow-family config: the shared keys plus `properties`; every key of `defaults` required, no others. */
 export function flowConfigSchema(defaults: object, properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', additionalProperties: false, required: Object.keys(defaults), properties: { ...flowCommonSchemaProperties, ...properties } };
+  return configSchema(defaults, { ...flowCommonSchemaProperties, ...properties });
 }
 
 const flowCommonSchemaProperties: Record<string, JsonSchema> = {
@@ -73,7 +73,7 @@ export function gaussianNoise(rng: Rng, rows: number, dim: number, zero = false)
   return zero ? tf.zeros([rows, dim]) : tf.randomNormal([rows, dim], 0, 1, 'float32', rng.nextSeed());
 }
 
-/** Distribution of a flow time in [0, 1] (SPEC §4.1 "Generalised timestep distribution"). */
+/** Distribution of a flow time in [0, 1] (spec §4.1 "Generalised timestep distribution"). */
 export type TimeDistribution =
   | { kind: 'uniform' }
   | { kind: 'exp'; scale: number }
@@ -118,7 +118,7 @@ export function timeColumn(values: Float32Array): tf.Tensor2D {
   return tf.tensor2d(values, [values.length, 1]);
 }
 
-/** x_τ = (1 − τ)ε + τa (noise at time 0, action at time 1; SPEC §4.1). τ: B × 1. Caller owns the result. */
+/** x_τ = (1 − τ)ε + τa (noise at time 0, action at time 1; spec §4.1). τ: B × 1. Caller owns the result. */
 export function interpolate(eps: tf.Tensor2D, a: tf.Tensor2D, tau: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.add(tf.mul(tf.sub(1, tau), eps), tf.mul(tau, a)) as tf.Tensor2D);
 }
@@ -126,7 +126,7 @@ export function interpolate(eps: tf.Tensor2D, a: tf.Tensor2D, tau: tf.Tensor2D):
 /** A velocity field v(o, x, τ) with τ a B × 1 column. Caller owns the result. */
 export type VelocityField = (obs: tf.Tensor2D, x: tf.Tensor2D, tau: tf.Tensor2D) => tf.Tensor2D;
 
-/** v_θ(o, x, τ): an MLP over [o, x, τ] (τ a raw scalar; GELU hidden, linear output; SPEC §4 "Paper-scale settings"). */
+/** v_θ(o, x, τ): an MLP over [o, x, τ] (τ a raw scalar; GELU hidden, linear output; spec §4 "Paper-scale settings"). */
 export function createVelocityField(
   obsDim: number,
   actDim: number,
@@ -139,7 +139,7 @@ export function createVelocityField(
   return { net, velocity };
 }
 
-/** L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖², fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (SPEC §4.3). Caller owns it. */
+/** L_FM = mean ‖v_θ(o, x_τ, τ) − (a − ε)‖², fresh ε ~ N(0, I) and τ ~ U[0, 1] per row (spec §4.3). Caller owns it. */
 export function flowMatchingLoss(velocity: VelocityField, obs: tf.Tensor2D, acts: tf.Tensor2D, rng: Rng): tf.Scalar {
   return tf.tidy(() => {
     const [rows, actDim] = acts.shape;
@@ -149,7 +149,7 @@ export function flowMatchingLoss(velocity: VelocityField, obs: tf.Tensor2D, acts
   });
 }
 
-/** x_0 = ε, x_{i+1} = x_i + v(o, x_i, i/K)/K for i < K (SPEC §4.3); differentiable, unclipped. Caller owns the result. */
+/** x_0 = ε, x_{i+1} = x_i + v(o, x_i, i/K)/K for i < K (spec §4.3); differentiable, unclipped. Caller owns the result. */
 export function eulerSample(velocity: VelocityField, obs: tf.Tensor2D, noise: tf.Tensor2D, steps: number): tf.Tensor2D {
   return tf.tidy(() => {
     let x = noise;
@@ -171,7 +171,7 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
 })) as any) as (x: tf.Tensor) => tf.Tensor;
 
 /**
- * L_Q = −mean(Q̄)·sg(1/mean|Q̄|), Q̄ the head mean of Q(o, action) (SPEC §4 "Q-term normalisation"); without `normalise`,
+ * L_Q = −mean(Q̄)·sg(1/mean|Q̄|), Q̄ the head mean of Q(o, action) (spec §4 "Q-term normalisation"); without `normalise`,
  * −mean(Q̄). Also returns mean(Q̄) as a diagnostic. Caller owns both.
  */
 export function qLoss(
@@ -240,36 +240,32 @@ export interface FlowLearnerOptions {
   actor: FlowActor;
 }
 
-/** A policy action a = clip(sample(o, ε), −1, 1) (SPEC §4.1, §4.3). Caller owns the result. */
+/** A policy action a = clip(sample(o, ε), −1, 1) (spec §4.1, §4.3). Caller owns the result. */
 export function clippedAction(sample: FlowActor['sample'], obs: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.clipByValue(sample(obs, noise), -1, 1) as tf.Tensor2D);
 }
 
-/** Twin critic (GELU, LayerNorm; SPEC §4 "Paper-scale settings") + target, the actor's objective, and the update order above. */
+/** Twin critic (GELU, LayerNorm; spec §4 "Paper-scale settings") + target, the actor's objective, and the update order above. */
 export function createFlowLearner(options: FlowLearnerOptions): Learner {
   const { obsDim, actDim, config, rng, name, actor } = options;
   const criticOptions = { obsDim, actDim, hidden: config.hidden, layerNorm: true, activation: 'gelu' as const };
-  const critic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic`);
-  const targetCritic = createCritic(criticOptions, rng.fork('critic'), `${name}/critic_target`);
-  copyVariables(targetCritic.variables, critic.variables);
-  const actorAdam = createAdam(actor.variables, { learningRate: config.learningRate });
-  const criticAdam = createAdam(critic.variables, { learningRate: config.learningRate });
+  const { critic, criticTarget, actorOptimizer, criticOptimizer } = createActorCriticSet(actor.variables, criticOptions, config.learningRate, rng, name);
   const nextNoiseRng = rng.fork('next-noise');
   const actNoiseRng = rng.fork('act-noise');
 
   const update = (batch: AgentBatch): Promise<Record<string, number>> => {
     const rows = batch.obs.shape[0];
-    // SPEC §4 table: a' from the current actor with fresh noise, clipped, no gradient; y from the pre-update target critic.
+    // spec §4 table: a' from the current actor with fresh noise, clipped, no gradient; y from the pre-update target critic.
     const tdY = tf.tidy(() => {
       const nextActions = clippedAction(actor.sample, batch.nextObs, gaussianNoise(nextNoiseRng, rows, actDim));
-      return tdTarget(targetCritic, batch, nextActions, config.discount, config.criticAggregation);
+      return tdTarget(criticTarget, batch, nextActions, config.discount, config.criticAggregation);
     });
     const objective = actor.objective(batch, critic);
-    // Only actor variables move here: the critic parameters are not updated by the actor loss (SPEC §4.1 "Actor objective").
-    const actorLosses = actorAdam.step('actor/loss', () => objective.loss());
+    // Only actor variables move here: the critic parameters are not updated by the actor loss (spec §4.1 "Actor objective").
+    const actorLosses = actorOptimizer.step('actor/loss', () => objective.loss());
     objective.dispose();
-    polyakUpdate(targetCritic.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
-    const criticLosses = criticAdam.step('critic/loss', () => ({
+    polyakUpdate(criticTarget.variables, critic.variables, config.targetUpdateRate); // from the pre-step critic (header)
+    const criticLosses = criticOptimizer.step('critic/loss', () => ({
       loss: criticRegressionLoss(critic, batch.obs, batch.acts, tdY, 'mean'),
       extras: { 'critic/target_mean': tf.mean(tdY) as tf.Scalar },
     }));
@@ -281,11 +277,11 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
     update,
     act: (obs, deterministic) =>
       tf.tidy(() => clippedAction(actor.sample, obs, gaussianNoise(actNoiseRng, obs.shape[0], actDim, deterministic))),
-    variables: [...actor.variables, ...critic.variables, ...targetCritic.variables],
+    variables: [...actor.variables, ...critic.variables, ...criticTarget.variables],
     dispose: () => {
-      actorAdam.dispose();
-      criticAdam.dispose();
-      tf.dispose([...actor.variables, ...critic.variables, ...targetCritic.variables]);
+      actorOptimizer.dispose();
+      criticOptimizer.dispose();
+      tf.dispose([...actor.variables, ...critic.variables, ...criticTarget.variables]);
     },
   };
 }
@@ -293,7 +289,7 @@ export function createFlowLearner(options: FlowLearnerOptions): Learner {
 /** Builds the actor of one agent: dimensions, its own stream, and its variable prefix `agent<i>`. */
 export type FlowActorFactory = (obsDim: number, actDim: number, rng: Rng, name: string) => FlowActor;
 
-/** One flow-family learner per agent (SPEC §4 "Common": independent learners); agent i's streams fork from `agent<i>`. */
+/** One flow-family learner per agent (spec §4 "Common": independent learners); agent i's streams fork from `agent<i>`. */
 export function createFlowAgents(
   space: AgentSpace,
   config: FlowCommonConfig,

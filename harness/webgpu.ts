@@ -12,6 +12,7 @@
  *   llvmpipe, a CPU rasteriser: the whole GPU path runs, slowly, on any Linux box with Mesa's EGL and GLES libraries.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WebgpuAdapter } from '../contracts/types.ts';
 
 export const WEBGPU_ADAPTERS = ['auto', 'vulkan', 'opengles'] as const;
 export type WebgpuAdapterChoice = (typeof WEBGPU_ADAPTERS)[number];
@@ -26,21 +27,6 @@ export interface WebgpuOptions {
   dawnFlags?: string[];
 }
 
-/** The adapter a WebGPU run used: recorded with its results. */
-export interface WebgpuAdapter {
-  /** Dawn's backend: `vulkan` or `opengles`. */
-  dawnBackend: 'vulkan' | 'opengles';
-  vendor: string;
-  architecture: string;
-  /** The device's name (Dawn reports the renderer here, e.g. `llvmpipe-llvm-15-0-6-256-bits-`). */
-  device: string;
-  /** The driver, as Dawn describes it (e.g. `OpenGL version OpenGL ES 3.2 Mesa 22.3.6`). */
-  description: string;
-  /** A CPU rasteriser (lavapipe, llvmpipe, SwiftShader): correct, not fast. */
-  software: boolean;
-  /** Dawn flags the instance was created with beyond the backend choice. */
-  dawnFlags: string[];
-}
 
 let opened: { adapter: WebgpuAdapter; device: GPUDevice } | undefined;
 

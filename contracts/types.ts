@@ -2,7 +2,6 @@
  * The contracts of om2p-bench. `algorithms/` and `envs/` implement these; the harness reaches them only
  * through `registry.ts`. Every array is flat, row-major and batch-first unless a comment says otherwise.
  */
-import type { WebgpuAdapter } from '../algorithms/nn/webgpu.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 
@@ -15,7 +14,7 @@ export type JsonSchema = Record<string, unknown>;
 export interface EnvSpec {
   /** Registry name, e.g. `simple_spread`. */
   name: string;
-  /** Name of the task including options that change it, e.g. `simple_tag[prey=scripted]` (SPEC §1.5). */
+  /** Name of the task including options that change it, e.g. `simple_tag[prey=scripted]` (spec §1.5). */
   taskId: string;
   /** Every agent in the world, fixed ones (the prey) included, in world order. */
   numAgents: number;
@@ -39,7 +38,7 @@ export interface StepResult {
   actions: Float32Array[];
   /** Reward per agent, `B`. */
   rewards: Float32Array[];
-  /** Per copy, this step's contribution to the evaluation return as SPEC defines it, `B`. */
+  /** Per copy, this step's contribution to the evaluation return as spec §1.2–1.4 and §2 define it, `B`. */
   evalReward: Float32Array;
   /** Global state after the step, `B × stateDim` (only when `spec.stateDim` is set). */
   state?: Float32Array;
@@ -109,8 +108,48 @@ export interface EnvironmentDef<O = Record<string, unknown>> {
   schema: JsonSchema;
   /** Batch sizes `bench env` measures (default [1, 100]). */
   benchBatches?: number[];
+  /** How `datasets build` builds this task's datasets, per size preset; without them its datasets can only be imported. */
+  datasetPresets?: Record<DatasetPresetName, DatasetPreset>;
   create(options: O, batch: number): Promise<Environment>;
 }
+
+/** Dataset size presets: `smoke` (seconds, for tests), `quick` (minutes, the main job), `paper` (OMAR's scale). */
+export const DATASET_PRESETS = ['smoke', 'quick', 'paper'] as const;
+export type DatasetPresetName = (typeof DATASET_PRESETS)[number];
+
+/** One dataset size preset of an environment (spec §3.1 "Sizes and seeds"). */
+export interface DatasetPreset {
+  /** Transitions per collected level (random, medium, expert), rounded down to whole episodes. */
+  transitions: number;
+  budget: TrainingBudget;
+  /** Environment copies stepped together while collecting. */
+  collectCopies: number;
+  /** The behaviour learner's config: one of its named presets (MATD3: `mpe`, `mujoco`) with overrides. */
+  behaviour: { preset: string; overrides?: Record<string, unknown> };
+}
+
+/** The behaviour training of the dataset builder (spec §3.1). */
+export interface TrainingBudget {
+  /** Gradient updates in total. */
+  updates: number;
+  /** A checkpoint at the first episode end after every `evalEvery` updates. */
+  evalEvery: number;
+  /** Evaluation episodes per checkpoint (spec §3.1: e.g. 100), run as one batch with the rollout noise. */
+  evalEpisodes: number;
+  /** Environment copies stepped together while training. */
+  envCopies: number;
+  /** Environment transitions per update (spec §3.1: 25). */
+  stepsPerUpdate: number;
+  /** Transitions collected before the first update (at least a minibatch). */
+  learningStarts: number;
+  /**
+   * How the untrained behaviour acts: absent = the initialised actors with exploration noise (MPE, as OMAR); 'uniform' =
+   * U(−1, 1) actions (TD3's start_timesteps on MuJoCo). It acts for the first `learningStarts` transitions, is checkpoint 0
+   * (R_rand of the medium threshold) and collects the random level.
+   */
+  randomBehaviour?: 'uniform';
+}
+
 
 // ---------------------------------------------------------------- datasets
 
@@ -132,7 +171,7 @@ export interface Dataset {
   /** Per-agent observation mean and std over the dataset (td3bc normalises with them). */
   obsMean: Float32Array[];
   obsStd: Float32Array[];
-  /** Random and expert reference returns used for normalised scores (SPEC §1.6). */
+  /** Random and expert reference returns used for normalised scores (spec §1.6). */
   reference: { random: number; expert: number; source: string };
   /** sha256 of the card (or of the files for foreign data), recorded in results. */
   sha256: string;
@@ -187,7 +226,9 @@ export interface Agent {
 /** Weights by variable name, as plain arrays with shapes (JSON-friendly). */
 export type NamedWeights = Record<string, { shape: number[]; values: number[] }>;
 
-export type SizePreset = 'cpu' | 'paper';
+/** Network size presets every algorithm declares: `cpu` (what fits a 2-core machine) and `paper` (the paper's scale). */
+export const SIZE_PRESETS = ['cpu', 'paper'] as const;
+export type SizePreset = (typeof SIZE_PRESETS)[number];
 
 /** A registered algorithm. `C` is its resolved config type. */
 export interface AlgorithmDef<C = Record<string, unknown>> {
@@ -218,7 +259,7 @@ export interface AlgorithmDef<C = Record<string, unknown>> {
 export interface Budget {
   /** Gradient updates. */
   updates: number;
-  /** Evaluate after update 1 and every `evalEvery` updates (SPEC §5). */
+  /** Evaluate after update 1 and every `evalEvery` updates (spec §5). */
   evalEvery: number;
   /** Evaluation episodes, run as one batch. */
   episodes: number;
@@ -243,14 +284,14 @@ export interface CellSpec {
 /** Branded cell id: a hash of the canonical CellSpec. */
 export type CellId = string & { readonly __brand: 'CellId' };
 
-/** Mean and sd of the evaluation return over the episodes, raw and normalised (SPEC §1.6). */
+/** Mean and sd of the evaluation return over the episodes, raw and normalised (spec §1.6). */
 export interface EvalScore {
   returnMean: number;
   returnSd: number;
   normalised: number;
 }
 
-/** One evaluation point: the protocol's score (fresh noise, SPEC §5) and what the cell measured about its sampler there. */
+/** One evaluation point: the protocol's score (fresh noise, spec §5) and what the cell measured about its sampler there. */
 export interface EvalPoint extends EvalScore {
   update: number;
   /**
@@ -347,3 +388,19 @@ export interface CellFailed extends CellCommon {
 
 /** Results are a tagged union: every consumer handles divergence and failure. */
 export type CellResult = CellDone | CellDiverged | CellFailed;
+
+/** The adapter a WebGPU run used: recorded with its results. */
+export interface WebgpuAdapter {
+  /** Dawn's backend: `vulkan` or `opengles`. */
+  dawnBackend: 'vulkan' | 'opengles';
+  vendor: string;
+  architecture: string;
+  /** The device's name (Dawn reports the renderer here, e.g. `llvmpipe-llvm-15-0-6-256-bits-`). */
+  device: string;
+  /** The driver, as Dawn describes it (e.g. `OpenGL version OpenGL ES 3.2 Mesa 22.3.6`). */
+  description: string;
+  /** A CPU rasteriser (lavapipe, llvmpipe, SwiftShader): correct, not fast. */
+  software: boolean;
+  /** Dawn flags the instance was created with beyond the backend choice. */
+  dawnFlags: string[];
+}

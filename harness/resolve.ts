@@ -1,7 +1,7 @@
-/** Options in, resolved options out (STYLE §4): algorithm configs and environment options, validated in one place. */
-import { getAlgorithm, getEnvironment } from '../registry.ts';
-import { validateOrThrow } from '../schema.ts';
-import type { AlgorithmDef, EnvironmentDef, SizePreset } from '../types.ts';
+/** Options in, resolved options out: algorithm configs and environment options, validated in one place. */
+import { getAlgorithm, getEnvironment } from './registry.ts';
+import { validateOrThrow } from './schema.ts';
+import type { AlgorithmDef, EnvironmentDef, SizePreset } from '../contracts/types.ts';
 import { contentHash } from './canonical.ts';
 
 /** defaults ← preset ← overrides, validated against the algorithm's schema (an unknown key is an error naming it). */

@@ -1,4 +1,4 @@
-/** Errors that name what failed and where (STYLE §4). */
+/** Errors that name what failed and where, so a user can fix the input without reading the code. */
 
 /** A configuration or spec field is missing, unknown or ill-typed. `path` is a JSON pointer or dotted key. */
 export class ConfigError extends Error {

@@ -5,11 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeCsv, type CsvRow } from '../report/csv.ts';
-import { renderTable, type Table, type TableFormat } from '../report/table.ts';
-import { describeAdapter } from '../../algorithms/nn/webgpu.ts';
-import type { RunEnvironment } from '../types.ts';
-import type { EfficiencyRow, VariantFailure, VariantProfile } from './algos.ts';
+import { writeCsv, type CsvRow } from './csv.ts';
+import { renderTable, type Table, type TableFormat } from './table.ts';
+import { describeAdapter } from '../webgpu.ts';
+import type { RunEnvironment } from '../../contracts/types.ts';
+import type { EfficiencyRow, VariantFailure, VariantProfile } from '../measure/algos.ts';
 
 const MIB = 1024 * 1024;
 
