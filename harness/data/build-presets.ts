@@ -31,6 +31,20 @@ const MADDPG_LEARNING_STARTS = 1024 * 25;
 /** TD3's `start_timesteps` on MuJoCo. */
 const TD3_LEARNING_STARTS = 25_000;
 
+/**
+ * Evaluation episodes per checkpoint: the expert is the best checkpoint and training stops at the first that reaches the
+ * target, so a checkpoint's mean must be precise enough to rank them. Its standard error is sd/√n with sd the spread of one
+ * policy's episode returns. Spread's expert: sd ≈ 85–100, so 500 episodes give ±4, against the 3 % band (±16) the expert
+ * level must hold and the gaps of tens between checkpoints (100 gave ±9). One batch of 500 25-step episodes costs a few
+ * hundred milliseconds per checkpoint.
+ */
+const MPE_EVAL_EPISODES = 500;
+/**
+ * HalfCheetah's quick expert: sd ≈ 760 (958 … 3,262 over 100 episodes), so 10 episodes gave ±240, as large as the swings
+ * between checkpoints; 50 give ±107, for about 4 more minutes of 1000-step rollouts over the 120 checkpoints of `quick`.
+ */
+const MUJOCO_EVAL_EPISODES = 50;
+
 /** Environments that are not MPE tasks; everything else uses the MPE generator defaults. */
 const FAMILY_OF: Record<string, Family> = { 'halfcheetah-2x3': 'mujoco' };
 
@@ -44,13 +58,13 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
+      budget: { updates: 10_000, evalEvery: 250, evalEpisodes: MPE_EVAL_EPISODES, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
       collectCopies: 500,
       matd3: MATD3_PRESETS.mpe,
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: 100, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
+      budget: { updates: 25_000, evalEvery: 500, evalEpisodes: MPE_EVAL_EPISODES, envCopies: 25, stepsPerUpdate: 25, learningStarts: MADDPG_LEARNING_STARTS },
       collectCopies: 1_000,
       matd3: MATD3_PRESETS.mpe,
     },
@@ -64,13 +78,13 @@ const PRESETS: Record<Family, Record<BuildPresetName, BuildPreset>> = {
     },
     quick: {
       transitions: 100_000,
-      budget: { updates: 120_000, evalEvery: 1_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
+      budget: { updates: 120_000, evalEvery: 1_000, evalEpisodes: MUJOCO_EVAL_EPISODES, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 20,
       matd3: MATD3_PRESETS.mujoco,
     },
     paper: {
       transitions: 1_000_000,
-      budget: { updates: 200_000, evalEvery: 5_000, evalEpisodes: 10, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
+      budget: { updates: 200_000, evalEvery: 5_000, evalEpisodes: MUJOCO_EVAL_EPISODES, envCopies: 10, stepsPerUpdate: 25, learningStarts: TD3_LEARNING_STARTS, randomBehaviour: 'uniform' },
       collectCopies: 50,
       matd3: MATD3_PRESETS.mujoco,
     },
