@@ -1,8 +1,10 @@
 /**
  * Size presets of the dataset builder (SPEC §3.1 "Sizes and seeds"): transitions per level and the behaviour-training
  * budget, per environment family. `smoke` takes seconds (tests, CI); `paper` is OMAR's scale (1M transitions per level).
- * `quick`, measured on simple_spread N=3, seed 0, wasm (docs/datasets.md): random, medium-replay and expert in 7.0
- * CPU-minutes; final policy 438, dataset returns random 175 / medium-replay 215 / expert 449 (OMAR: 160 / 204 / 531). HalfCheetah `quick`, seed 0,
+ * `quick`, measured on simple_spread N=3, seed 0, wasm (docs/datasets.md): all five levels in 11.9 CPU-minutes; the target
+ * (OMAR's 531) reached at update 12,501 (evaluation 533.4), dataset returns random 175 / medium-replay 241 / medium 351 /
+ * medium-expert 370 / expert 537 (OMAR: 160 / 204 / 273 / — / 531). HalfCheetah `quick`, seed 0, built before the
+ * best-checkpoint rule (last checkpoint as expert, 10 evaluation episodes),
  * 120k updates on 2 threads: 47.5 min wall (81 CPU-min), random −278 / medium-replay 303 / medium 1206 / medium-expert 1322 /
  * expert 2347 (OMAR: −283 / 424 / 1569 / — / 3339).
  * MATD3 hyperparameters are SPEC §3.1's generator defaults (`MATD3_PRESETS`); only `smoke` shrinks minibatch (MPE) or width
@@ -37,7 +39,8 @@ const TD3_LEARNING_STARTS = 25_000;
  * between checkpoints small enough not to overshoot. Its standard error is sd/√n, sd being the spread of one policy's
  * episode returns: ≈ 70 for spread's expert, so ±2.2. Measured on spread (quick, seed 0) with checkpoints every 250 updates
  * over 500 episodes (±3.1): the return gained 5–35 per checkpoint just below 531 and training stopped at an evaluation of
- * 533.5 whose policy scores 541.7 (4,000 episodes), 5 below the top of the ±3 % band; every 100 updates the step is 2–14.
+ * 533.5 whose policy scores 541.7 (4,000 episodes), 5 below the top of the ±3 % band; every 100 updates over 1,000 the
+ * steps above 480 are −6 … +12 (median |step| 3.2) and it stopped at 533.4, a policy scoring 536.9.
  * An evaluation (1,000 episodes of 25 steps, one batch) costs ≈ 0.3 CPU-seconds, 100 updates ≈ 6.
  */
 const MPE_EVAL_EVERY = 100;
