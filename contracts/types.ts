@@ -130,11 +130,15 @@ export interface DatasetPreset {
 
 /** The behaviour training of the dataset builder (spec §3.1). */
 export interface TrainingBudget {
-  /** Gradient updates in total. */
+  /** Gradient updates at most (the cap: training stops earlier when an evaluation reaches the target return). */
   updates: number;
   /** A checkpoint at the first episode end after every `evalEvery` updates. */
   evalEvery: number;
-  /** Evaluation episodes per checkpoint (spec §3.1: e.g. 100), run as one batch with the rollout noise. */
+  /**
+   * Evaluation episodes per checkpoint, run as one batch with the rollout noise: enough that the standard error of a
+   * checkpoint's mean is small against the gaps between checkpoints, which the expert and medium rules rank (each
+   * environment's dataset presets say how many and why).
+   */
   evalEpisodes: number;
   /** Environment copies stepped together while training. */
   envCopies: number;

@@ -1,7 +1,8 @@
 /**
  * The behaviour-policy cache (spec §3.1 "Reuse"): after one MATD3 training run, `<dataDir>/<taskId>/_behaviour/<preset>-seed<k>/`
  * holds what every level needs, so building another level or a bigger size never retrains:
- * `behaviour.json` (config, budget, every checkpoint's evaluation return, the medium index and the replay cut),
+ * `behaviour.json` (config, budget, target, every checkpoint's evaluation return, why training stopped, the expert and medium
+ * indices and the replay cut),
  * `actors-{random,medium,expert}.json` (actor weights) and `replay/` (the replay buffer up to the medium cut, as
  * `<source>_<i>.npy`). The folder is written under a temporary name and renamed when complete, so a killed build leaves
  * nothing that looks complete.
@@ -11,9 +12,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Matd3Config } from '../registry.ts';
-import type { EnvSpec, NamedWeights } from '../../contracts/types.ts';
-import type { TrainingBudget } from '../../contracts/types.ts';
+import type { EnvSpec, NamedWeights, TrainingBudget } from '../../contracts/types.ts';
+import type { StopReason } from './build-levels.ts';
 import type { CheckpointSummary } from './build-train.ts';
+import type { ExpertTarget } from './references.ts';
 import type { Episodes } from './build-store.ts';
 import { readJsonFile } from '../files.ts';
 import { arrayFileName, type Source } from './layout.ts';
@@ -26,7 +28,12 @@ type ActorRole = (typeof ACTOR_ROLES)[number];
 export interface BehaviourCache {
   config: Matd3Config;
   budget: TrainingBudget;
+  /** The return training aimed at (absent: none for this task). */
+  target?: ExpertTarget;
   checkpoints: CheckpointSummary[];
+  stop: StopReason;
+  /** Index into `checkpoints` of the expert policy, the best evaluated (spec §3.1 rule). */
+  expertIndex: number;
   /** Index into `checkpoints` of the medium policy (spec §3.1 rule). */
   mediumIndex: number;
   trainingMs: number;

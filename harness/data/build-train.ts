@@ -2,7 +2,8 @@
  * Online MATD3 training of the behaviour policies (spec §3.1, §4.5): B environment copies run whole episodes with
  * exploration noise into an episode-contiguous replay buffer; one update per `stepsPerUpdate` environment transitions
  * after the first `learningStarts`; a checkpoint (actor weights, evaluation return with the rollout noise, replay cut) at the end of
- * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy.
+ * the first episode after every `evalEvery` updates, plus one of the initial and one of the final policy. Training stops at
+ * the first checkpoint whose evaluation reaches the task's target return, or at the budget's `updates` (the cap; `stopAfter`).
  * Choice: learning starts after batch × episode length transitions on MPE (25,600, as the original MADDPG code).
  * Choice: the replay buffer keeps every training transition (OMAR's 1e6 buffer never fills at these budgets), and
  * checkpoints fall on episode ends so that the replay cut is whole episodes.
@@ -14,6 +15,7 @@ import type { Rng } from '../../contracts/rng.ts';
 import { mean, sd } from '../stats/descriptive.ts';
 import type { Environment, EnvSpec, NamedWeights, TrainingBudget } from '../../contracts/types.ts';
 import { collectEpisodes, runEpisodes, uniformPolicy, type Policy } from './build-rollout.ts';
+import { stopAfter, type StopReason } from './build-levels.ts';
 import { TransitionStore } from './build-store.ts';
 import { createThreadedMatd3 } from './matd3-threads.ts';
 
@@ -39,21 +41,25 @@ export interface TrainingProgress {
 
 export interface TrainingResult {
   checkpoints: Checkpoint[];
+  /** Why training stopped after the last checkpoint. */
+  stop: StopReason;
   replay: TransitionStore;
   /** The learner's config, for the card. */
   config: Matd3Config;
 }
 
 /**
- * Trains the behaviour policies. `env` has `budget.envCopies` copies, `evalEnv` `budget.evalEpisodes`; `rng` is the
- * training stream (forked per purpose); `progress` hears of every checkpoint and update; the agents learn on `threads`
- * threads (the same results for any count). Throws `DivergedError` when a loss stops being finite.
+ * Trains the behaviour policies until an evaluation reaches `target` (undefined: none) or `budget.updates` are done. `env` has
+ * `budget.envCopies` copies, `evalEnv` `budget.evalEpisodes`; `rng` is the training stream (forked per purpose); `progress`
+ * hears of every checkpoint and update; the agents learn on `threads` threads (the same results for any count). Throws
+ * `DivergedError` when a loss stops being finite.
  */
 export async function trainBehaviour(
   env: Environment,
   evalEnv: Environment,
   config: Matd3Config,
   budget: TrainingBudget,
+  target: number | undefined,
   rng: Rng,
   progress: TrainingProgress,
   threads = 1,
@@ -77,7 +83,8 @@ export async function trainBehaviour(
     const returns = (await collectEpisodes(evalEnv, policy, budget.evalEpisodes, evalRng)).episodeReturns();
     const point = { update: updates, replayEpisodes: replay.episodes, returnMean: mean(returns), returnSd: returns.length > 1 ? sd(returns) : 0 };
     const lossText = Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-    progress.checkpoint(point, `  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
+    const targetText = target === undefined ? '' : ` (target ${target})`;
+    progress.checkpoint(point, `  update ${updates}/${budget.updates}: return ${point.returnMean.toFixed(1)} ± ${point.returnSd.toFixed(1)}${targetText}${lossText ? ` (${lossText})` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s (${cpuSeconds().toFixed(0)} s CPU)`);
     return { ...point, actors: await agent.saveActors() };
   };
   const updateWhileDue = async () => {
@@ -92,14 +99,15 @@ export async function trainBehaviour(
   try {
     const checkpoints = [await checkpoint()];
     let lastCheckpoint = 0;
-    while (updates < budget.updates) {
+    for (;;) {
       await runEpisodes(env, behaviour, replay, budget.envCopies, envRng, updateWhileDue);
-      if (updates - lastCheckpoint >= budget.evalEvery || updates >= budget.updates) {
-        checkpoints.push(await checkpoint());
-        lastCheckpoint = updates;
-      }
+      if (updates - lastCheckpoint < budget.evalEvery && updates < budget.updates) continue;
+      const point = await checkpoint();
+      checkpoints.push(point);
+      lastCheckpoint = updates;
+      const stop = stopAfter(point, target, budget.updates);
+      if (stop) return { checkpoints, stop, replay, config };
     }
-    return { checkpoints, replay, config };
   } finally {
     agent.dispose(); // also on divergence: stops the agents' worker threads
   }

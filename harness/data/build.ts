@@ -1,8 +1,9 @@
 /**
  * The dataset builder (spec §3.1): trains MATD3 behaviour policies once per (task, preset, seed), caches them
  * (`build-cache.ts`), and writes whichever levels are missing: random = the initial policy (uniform actions where the budget
- * says so: HalfCheetah), expert = the final policy,
- * medium = the first checkpoint at half the random→expert range, medium-replay = the replay buffer at that checkpoint,
+ * says so: HalfCheetah), expert = the best evaluated checkpoint of a training that stops when the task's target return (OMAR's
+ * expert) is reached or at the budget cap, medium = where the evaluation first reaches half the random→expert range (the
+ * checkpoint nearest it), medium-replay = the replay buffer at that checkpoint,
  * medium-expert = 90 % medium + 10 % expert; all collected with exploration noise, the prey without. Reference returns
  * in every card are the built random and expert datasets' own mean returns (spec §1.6), so both are always written.
  */
@@ -15,7 +16,7 @@ import { resolveEnvOptions } from '../resolve.ts';
 import { mean } from '../stats/descriptive.ts';
 import type { EnvironmentDef, EnvSpec } from '../../contracts/types.ts';
 import { behaviourFolder, readBehaviourCache, writeBehaviourCache, type BehaviourCache } from './build-cache.ts';
-import { composeMediumExpert, LEVELS, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
+import { composeMediumExpert, LEVELS, mediumThreshold, pickExpertCheckpoint, pickMediumCheckpoint, type Level, type MediumExpertMode } from './build-levels.ts';
 import { buildPreset, type BuildPreset } from './build-presets.ts';
 import { collectEpisodes, type Policy } from './build-rollout.ts';
 import type { Episodes } from './build-store.ts';
@@ -23,6 +24,7 @@ import { matd3Space, trainBehaviour, untrainedBehaviour, type TrainingProgress, 
 import { readCard } from './card.ts';
 import { datasetFolder } from './layout.ts';
 import { defaultThreads } from './matd3-threads.ts';
+import { literatureExpertTarget, type ExpertTarget } from './references.ts';
 import { writeDataset } from './write.ts';
 
 export interface EnsureDatasetsOptions {
@@ -59,6 +61,8 @@ interface BuildContext {
   envOptions: Record<string, unknown>;
   spec: EnvSpec;
   preset: BuildPreset;
+  /** The return the behaviour training aims at (spec §3.1); absent when the literature has none for this task. */
+  target?: ExpertTarget;
   rng: Rng;
   /** The build lock's heartbeat, called where the build blocks the event loop (training, collecting). */
   beat: () => void;
@@ -75,7 +79,13 @@ export async function ensureDatasets(options: EnsureDatasetsOptions): Promise<En
   const probe = await def.create(envOptions, 1);
   const spec = probe.spec;
   probe.dispose();
-  const context: BuildContext = { options, def, envOptions, spec, preset: buildPreset(options.env, options.preset), rng: createRng(options.seed).fork('datasets'), beat: () => undefined };
+  const context: BuildContext = {
+    options, def, envOptions, spec,
+    preset: buildPreset(options.env, options.preset),
+    target: literatureExpertTarget(options.env, spec.taskId),
+    rng: createRng(options.seed).fork('datasets'),
+    beat: () => undefined,
+  };
   const folder = (level: Level) => datasetFolder(options.dataDir, spec.taskId, level, options.seed);
   const wanted = levels.length > 0 ? unique(['random', 'expert', ...levels] as Level[]) : [];
   const scan = (): EnsureDatasetsReport => {
@@ -146,44 +156,52 @@ async function behaviourPolicies(context: BuildContext, report: EnsureDatasetsRe
   const { options, spec } = context;
   const cacheFolder = behaviourFolder(options.dataDir, spec.taskId, options.preset, options.seed);
   const cache = readBehaviourCache(cacheFolder, spec);
-  if (cache && sameTraining(cache, context.preset)) {
+  if (cache && sameTraining(cache, context)) {
     options.log(`  reusing behaviour policies from ${cacheFolder}`);
     return cache;
   }
-  if (cache) options.log(`  the cached behaviour policies in ${cacheFolder} were trained with another config or budget: retraining`);
+  if (cache) options.log(`  the cached behaviour policies in ${cacheFolder} were trained with another config, budget or target (or took the last checkpoint as expert): retraining`);
   report.trained = true;
   return trainAndCache(context, cacheFolder);
 }
 
-/** Trains the behaviour policies, picks the medium checkpoint, and writes the cache. */
+/** Trains the behaviour policies, picks the expert and medium checkpoints, and writes the cache. */
 async function trainAndCache(context: BuildContext, cacheFolder: string): Promise<BehaviourCache> {
-  const { def, envOptions, preset, options } = context;
+  const { def, envOptions, preset, options, target } = context;
   const { budget, matd3 } = preset;
   const threads = options.threads ?? defaultThreads(context.spec.learnedAgents.length);
-  options.log(`  training MATD3 behaviour policies: ${budget.updates} updates, ${budget.envCopies} copies, checkpoint every ${budget.evalEvery} updates, ${threads} thread${threads > 1 ? 's' : ''}`);
+  const goal = target ? `until an evaluation reaches ${target.returnMean} (${target.source}), at most ${budget.updates}` : `${budget.updates}`;
+  options.log(`  training MATD3 behaviour policies: ${goal} updates, ${budget.envCopies} copies, checkpoint every ${budget.evalEvery} updates (${budget.evalEpisodes} evaluation episodes), ${threads} thread${threads > 1 ? 's' : ''}`);
   const env = await def.create(envOptions, budget.envCopies);
   const evalEnv = await def.create(envOptions, budget.evalEpisodes);
   const started = Date.now();
   const progress = trainingProgress(context);
   let training: TrainingResult;
   try {
-    training = await trainBehaviour(env, evalEnv, matd3, budget, context.rng.fork('behaviour'), progress, threads);
+    training = await trainBehaviour(env, evalEnv, matd3, budget, target?.returnMean, context.rng.fork('behaviour'), progress, threads);
   } finally {
     progress.stop();
     env.dispose();
     evalEnv.dispose();
   }
-  const { checkpoints, replay } = training;
-  const mediumIndex = pickMediumCheckpoint(checkpoints.map((c) => c.returnMean));
-  const medium = checkpoints[mediumIndex];
-  options.log(`  medium = checkpoint at update ${medium.update} (return ${medium.returnMean.toFixed(1)}; random ${checkpoints[0].returnMean.toFixed(1)}, expert ${checkpoints.at(-1)!.returnMean.toFixed(1)})`);
+  const { checkpoints, replay, stop } = training;
+  const returns = checkpoints.map((c) => c.returnMean);
+  const expertIndex = pickExpertCheckpoint(returns);
+  const mediumIndex = pickMediumCheckpoint(returns, expertIndex);
+  const [expert, medium] = [checkpoints[expertIndex], checkpoints[mediumIndex]];
+  const why = stop === 'target' ? `target ${target!.returnMean} reached` : `cap of ${budget.updates} updates reached${target ? `, target ${target.returnMean} not` : ''}`;
+  options.log(`  stopped at update ${checkpoints.at(-1)!.update} (${why}); expert = checkpoint at update ${expert.update} (return ${expert.returnMean.toFixed(1)}, the best)`);
+  options.log(`  medium = checkpoint at update ${medium.update} (return ${medium.returnMean.toFixed(1)}, aiming at ${mediumThreshold(returns, expertIndex).toFixed(1)}: half-way from random ${returns[0].toFixed(1)} to expert)`);
   const cache: BehaviourCache = {
     config: matd3,
     budget,
+    ...(target ? { target } : {}),
     checkpoints: checkpoints.map(({ actors: _weights, ...summary }) => summary),
+    stop,
+    expertIndex,
     mediumIndex,
     trainingMs: Date.now() - started,
-    actors: { random: checkpoints[0].actors, medium: medium.actors, expert: checkpoints.at(-1)!.actors },
+    actors: { random: checkpoints[0].actors, medium: medium.actors, expert: expert.actors },
     replay: replay.slice(0, medium.replayEpisodes),
   };
   await writeBehaviourCache(cacheFolder, cache);
@@ -250,7 +268,8 @@ async function levelEpisodes(context: BuildContext, cache: BehaviourCache, level
 /** What the card records about how the level was made (spec §3.2 "card.json"). */
 function generatorRecord(context: BuildContext, cache: BehaviourCache, level: Level): Record<string, unknown> {
   const { options, preset } = context;
-  const medium = cache.checkpoints[cache.mediumIndex];
+  const returns = cache.checkpoints.map((c) => c.returnMean);
+  const [expert, medium] = [cache.checkpoints[cache.expertIndex], cache.checkpoints[cache.mediumIndex]];
   return {
     generator: 'matd3',
     preset: options.preset,
@@ -261,13 +280,28 @@ function generatorRecord(context: BuildContext, cache: BehaviourCache, level: Le
     budget: cache.budget,
     trainingMs: cache.trainingMs,
     checkpoints: cache.checkpoints,
-    mediumCheckpoint: { index: cache.mediumIndex, update: medium.update, returnMean: medium.returnMean, replayEpisodes: medium.replayEpisodes },
+    expert: {
+      target: cache.target?.returnMean ?? null,
+      targetSource: cache.target?.source ?? 'none: the literature has no expert return for this task, the cap decides',
+      stop: cache.stop,
+      updates: cache.checkpoints.at(-1)!.update,
+      cap: cache.budget.updates,
+      evalEpisodes: cache.budget.evalEpisodes,
+      checkpoint: { index: cache.expertIndex, update: expert.update, returnMean: expert.returnMean, returnSd: expert.returnSd },
+    },
+    mediumCheckpoint: {
+      index: cache.mediumIndex, update: medium.update, returnMean: medium.returnMean, replayEpisodes: medium.replayEpisodes,
+      threshold: mediumThreshold(returns, cache.expertIndex),
+    },
     ...(level === 'medium-expert' ? { mediumExpert: options.mediumExpert ?? 'om2p' } : {}),
   };
 }
 
 /** An existing level made by another preset or construction is not what was asked for: say so rather than mix them. */
 function requireSameRecipe(generator: Record<string, unknown>, options: EnsureDatasetsOptions, folder: string): void {
+  if (generator.generator === 'matd3' && generator.expert === undefined) {
+    throw new Error(`${folder} was built by an older builder whose expert is the last checkpoint, not the best (use another --data-dir or delete it)`);
+  }
   if (generator.preset !== undefined && generator.preset !== options.preset) {
     throw new Error(`${folder} was built with preset '${String(generator.preset)}', not '${options.preset}' (use another --data-dir or delete it)`);
   }
@@ -281,8 +315,13 @@ function needs(level: Level, source: Level): boolean {
   return level === source || (level === 'medium-expert' && (source === 'medium' || source === 'expert'));
 }
 
-function sameTraining(cache: BehaviourCache, preset: BuildPreset): boolean {
-  return JSON.stringify([cache.config, cache.budget]) === JSON.stringify([preset.matd3, preset.budget]);
+/**
+ * Whether the cache was trained as this build would train: same learner, budget and target. A cache without an expert
+ * index comes from the builder that took the last checkpoint as expert and kept no other weights: it is retrained.
+ */
+function sameTraining(cache: BehaviourCache, { preset, target }: BuildContext): boolean {
+  if (cache.expertIndex === undefined) return false;
+  return JSON.stringify([cache.config, cache.budget, cache.target]) === JSON.stringify([preset.matd3, preset.budget, target]);
 }
 
 function requestedLevels(levels: string[]): Level[] {

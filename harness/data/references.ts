@@ -102,3 +102,20 @@ export function literatureDataset(env: string, level: string): LiteratureDataset
 export function envFromOmarFolder(folder: string): string | undefined {
   return Object.keys(LITERATURE).find((env) => LITERATURE[env].omarFolder === folder);
 }
+
+/** The return a dataset build trains its expert towards, and where the number comes from. */
+export interface ExpertTarget {
+  returnMean: number;
+  source: string;
+}
+
+/**
+ * The mean return of OMAR's expert dataset when `taskId` is the task OMAR's data describe (spread N = 3: 531.0): what the
+ * dataset builder trains its behaviour policy towards (spec §3.1). Undefined for any other task (the scripted prey, other N),
+ * whose returns OMAR's say nothing about: there the budget cap alone decides.
+ */
+export function literatureExpertTarget(env: string, taskId: string): ExpertTarget | undefined {
+  const entry = LITERATURE[env];
+  if (!entry || entry.reference.taskId !== taskId) return undefined;
+  return { returnMean: entry.datasets.expert.returnMean, source: `OMAR's ${entry.omarFolder} expert dataset, mean return (spec §1.6)` };
+}

@@ -3,16 +3,21 @@
  * of every MPE task checked against the written files (episode returns recomputed from the reward columns, whole-episode
  * medium-expert, dones 0, references), and reuse of the behaviour cache by a second call.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerDatasetsBuild } from '../../harness/commands/datasets-build.ts';
 import { ensureDatasets } from '../../harness/data/build.ts';
 import { behaviourFolder } from '../../harness/data/build-cache.ts';
-import { composeMediumExpert, pickMediumCheckpoint } from '../../harness/data/build-levels.ts';
+import { composeMediumExpert, mediumThreshold, pickExpertCheckpoint, pickMediumCheckpoint, stopAfter } from '../../harness/data/build-levels.ts';
 import type { Episodes } from '../../harness/data/build-store.ts';
-import { readCard, type DatasetCard } from '../../harness/data/card.ts';
+import { buildPreset } from '../../harness/data/build-presets.ts';
+import { trainBehaviour } from '../../harness/data/build-train.ts';
+import { CARD_SCHEMA, readCard, type DatasetCard } from '../../harness/data/card.ts';
+import { createRng } from '../../contracts/rng.ts';
+import { resolveEnvOptions } from '../../harness/resolve.ts';
+import { validateOrThrow } from '../../harness/schema.ts';
 import { datasetFolder } from '../../harness/data/layout.ts';
 import { readNpy } from '../../harness/data/npy.ts';
 import { useBackend } from '../helpers/backend.ts';
@@ -20,14 +25,66 @@ import { useTempDirs } from './fixtures.ts';
 
 const tempDir = useTempDirs();
 
+/** Feeds hand-made evaluation means (one per `every` updates, from update 0) to the stopping rule, as training does. */
+function trainOn(returns: number[], every: number, target: number | undefined, cap: number) {
+  const seen: number[] = [];
+  for (const [k, returnMean] of returns.entries()) {
+    seen.push(returnMean);
+    const stop = stopAfter({ update: Math.min(k * every, cap), returnMean }, target, cap);
+    if (stop) return { stop, seen, expert: pickExpertCheckpoint(seen) };
+  }
+  throw new Error('the sequence ended before training stopped');
+}
+
+describe('when the behaviour training stops and which checkpoint is expert (spec §3.1)', () => {
+  it('stops at the first trained checkpoint that reaches the target, and that one is the expert', () => {
+    const run = trainOn([160, 300, 520, 533, 560, 400], 250, 531, 10_000);
+    expect(run).toEqual({ stop: 'target', seen: [160, 300, 520, 533], expert: 3 });
+    expect(trainOn([160, 531], 250, 531, 10_000).stop).toBe('target'); // reaching is ≥
+  });
+
+  it('without reaching the target, runs to the cap and takes the best checkpoint, not the last', () => {
+    expect(trainOn([160, 480, 512, 470, 440], 250, 531, 1_000)).toEqual({ stop: 'cap', seen: [160, 480, 512, 470, 440], expert: 2 });
+    expect(trainOn([-280, 900, 2700, 1400], 1_000, undefined, 3_000)).toEqual({ stop: 'cap', seen: [-280, 900, 2700, 1400], expert: 2 });
+  });
+
+  it('the target counts before the cap when both hold at the last checkpoint', () => {
+    expect(trainOn([160, 400, 540], 250, 531, 500).stop).toBe('target');
+  });
+
+  it('the initial policy neither stops training nor is ever the expert', () => {
+    expect(stopAfter({ update: 0, returnMean: 600 }, 531, 10_000)).toBeUndefined();
+    expect(pickExpertCheckpoint([600, 200, 250])).toBe(2);
+  });
+
+  it('of equal best returns the earliest is the expert', () => {
+    expect(pickExpertCheckpoint([0, 5, 9, 7, 9, 9])).toBe(2);
+    expect(pickExpertCheckpoint([0, 3, 3])).toBe(1);
+  });
+
+  it('refuses a curve without a trained checkpoint', () => {
+    expect(() => pickExpertCheckpoint([5])).toThrow(/at least one later checkpoint/);
+  });
+});
+
 describe('medium checkpoint rule (spec §3.1)', () => {
   it.each([
-    { returns: [10, 12, 20, 35, 30, 50], index: 3, why: 'threshold 30: 35 is the first at or above it' },
-    { returns: [0, 5, 10, 8, 10], index: 1, why: 'threshold 5: equality counts' },
-    { returns: [10, 9, 10], index: 2, why: 'threshold 10: the initial policy is never medium' },
-    { returns: [10, 5, 2], index: 2, why: 'training made it worse: none qualifies, the final one is used' },
-  ])('$returns → $index ($why)', ({ returns, index }) => {
-    expect(pickMediumCheckpoint(returns)).toBe(index);
+    { returns: [10, 12, 20, 34, 30, 50], expert: 5, index: 3, why: 'aim 30: 34 first reaches it and is nearer than 20' },
+    { returns: [10, 12, 28, 40, 30, 50], expert: 5, index: 2, why: 'aim 30: 40 first reaches it, 28 before it is nearer' },
+    { returns: [10, 12, 25, 35, 30, 50], expert: 5, index: 2, why: 'aim 30: 25 and 35 equally near, the earlier' },
+    { returns: [0, 5, 10, 8, 10], expert: 2, index: 1, why: 'aim 5: equality counts' },
+    { returns: [10, 40, 90, 60], expert: 2, index: 1, why: 'aim 50 from the best (90), not the last (60, aim 35): 40 is nearest where 90 first reaches it' },
+    { returns: [100, 20, 180, 110, 300], expert: 4, index: 3, why: 'aim 200: 300 first reaches it, 110 just before is nearer (an earlier 180 is not where it was reached)' },
+    { returns: [10, 9, 10], expert: 2, index: 2, why: 'aim 10: the initial policy is never medium' },
+    { returns: [10, 5, 2], expert: 1, index: 1, why: 'training made it worse: none reaches the aim, the expert is used' },
+  ])('$returns with expert $expert → $index ($why)', ({ returns, expert, index }) => {
+    expect(pickMediumCheckpoint(returns, expert)).toBe(index);
+  });
+
+  it('aims half-way from the initial to the expert checkpoint, whatever the sign of the returns', () => {
+    expect(mediumThreshold([-280, 900, 2700, 1400], 2)).toBe(1210);
+    expect(mediumThreshold([-9.7, -5, 0.7], 2)).toBeCloseTo(-4.5, 10);
+    expect(() => pickMediumCheckpoint([1, 2], 0)).toThrow(/not one of 1\.\.1/);
   });
 });
 
@@ -128,7 +185,22 @@ describe('smoke builds', () => {
     expect(checkpoints.at(-1)).toBe(80);
     expect(checkpoints.length).toBeGreaterThan(2);
     expect(lines.flatMap((line) => /^ {2}update (\d+)\/80: return /.exec(line)?.[1] ?? []).map(Number)).toEqual(checkpoints);
-    const medium = cards.medium.generator.mediumCheckpoint as { replayEpisodes: number };
+    // The expert is the best trained checkpoint (the earliest of equals); training ran to the 80-update cap, since 80
+    // updates are far from spread's target (OMAR's 531) and tag/world with the scripted prey have no target.
+    const curve = cards.random.generator.checkpoints as { update: number; returnMean: number; returnSd: number }[];
+    const best = curve.slice(1).reduce((b, c, k) => (c.returnMean > curve[b].returnMean ? k + 1 : b), 1);
+    expect(cards.expert.generator.expert).toEqual({
+      target: env === 'simple_spread' ? 531 : null,
+      targetSource: env === 'simple_spread' ? expect.stringContaining("OMAR's simple_spread expert dataset") : expect.stringMatching(/^none/),
+      stop: 'cap',
+      updates: 80,
+      cap: 80,
+      evalEpisodes: 20,
+      checkpoint: { index: best, update: curve[best].update, returnMean: curve[best].returnMean, returnSd: curve[best].returnSd },
+    });
+    const medium = cards.medium.generator.mediumCheckpoint as { index: number; replayEpisodes: number; threshold: number };
+    expect(medium.threshold).toBeCloseTo(curve[0].returnMean + (curve[best].returnMean - curve[0].returnMean) / 2, 10);
+    expect(medium.index).toBeLessThanOrEqual(best);
     expect(cards['medium-replay'].episodes).toBe(medium.replayEpisodes);
     expect(cards['medium-expert'].episodes).toBe(36 + 4);
     const obs = (level: string) => readNpy(join(folder(level), 'obs_0.npy')).data;
@@ -160,7 +232,7 @@ describe('smoke builds', () => {
       const report = await ensureDatasets({ env: 'simple_spread', envOptions: {}, levels: ALL_LEVELS, preset: 'smoke', seed: 2, dataDir, log: () => {}, threads });
       return ALL_LEVELS.map((level) => {
         const card = readCard(datasetFolder(dataDir, report.taskId, level, 2))!;
-        return { level, files: card.files.map((f) => [f.path, f.sha256]), checkpoints: card.generator.checkpoints };
+        return { level, files: card.files.map((f) => [f.path, f.sha256]), checkpoints: card.generator.checkpoints, expert: card.generator.expert };
       });
     };
     const one = await build(1);
@@ -189,5 +261,66 @@ describe('smoke builds', () => {
     const printed = await runCli(['--data-dir', dataDir, '--backend', 'wasm', 'datasets', 'build', '--env', 'simple_spread', '--dataset-preset', 'smoke', '--seed', '1', '--levels', 'medium-replay,expert']);
     expect(printed).toMatch(/^simple_spread\[n=3\]: .*medium-replay: -?\d+\.\d \(existing\).*trained: no/);
     await expect(ensureDatasets({ ...base, preset: 'quick', levels: ['medium'] })).rejects.toThrow(/built with preset 'smoke'/);
+    // A level from the builder that took the last checkpoint as expert (its card has no expert record) is not mixed in.
+    const cardPath = join(datasetFolder(dataDir, first.taskId, 'expert', 1), 'card.json');
+    const card = JSON.parse(readFileSync(cardPath, 'utf8')) as DatasetCard;
+    delete card.generator.expert;
+    writeFileSync(cardPath, JSON.stringify(card));
+    await expect(ensureDatasets({ ...base, levels: ['medium-expert'] })).rejects.toThrow(/seed_1_data was built by an older builder whose expert is the last checkpoint/);
+  });
+});
+
+describe('the behaviour training loop', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('stops at the first trained checkpoint that reaches the target', async () => {
+    const { def, options } = resolveEnvOptions('simple_spread', {});
+    const preset = buildPreset('simple_spread', 'smoke');
+    const [env, evalEnv] = [await def.create(options, preset.budget.envCopies), await def.create(options, preset.budget.evalEpisodes)];
+    const quiet = { checkpoint: () => undefined, update: () => undefined };
+    try {
+      // Any return reaches −∞: training ends at the first checkpoint after the initial one, at an episode end ≥ evalEvery updates.
+      const early = await trainBehaviour(env, evalEnv, preset.matd3, preset.budget, -Infinity, createRng(3), quiet);
+      expect(early.stop).toBe('target');
+      expect(early.checkpoints.map((c) => c.update)).toEqual([0, early.checkpoints[1].update]);
+      expect(early.checkpoints[1].update).toBeGreaterThanOrEqual(preset.budget.evalEvery);
+      expect(early.checkpoints[1].update).toBeLessThan(preset.budget.updates);
+      // An unreachable target: the cap ends it.
+      const capped = await trainBehaviour(env, evalEnv, preset.matd3, preset.budget, Infinity, createRng(3), quiet);
+      expect(capped.stop).toBe('cap');
+      expect(capped.checkpoints.at(-1)!.update).toBe(preset.budget.updates);
+      // Same seed, same path: the early run's checkpoints are the first of the capped run's.
+      expect(capped.checkpoints.slice(0, 2).map(({ actors: _a, ...c }) => c)).toEqual(early.checkpoints.map(({ actors: _a, ...c }) => c));
+    } finally {
+      env.dispose();
+      evalEnv.dispose();
+    }
+  });
+});
+
+describe('dataset card schema: the expert record', () => {
+  const card = (expert: unknown) => ({
+    env: 'simple_spread', envOptions: {}, taskId: 'simple_spread[n=3]', level: 'expert',
+    generator: { generator: 'matd3', expert }, transitions: 25, episodes: 1, episodeLength: 25,
+    episodeReturn: { mean: 1, sd: 0, min: 1, max: 1 }, reference: { random: 0, expert: 1, source: 'built' },
+    donesFraction: 0, dtype: {}, files: ['obs', 'acs', 'rews', 'next_obs', 'dones'].map((k) => ({ path: `${k}_0.npy`, sha256: '0'.repeat(64), bytes: 0, shape: [25] })),
+    harnessVersion: '1', createdAt: '2026-01-01T00:00:00Z', origin: 'built',
+  });
+  const expert = {
+    target: 531, targetSource: 'OMAR', stop: 'target', updates: 6_250, cap: 10_000, evalEpisodes: 500,
+    checkpoint: { index: 25, update: 6_250, returnMean: 533.2, returnSd: 84.1 },
+  };
+
+  it('accepts a target or none', () => {
+    expect(() => validateOrThrow(CARD_SCHEMA, card(expert), 'card.json')).not.toThrow();
+    expect(() => validateOrThrow(CARD_SCHEMA, card({ ...expert, target: null, stop: 'cap' }), 'card.json')).not.toThrow();
+  });
+
+  it.each([
+    { bad: { ...expert, stop: 'done' }, field: /generator\/expert\/stop/ },
+    { bad: { ...expert, checkpoint: { ...expert.checkpoint, index: 0 } }, field: /generator\/expert\/checkpoint\/index/ },
+    { bad: (({ cap: _c, ...rest }) => rest)(expert), field: /generator\/expert.*cap/ },
+  ])('names the bad field: $field', ({ bad, field }) => {
+    expect(() => validateOrThrow(CARD_SCHEMA, card(bad), 'card.json')).toThrow(field);
   });
 });
