@@ -56,8 +56,8 @@ export function isBackendName(name: string): name is BackendName {
 
 /**
  * Initialises the backend (idempotent within a process). `forced` comes from `--backend`; otherwise
- * `OM2P_BACKEND`; otherwise the first that loads. `notice` receives one line per skipped backend (default: none; the
- * skipped ones are kept for `unavailableBackends`).
+ * `OM2P_BACKEND`; otherwise the first that loads. Backends that do not load are skipped quietly and kept for
+ * `unavailableBackends` (`info` lists them); `notice` receives what a loading backend has to say (webgpu: its adapter).
  */
 export async function initBackend(
   forced?: string,
@@ -80,7 +80,6 @@ export async function initBackend(
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       skipped.push({ name, reason });
-      notice(`backend ${name} skipped: ${reason}`);
       if (request) throw new Error(`backend ${name} was requested but could not be loaded: ${reason}`);
     }
   }
