@@ -4,7 +4,7 @@
 #   1. info on webgpu: the adapter Dawn opened (a hardware Vulkan adapter is what a GPU node should show);
 #   2. the update regression on webgpu: every algorithm's and MATD3's first 20 updates against the losses recorded on cpu
 #      (bound 1e-3 relative): regression-webgpu.md;
-#   3. bench algos --preset paper on webgpu and on wasm: peak update memory, update and sampling time per algorithm, the
+#   3. bench algos --network-preset paper on webgpu and on wasm: peak update memory, update and sampling time per algorithm, the
 #      paper's efficiency table on each backend: efficiency-webgpu/ and efficiency-wasm/ (efficiency.md, .csv, .tex).
 # Usage: bench/gpu/check.sh [output folder]   (default gpu-check-<UTC time>); exit 1 when the regression fails.
 # Extra arguments for bench algos go in OM2P_CHECK_ALGOS_ARGS (e.g. "--updates 20"); the adapter in OM2P_WEBGPU_ADAPTER.
@@ -24,8 +24,8 @@ regression=0
 "${cli[@]}" --backend webgpu bench regression --out "$out/regression-webgpu.md" || regression=$?
 
 for backend in webgpu wasm; do
-  echo "== bench algos --preset paper ($backend) → $out/efficiency-$backend/"
-  "${cli[@]}" --backend "$backend" bench algos --preset paper --out "$out/efficiency-$backend" ${algos_args[@]+"${algos_args[@]}"}
+  echo "== bench algos --network-preset paper ($backend) → $out/efficiency-$backend/"
+  "${cli[@]}" --backend "$backend" bench algos --network-preset paper --out "$out/efficiency-$backend" ${algos_args[@]+"${algos_args[@]}"}
 done
 
 echo

@@ -1,5 +1,5 @@
 """
-Independent PyTorch updates of bc, td3bc and om2p at om2p-bench's cpu preset, for `bench algos --preset cpu` to be read
+Independent PyTorch updates of bc, td3bc and om2p at om2p-bench's cpu preset, for `bench algos --network-preset cpu` to be read
 against (issue 12: every update within 2x of PyTorch on one core). Same networks, batch and update order as the harness:
 3 learned agents of simple_spread (obs 18, act 2), 2x64 hidden layers, batch 256, Adam(3e-4, eps 1e-8).
   bc     tanh-output ReLU policy, MSE to the dataset action.
