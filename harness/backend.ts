@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describeAdapter, registerWebgpu, webgpuAdapter, type WebgpuAdapterChoice } from './webgpu.ts';
 import { gitCommit } from './git.ts';
-import { PACKAGE_JSON, tfjsWasmPrefix } from './package-files.ts';
+import { PACKAGE_JSON, tfjsWasmPrefix } from '../contracts/package-files.ts';
 import type { RunEnvironment } from '../contracts/types.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;

@@ -1,6 +1,6 @@
 /** Where datasets and run outputs live. */
 import { resolve } from 'node:path';
-import { PACKAGE_ROOT } from './package-files.ts';
+import { PACKAGE_ROOT } from '../contracts/package-files.ts';
 
 export { PACKAGE_ROOT };
 

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from '../contracts/errors.ts';
-import { SCHEMA_DIR } from './package-files.ts';
+import { SCHEMA_DIR } from '../contracts/package-files.ts';
 import type { JsonSchema } from '../contracts/types.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;

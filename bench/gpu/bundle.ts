@@ -7,7 +7,7 @@
  *   wasm/                         tfjs-backend-wasm's binaries, MuJoCo's (xz)
  *   runtime/node.xz               the Node binary running this script (process.execPath), xz-compressed
  *   package.json, schemas/, results/*.json, test/fixtures/update-losses.json, bench/gpu/check.sh
- * The layout is `BUNDLE_LAYOUT` in harness/package-files.ts, where the bundled code looks for these files. The bundle
+ * The layout is `BUNDLE_LAYOUT` in contracts/package-files.ts, where the bundled code looks for these files. The bundle
  * must stay within 48 MiB (a cluster's upload limits); it is checked here.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_LAYOUT, ENTRIES, PACKAGE_ROOT } from '../../harness/package-files.ts';
+import { BUNDLE_LAYOUT, ENTRIES, PACKAGE_ROOT } from '../../contracts/package-files.ts';
 
 const LIMIT_BYTES = 48 * 2 ** 20;
 const require = createRequire(import.meta.url);

@@ -3,7 +3,7 @@
  * shared by every environment: instantiating compiles a 2 MB WASM binary and reserves its own heap.
  */
 import loadMujoco, { type MainModule } from '@mujoco/mujoco';
-import { bundledWasm } from '../../harness/package-files.ts';
+import { bundledWasm } from '../../contracts/package-files.ts';
 
 export type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
 

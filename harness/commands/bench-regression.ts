@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../files.ts';
 import { ABSOLUTE_FLOOR, caseDeviation, REGRESSION_CASES, regressionLosses, RELATIVE, recordedLosses, type CaseDeviation } from '../measure/update-regression.ts';
-import { UPDATE_LOSSES_FIXTURE } from '../package-files.ts';
+import { UPDATE_LOSSES_FIXTURE } from '../../contracts/package-files.ts';
 import { prepare } from './context.ts';
 
 interface BenchRegressionOptions {

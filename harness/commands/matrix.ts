@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { dataDir, runDir } from '../paths.ts';
 import { wantsProgressBar } from '../progress.ts';
 import { readMatrixSpec } from '../run/expand.ts';
-import { claimStaleMs, claimsDir, withClaim } from '../run/claims.ts';
+import { claimStaleMs, claimsDir, withClaim } from '../claims.ts';
 import { resolveShard, shardFolder } from '../run/shard.ts';
 import { DEFAULT_CLAIM_TIMEOUT_MINUTES, DEFAULT_POLL_MS, runMatrix } from '../run/matrix.ts';
 import { mergeResults } from '../run/merge.ts';

@@ -1,6 +1,6 @@
 /** `om2p-bench validate <file|dir>`: exit 0 when every file is valid, else one line per problem. */
 import type { Command } from 'commander';
-import { validatableFiles, validateFile } from '../validate.ts';
+import { validatableFiles, validateFile } from '../report/validate.ts';
 
 export function registerValidate(program: Command): void {
   program

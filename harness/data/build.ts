@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { progressBar } from '../progress.ts';
-import { HEARTBEAT_STALE_MS, withClaim } from '../run/claims.ts';
+import { HEARTBEAT_STALE_MS, withClaim } from '../claims.ts';
 import { createRng, type Rng } from '../../contracts/rng.ts';
 import { behaviourLearner } from '../registry.ts';
 import { resolveEnvOptions } from '../resolve.ts';

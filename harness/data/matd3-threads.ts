@@ -11,7 +11,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import * as tf from '@tensorflow/tfjs';
 import { behaviourLearner, readEager, type Later, type Matd3, type Matd3Config, type Matd3Part, type Matd3Space } from '../registry.ts';
 import { currentBackend } from '../backend.ts';
-import { workerThreadSource } from '../package-files.ts';
+import { workerThreadSource } from '../../contracts/package-files.ts';
 import type { Rng } from '../../contracts/rng.ts';
 import type { AgentBatch, NamedWeights, StateBatch } from '../../contracts/types.ts';
 

@@ -7,15 +7,9 @@
  * `om2p-bench bench regression` runs it on any backend (a GPU node's webgpu), without vitest.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bc } from '../../algorithms/bc.ts';
-import { diffusion } from '../../algorithms/diffusion.ts';
-import { flow } from '../../algorithms/flow.ts';
-import { fql } from '../../algorithms/fql.ts';
-import { createMatd3, MATD3_PRESETS } from '../../algorithms/matd3.ts';
-import { om2p } from '../../algorithms/om2p.ts';
-import { td3bc } from '../../algorithms/td3bc.ts';
+import { behaviourLearner, getAlgorithm } from '../registry.ts';
 import { readJsonFile } from '../files.ts';
-import { UPDATE_LOSSES_FIXTURE } from '../package-files.ts';
+import { UPDATE_LOSSES_FIXTURE } from '../../contracts/package-files.ts';
 import { createRng, type Rng } from '../../contracts/rng.ts';
 import type { AgentBatch, AgentSpace, AlgorithmDef, StateBatch } from '../../contracts/types.ts';
 
@@ -88,8 +82,8 @@ function matd3Case(name: string, criticState: boolean): RegressionCase {
   return {
     name,
     create(rng) {
-      const config = { ...MATD3_PRESETS.mpe, hidden: TINY, learningRate: 1e-3, batchSize: ROWS, criticState };
-      const learners = createMatd3({ obsDims: OBS_DIMS, actDims: ACT_DIMS, stateDim: criticState ? STATE_DIM : undefined }, config, rng);
+      const config = { ...behaviourLearner.presets.mpe, hidden: TINY, learningRate: 1e-3, batchSize: ROWS, criticState };
+      const learners = behaviourLearner.create({ obsDims: OBS_DIMS, actDims: ACT_DIMS, stateDim: criticState ? STATE_DIM : undefined }, config, rng);
       return {
         update: async (batch, batchRng) => {
           if (!criticState) return learners.update(batch);
@@ -107,22 +101,22 @@ function matd3Case(name: string, criticState: boolean): RegressionCase {
 const tinyFlow = { hidden: TINY, batchSize: ROWS, learningRate: 1e-3 };
 
 export const REGRESSION_CASES: RegressionCase[] = [
-  algorithmCase('om2p', om2p, tinyFlow),
-  algorithmCase('om2p[jvp]', om2p, { ...tinyFlow, derivative: 'jvp' }),
-  algorithmCase('om2p[release,fd-central,min]', om2p, {
+  algorithmCase('om2p', getAlgorithm('om2p'), tinyFlow),
+  algorithmCase('om2p[jvp]', getAlgorithm('om2p'), { ...tinyFlow, derivative: 'jvp' }),
+  algorithmCase('om2p[release,fd-central,min]', getAlgorithm('om2p'), {
     ...tinyFlow, variant: 'release', derivative: 'fd-central', timeDistribution: 'logitNormal', criticAggregation: 'min', equalTimesFraction: 0.25,
   }),
-  algorithmCase('flow', flow, tinyFlow),
-  algorithmCase('fql', fql, { ...tinyFlow, flowSteps: 3 }),
-  algorithmCase('diffusion', diffusion, { hidden: TINY, criticHidden: TINY, batchSize: ROWS, learningRate: 1e-3, steps: 3 }),
-  algorithmCase('diffusion[ema,cql,relu]', diffusion, {
+  algorithmCase('flow', getAlgorithm('flow'), tinyFlow),
+  algorithmCase('fql', getAlgorithm('fql'), { ...tinyFlow, flowSteps: 3 }),
+  algorithmCase('diffusion', getAlgorithm('diffusion'), { hidden: TINY, criticHidden: TINY, batchSize: ROWS, learningRate: 1e-3, steps: 3 }),
+  algorithmCase('diffusion[ema,cql,relu]', getAlgorithm('diffusion'), {
     hidden: TINY, criticHidden: TINY, batchSize: ROWS, learningRate: 1e-3, steps: 3, activation: 'relu', criticLayerNorm: false,
     emaStart: 0, emaEvery: 1, cqlAlpha: 1,
   }),
-  algorithmCase('bc', bc, { hidden: TINY, batchSize: ROWS, learningRate: 1e-3 }),
-  algorithmCase('bc[gelu]', bc, { hidden: TINY, batchSize: ROWS, learningRate: 1e-3, activation: 'gelu' }),
-  algorithmCase('td3bc', td3bc, { hidden: TINY, batchSize: ROWS, learningRate: 1e-3 }),
-  algorithmCase('td3bc[gelu,ln]', td3bc, { hidden: TINY, batchSize: ROWS, learningRate: 1e-3, activation: 'gelu', criticLayerNorm: true }),
+  algorithmCase('bc', getAlgorithm('bc'), { hidden: TINY, batchSize: ROWS, learningRate: 1e-3 }),
+  algorithmCase('bc[gelu]', getAlgorithm('bc'), { hidden: TINY, batchSize: ROWS, learningRate: 1e-3, activation: 'gelu' }),
+  algorithmCase('td3bc', getAlgorithm('td3bc'), { hidden: TINY, batchSize: ROWS, learningRate: 1e-3 }),
+  algorithmCase('td3bc[gelu,ln]', getAlgorithm('td3bc'), { hidden: TINY, batchSize: ROWS, learningRate: 1e-3, activation: 'gelu', criticLayerNorm: true }),
   matd3Case('matd3', false),
   matd3Case('matd3[state]', true),
 ];

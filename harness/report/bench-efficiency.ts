@@ -9,7 +9,7 @@ import { readTextFile } from '../files.ts';
 import { efficiencyTable } from './algos-output.ts';
 import type { EfficiencyRow } from '../measure/algos.ts';
 import { validationErrors } from '../schema.ts';
-import { parseCsvRows } from '../validate.ts';
+import { parseCsvRows } from './validate.ts';
 import type { Table } from './table.ts';
 
 const SCHEMA = 'om2p-bench/csv/efficiency';

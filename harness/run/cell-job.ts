@@ -13,7 +13,7 @@
  */
 import type { CellResult, CellSpec, EvalPoint } from '../../contracts/types.ts';
 import { runCell } from './cell.ts';
-import { heartbeat, releaseClaim } from './claims.ts';
+import { heartbeat, releaseClaim } from '../claims.ts';
 import { cellId } from './expand.ts';
 import { keepPoliciesIn } from './policy-file.ts';
 import { writeCellResult } from './store.ts';

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../files.ts';
 import { progressBar, progressLine } from '../progress.ts';
 import type { CellSpec } from '../../contracts/types.ts';
 import { runClaimedCell, type CellOutcome } from './cell-job.ts';
-import { claimStaleMs, claimsDir } from './claims.ts';
+import { claimStaleMs, claimsDir } from '../claims.ts';
 import { isDatasetPath } from './dataset-for-cell.ts';
 import { cellId, expandMatrix, readMatrixSpec, type MatrixSpec } from './expand.ts';
 import { runInWorkers } from './pool.ts';

@@ -4,7 +4,7 @@
  * that cell settled as failed and is replaced, so the other cells go on.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { CHILD_EXEC_ARGV, entryPath } from '../package-files.ts';
+import { CHILD_EXEC_ARGV, entryPath } from '../../contracts/package-files.ts';
 import type { CellSpec } from '../../contracts/types.ts';
 import type { CellJob, CellOutcome } from './cell-job.ts';
 import type { Round } from './round.ts';

@@ -11,7 +11,7 @@ import { describeOwner } from '../owner.ts';
 import type { CellResult, CellSpec } from '../../contracts/types.ts';
 import { failedResult } from './cell.ts';
 import { outcomeOf, type CellJob, type CellOutcome } from './cell-job.ts';
-import { releaseClaim, tryClaim, type Claim, type ClaimOptions } from './claims.ts';
+import { releaseClaim, tryClaim, type Claim, type ClaimOptions } from '../claims.ts';
 import { cellId } from './expand.ts';
 import { cellPath, corruptWarning, isFinished, readCellOrSetAside, writeCellResult } from './store.ts';
 

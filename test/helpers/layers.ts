@@ -8,8 +8,8 @@
  *  3 the registry         harness/registry.ts with resolve.ts and canonical.ts beside it: the ONLY harness module that
  *                         imports algorithms/ or envs/; everything above reaches them by name through it
  *  4 harness/stats/   5 harness/data/   6 harness/measure/   7 harness/run/   8 harness/report/   9 harness/commands/
- * 10 harness/cli.ts  11 index.ts (the public API, which re-exports from every layer)
- * Tests, examples and the bin/ launcher stand outside the rule.
+ * 10 harness/cli.ts and harness/main.ts  11 index.ts (the public API, which re-exports from every layer)
+ * Tests, examples, the bin/ launcher and bench/'s tooling (the PyTorch reference, the bundle builder) stand outside the rule.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -30,7 +30,8 @@ export function layerOf(path: string): Layer | undefined {
   if (top === 'algorithms' || top === 'envs') return { rank: 1, group: top };
   if (path === 'index.ts') return { rank: 11, group: 'index' };
   if (top !== 'harness') return undefined;
-  if (path === 'harness/cli.ts') return { rank: 10, group: 'cli' };
+  // main.ts runs the CLI as a program (bin/ and the offline bundle start there)
+  if (path === 'harness/cli.ts' || path === 'harness/main.ts') return { rank: 10, group: 'cli' };
   if (REGISTRY.has(path)) return { rank: 3, group: 'registry' };
   const folder = HARNESS_FOLDERS.indexOf(second);
   if (folder >= 0) return { rank: 4 + folder, group: `harness/${second}` };
@@ -73,7 +74,7 @@ export function sourceFiles(root: string, dir = root): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     const rel = relative(root, path);
-    if (entry.isDirectory()) return ['node_modules', '.git', 'test', 'examples', 'results', 'runs', 'tmp', '.om2p', 'bin', 'docs', 'schemas'].includes(rel) ? [] : sourceFiles(root, path);
+    if (entry.isDirectory()) return ['node_modules', '.git', 'test', 'examples', 'bench', 'results', 'runs', 'tmp', '.om2p', 'bin', 'docs', 'schemas', 'dist'].includes(rel) ? [] : sourceFiles(root, path);
     return rel.endsWith('.ts') && existsSync(path) && rel !== 'vitest.config.ts' ? [rel] : [];
   });
 }

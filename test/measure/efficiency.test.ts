@@ -7,7 +7,7 @@ import { benchAlgorithms, planVariants, withRatios, type EfficiencyRow, type Mea
 import { writeEfficiencyOutputs } from '../../harness/report/algos-output.ts';
 import { algorithmNames } from '../../harness/registry.ts';
 import type { RunEnvironment } from '../../contracts/types.ts';
-import { validateFile } from '../../harness/validate.ts';
+import { validateFile } from '../../harness/report/validate.ts';
 
 const om2pRegistered = algorithmNames().includes('om2p');
 const algorithms = om2pRegistered ? ['bc', 'om2p'] : ['bc'];

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerReport } from '../../harness/commands/report.ts';
 import { writeComparison, type ComparisonRow } from '../../harness/report/compare.ts';
 import type { CellResult, EvalPoint } from '../../contracts/types.ts';
-import { parseCsvRows, validateFile } from '../../harness/validate.ts';
+import { parseCsvRows, validateFile } from '../../harness/report/validate.ts';
 import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
 
 const made: string[] = [];

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelCells } from '../../harness/report/cells.ts';
 import { writeReport, type SummaryRow } from '../../harness/report/index.ts';
 import { noiseGap } from '../../harness/report/paper-tables.ts';
-import { parseCsvRows, validateFile } from '../../harness/validate.ts';
+import { parseCsvRows, validateFile } from '../../harness/report/validate.ts';
 import type { CellResult } from '../../contracts/types.ts';
 import { cleanup, FIXTURE_CELLS, makeResultsDir } from './fixtures.ts';
 

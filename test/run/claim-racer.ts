@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tryClaim } from '../../harness/run/claims.ts';
+import { tryClaim } from '../../harness/claims.ts';
 
 const [dir, claims, ...keys] = process.argv.slice(2);
 while (!existsSync(join(dir, 'go')) && existsSync(dir)) await sleep(5);

@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.ts';
-import { claimHeld, claimStaleMs, heartbeat, releaseClaim, tryClaim } from '../../harness/run/claims.ts';
+import { claimHeld, claimStaleMs, heartbeat, releaseClaim, tryClaim } from '../../harness/claims.ts';
 import { runClaimedCell } from '../../harness/run/cell-job.ts';
 import { cellId } from '../../harness/run/expand.ts';
 import type { CellSpec } from '../../contracts/types.ts';

@@ -1,7 +1,7 @@
 /**
  * What a cell measures about its sampler (issue 23), end to end on the smoke datasets: bc and om2p, one seed, four updates.
  * The protocol's stochastic scores must be the very numbers the harness wrote before it measured anything else (recorded
- * from commit 342cebd with this spec), the noise-free score must be the kept agent's deterministic path, a deterministic
+ * by commit 342cebd's `matrix run` with this spec on the smoke datasets today's builder writes), the noise-free score must be the kept agent's deterministic path, a deterministic
  * policy is evaluated once and has no spread.
  */
 import { readFileSync } from 'node:fs';
@@ -18,10 +18,13 @@ import { tinySpec, useTinyMatrix } from './fixtures.ts';
 
 const tiny = useTinyMatrix('om2p-sampler-');
 
-/** Evaluation returns of this spec's cells (evaluations after updates 1, 2 and 4) written by commit 342cebd. */
+/**
+ * Evaluation returns of this spec's cells (evaluations after updates 1, 2 and 4) written by commit 342cebd, before the
+ * sampler was measured, run on the smoke datasets of the current builder (best-checkpoint expert).
+ */
 const BEFORE = {
-  bc: [87.30068165063858, 156.8569226861, 93.73143777251244],
-  om2p: [163.05790662765503, 124.80712157487869, 182.80857241153717],
+  bc: [87.30755913257599, 156.99235397577286, 93.69506546854973],
+  om2p: [163.05468636751175, 124.76505714654922, 182.78638815879822],
 };
 
 describe('cells measure their sampler', () => {

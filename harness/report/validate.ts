@@ -8,10 +8,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ConfigError, DataShapeError, type InvalidJsonError } from '../contracts/errors.ts';
-import { parseJson, readTextFile, requireExists } from './files.ts';
-import { decodePolicy, LEGACY_POLICY_SCHEMA } from './run/policy-file.ts';
-import { ajv, validationErrors, type ValidationIssue } from './schema.ts';
+import { ConfigError, DataShapeError, type InvalidJsonError } from '../../contracts/errors.ts';
+import { parseJson, readTextFile, requireExists } from '../files.ts';
+import { decodePolicy, LEGACY_POLICY_SCHEMA } from '../run/policy-file.ts';
+import { ajv, validationErrors, type ValidationIssue } from '../schema.ts';
 
 export interface FileIssue extends ValidationIssue {
   file: string;

@@ -14,8 +14,8 @@
 import { readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createExclusive } from '../files.ts';
-import { describeOwner, ownerGone, ownerHere, type Owner } from '../owner.ts';
+import { createExclusive } from './files.ts';
+import { describeOwner, ownerGone, ownerHere, type Owner } from './owner.ts';
 
 export interface Claim extends Owner {
   startedAt: string;
