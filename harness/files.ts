@@ -106,3 +106,16 @@ function removeQuietly(path: string): void {
     // e.g. a directory squatting on the name: left for the user, the caller's error says where
   }
 }
+
+/** `path` itself when it is a file, else the files below it whose name `keep` accepts, recursively, in name order. */
+export function filesUnder(path: string, keep: (name: string) => boolean): string[] {
+  requireExists(path);
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) return filesUnder(full, keep);
+      return keep(entry.name) ? [full] : [];
+    });
+}

@@ -4,10 +4,10 @@
  * `om2p-bench agents prune <dir>`: removes the kept agents of a results folder that its report does not replay (every
  * task × dataset × algorithm keeps the agent of its lowest-seed cell), e.g. before committing or sending the folder.
  */
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { statSync, unlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { requireExists } from '../files.ts';
+import { filesUnder } from '../files.ts';
 import { labelCells, readCells } from '../report/cells.ts';
 import { replayChoices } from '../report/episodes.ts';
 import { convertLegacyPolicy } from '../run/policy-file.ts';
@@ -17,15 +17,7 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Kept agents of the JSON format under `path` (itself when it is a file), in name order. */
 function legacyPolicies(path: string): string[] {
-  requireExists(path);
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const full = join(path, entry.name);
-      if (entry.isDirectory()) return legacyPolicies(full);
-      return entry.name.endsWith(LEGACY_WEIGHTS_SUFFIX) ? [full] : [];
-    });
+  return filesUnder(path, (name) => name.endsWith(LEGACY_WEIGHTS_SUFFIX));
 }
 
 export function registerAgents(program: Command): void {

@@ -5,11 +5,11 @@
  * with `cellId` → cell result; with `algorithms` and `seeds` → matrix spec; `<name>.csv` → the row schema
  * `om2p-bench/csv/<name>` applied to every row.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, DataShapeError, type InvalidJsonError } from '../../contracts/errors.ts';
-import { parseJson, readTextFile, requireExists } from '../files.ts';
+import { filesUnder, parseJson, readTextFile } from '../files.ts';
 import { decodePolicy, LEGACY_POLICY_SCHEMA } from '../run/policy-file.ts';
 import { ajv, validationErrors, type ValidationIssue } from '../schema.ts';
 
@@ -90,13 +90,5 @@ function policyIssues(file: string): FileIssue[] {
 
 /** Files under `path` that validation looks at: `.json`, `.csv` and `.safetensors`, recursively. */
 export function validatableFiles(path: string): string[] {
-  requireExists(path);
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const full = join(path, entry.name);
-      if (entry.isDirectory()) return validatableFiles(full);
-      return ['.json', '.csv', '.safetensors'].includes(extname(entry.name)) ? [full] : [];
-    });
+  return filesUnder(path, (name) => ['.json', '.csv', '.safetensors'].includes(extname(name)));
 }
