@@ -1,6 +1,6 @@
 /**
  * Matrix specs: validation, expansion into cells (algorithms × their config grid × environments × datasets × seeds; an
- * environment may name its own datasets and budget fields) and cell ids; sharding is `shard.ts`.
+ * environment may name its own datasets and budget fields, an algorithm entry its own seeds) and cell ids; sharding is `shard.ts`.
  */
 import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile } from '../files.ts';
@@ -41,6 +41,8 @@ export interface AlgorithmEntry {
    * merged over `config` and the per-dataset config (the grid is what the entry sweeps, so it wins).
    */
   grid?: Record<string, unknown>[][];
+  /** This entry's seeds, replacing the matrix's: a sweep's follow-up runs more seeds of its best settings only. */
+  seeds?: number[];
 }
 
 /** The key of an algorithm entry's per-dataset tables (`datasetConfig`, `datasetUpdates`): `<env>/<dataset>`. */
@@ -75,7 +77,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
         const budget = { ...envBudget, updates: algorithm.datasetUpdates?.[where] ?? envBudget.updates };
         for (const point of gridPoints(algorithm.grid ?? [])) {
           const config = { ...(algorithm.config ?? {}), ...(algorithm.datasetConfig?.[where] ?? {}), ...point };
-          for (const seed of matrix.seeds) {
+          for (const seed of algorithm.seeds ?? matrix.seeds) {
             cells.push({
               algorithm: algorithm.name,
               config,

@@ -76,6 +76,15 @@ describe('matrix expansion', () => {
     expect(readMatrixSpec(writeSpec(spec))).toEqual(spec);
   });
 
+  it('an algorithm entry\'s seeds replace the matrix\'s for that entry only', () => {
+    const spec: MatrixSpec = { ...matrix, algorithms: [matrix.algorithms[0], { ...matrix.algorithms[1], seeds: [1, 4] }] };
+    const cells = expandMatrix(spec);
+    expect(cells.filter((c) => c.algorithm === 'om2p').map((c) => c.seed)).toEqual(Array(4).fill([0, 1, 2]).flat());
+    expect(cells.filter((c) => c.algorithm === 'bc').map((c) => c.seed)).toEqual(Array(4).fill([1, 4]).flat());
+    expect(readMatrixSpec(writeSpec(spec))).toEqual(spec);
+    expect(() => readMatrixSpec(writeSpec({ ...spec, algorithms: [{ name: 'bc', seeds: [] }] }))).toThrow(/\/algorithms\/0\/seeds: must NOT have fewer than 1 items/);
+  });
+
   it('networkPreset sets every cell\'s preset; the deprecated key preset still does, with a message, but not beside networkPreset', () => {
     expect(new Set(expandMatrix({ ...matrix, networkPreset: 'paper' }).map((c) => c.preset))).toEqual(new Set(['paper']));
     expect(new Set(expandMatrix(matrix).map((c) => c.preset))).toEqual(new Set(['cpu']));
