@@ -1,9 +1,9 @@
 /**
  * How two-agent HalfCheetah's datasets are built (spec §3.1): transitions per level, the MATD3 behaviour training and the
  * collection batch, per size preset. The random behaviour is uniform and learning starts after TD3's 25,000 transitions
- * (spec §3.1, HalfCheetah only). `quick`, seed 0, built before the best-checkpoint rule (last checkpoint as expert, 10
- * evaluation episodes), 120k updates on 2 threads: 47.5 min wall (81 CPU-min), random −278 /
- * medium-replay 303 / medium 1206 / medium-expert 1322 / expert 2347 (OMAR: −283 / 424 / 1569 / — / 3339).
+ * (spec §3.1, HalfCheetah only). `quick`, seed 0: the evaluation reached OMAR's expert return at update 92,200 of the 120k
+ * cap, 70.9 min wall on 2 threads; random −278 / medium-replay 213 / medium 829 / medium-expert 1057 / expert 3223
+ * (OMAR: −283 / 424 / 1569 / — / 3339; docs/datasets.md).
  * `smoke` narrows the networks to run in seconds.
  */
 import type { DatasetPreset, DatasetPresetName } from '../../contracts/types.ts';
