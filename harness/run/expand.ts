@@ -1,6 +1,7 @@
 /**
  * Matrix specs: validation, expansion into cells (algorithms × their config grid × environments × datasets × seeds; an
- * environment may name its own datasets and budget fields, an algorithm entry its own seeds) and cell ids; sharding is `shard.ts`.
+ * environment may name its own datasets and budget fields, an algorithm entry its own seeds and
+ * environments) and cell ids; sharding is `shard.ts`.
  */
 import { ConfigError } from '../../contracts/errors.ts';
 import { readJsonFile } from '../files.ts';
@@ -43,6 +44,8 @@ export interface AlgorithmEntry {
   grid?: Record<string, unknown>[][];
   /** This entry's seeds, replacing the matrix's: a sweep's follow-up runs more seeds of its best settings only. */
   seeds?: number[];
+  /** The matrix's environments this entry runs on (by name; all when absent): a follow-up chosen per task family. */
+  environments?: string[];
 }
 
 /** The key of an algorithm entry's per-dataset tables (`datasetConfig`, `datasetUpdates`): `<env>/<dataset>`. */
@@ -51,11 +54,18 @@ export function perDatasetKey(env: string, dataset: string): string {
 }
 
 /**
- * Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field.
+ * Reads and validates a matrix spec: "no such file: <path>", "<path>: not valid JSON: …", or a ConfigError naming the field
+ * (an algorithm entry's environments must be the matrix's).
  * The deprecated key `preset` (kept for one release) becomes `networkPreset`, with a message to `warn`.
  */
 export function readMatrixSpec(path: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): MatrixSpec {
   const { preset, ...spec } = validateOrThrow<MatrixSpec & { preset?: SizePreset }>('om2p-bench/matrix-spec', readJsonFile(path, 'matrix spec'), path);
+  const names = spec.environments.map((env) => env.name);
+  spec.algorithms.forEach((entry, k) =>
+    entry.environments?.forEach((name, j) => {
+      if (!names.includes(name)) throw new ConfigError(`/algorithms/${k}/environments/${j}`, `"${name}" is not one of the matrix's environments (${names.join(', ')})`, path);
+    }),
+  );
   if (preset === undefined) return spec;
   if (spec.networkPreset !== undefined) throw new ConfigError('/preset', 'is the deprecated spelling of networkPreset; give only networkPreset', path);
   warn(`om2p-bench: ${path}: "preset" is deprecated and will be removed in the next release; use "networkPreset"`);
@@ -71,6 +81,7 @@ export function expandMatrix(matrix: MatrixSpec): CellSpec[] {
   const cells: CellSpec[] = [];
   for (const algorithm of matrix.algorithms) {
     for (const env of matrix.environments) {
+      if (algorithm.environments && !algorithm.environments.includes(env.name)) continue;
       const envBudget = { ...matrix.budget, ...(env.budget ?? {}) };
       for (const dataset of env.datasets ?? matrix.datasets) {
         const where = perDatasetKey(env.name, dataset);

@@ -85,6 +85,17 @@ describe('matrix expansion', () => {
     expect(() => readMatrixSpec(writeSpec({ ...spec, algorithms: [{ name: 'bc', seeds: [] }] }))).toThrow(/\/algorithms\/0\/seeds: must NOT have fewer than 1 items/);
   });
 
+  it('an algorithm entry\'s environments restrict it to those of the matrix\'s environments, by name', () => {
+    const spec: MatrixSpec = { ...matrix, algorithms: [matrix.algorithms[0], { ...matrix.algorithms[1], environments: ['simple_tag'], seeds: [5] }] };
+    const bc = expandMatrix(spec).filter((c) => c.algorithm === 'bc');
+    expect(bc.map((c) => [c.env, c.dataset, c.seed])).toEqual([['simple_tag', 'expert', 5], ['simple_tag', 'medium', 5]]);
+    expect(bc.every((c) => c.envOptions.prey === 'scripted')).toBe(true);
+    expect(expandMatrix(spec).filter((c) => c.algorithm === 'om2p')).toHaveLength(12);
+    expect(() => readMatrixSpec(writeSpec({ ...spec, algorithms: [{ name: 'bc', environments: ['simple_tag', 'halfcheetah-2x3'] }] }))).toThrow(
+      /spec\.json: \/algorithms\/0\/environments\/1: "halfcheetah-2x3" is not one of the matrix's environments \(simple_spread, simple_tag\)/,
+    );
+  });
+
   it('networkPreset sets every cell\'s preset; the deprecated key preset still does, with a message, but not beside networkPreset', () => {
     expect(new Set(expandMatrix({ ...matrix, networkPreset: 'paper' }).map((c) => c.preset))).toEqual(new Set(['paper']));
     expect(new Set(expandMatrix(matrix).map((c) => c.preset))).toEqual(new Set(['cpu']));
