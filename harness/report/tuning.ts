@@ -264,10 +264,12 @@ export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: 
 /**
  * A matrix spec whose algorithm entries carry each chosen setting in their per-dataset config (`<env>/<dataset>` → setting):
  * the swept keys an entry already set there are replaced, its other keys kept. A family's choice goes to every dataset it
- * pooled and every dataset the spec runs on that environment.
+ * pooled and every dataset the spec runs on that environment; a choice for an environment the spec does not list (a sweep
+ * over several task families written into one family's spec) is left out.
  */
 export function withSweepChoices<S extends SpecAlgorithms>(spec: S, choices: readonly SweepChoice[]): S {
-  const picks = choices.flatMap((choice) =>
+  const runs = (env: string) => spec.environments === undefined || spec.environments.some((entry) => entry.name === env);
+  const picks = choices.filter((choice) => runs(choice.env)).flatMap((choice) =>
     [...new Set([...choice.datasets, ...(choice.scope === 'family' ? specDatasets(spec, choice.env) : [])])].map((dataset) => ({ ...choice, dataset })),
   );
   return withPerDataset(spec, 'datasetConfig', picks, (pick, old) => {

@@ -123,8 +123,9 @@ describe('sweepChoices', () => {
         environments: [{ name: 'simple_spread' }],
         algorithms: [{ name: 'om2p', datasetConfig: { 'simple_spread/expert': { eta: 0.01, equalTimesFraction: 0.5 } } }],
       },
-      [choice],
+      [choice, { ...choice, env: 'halfcheetah-2x3', datasets: ['expert'] }],
     );
+    // the spec does not run HalfCheetah, so that family's choice is not written into it
     expect(spec.algorithms[0].datasetConfig).toEqual({
       'simple_spread/expert': { eta: 0.01, ...uniformIndependent }, // the old equalTimesFraction (a swept key) is gone
       'simple_spread/medium-replay': uniformIndependent,
