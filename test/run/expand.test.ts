@@ -109,9 +109,14 @@ describe('matrix expansion', () => {
     expect(() => readMatrixSpec(both, () => undefined)).toThrow(/spec\.json: \/preset: is the deprecated spelling of networkPreset/);
   });
 
-  it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets', () => {
-    const cells = expandMatrix(readMatrixSpec(join(import.meta.dirname, '../../results/sampler-sweep.json')));
+  it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets, seed 0, and its HalfCheetah follow-ups', () => {
+    const all = expandMatrix(readMatrixSpec(join(import.meta.dirname, '../../results/sampler-sweep.json')));
+    const [derivative, seeds, cells] = [all.slice(0, 2), all.slice(2, 6), all.slice(6)];
     expect(cells).toHaveLength(4 * 4 * 4);
+    expect(new Set(cells.map((c) => c.seed))).toEqual(new Set([0]));
+    // follow-ups: derivative zero at one setting (seed 0), a second seed of two settings, HalfCheetah's two datasets only
+    expect(derivative.map((c) => [c.env, c.dataset, c.seed, c.config.derivative])).toEqual([['halfcheetah-2x3', 'expert', 0, 'zero'], ['halfcheetah-2x3', 'medium', 0, 'zero']]);
+    expect(seeds.every((c) => c.env === 'halfcheetah-2x3' && c.seed === 1 && c.config.derivative === undefined)).toBe(true);
     const where = [...new Set(cells.map((c) => `${c.env}/${c.dataset}`))].sort();
     expect(where).toEqual(['halfcheetah-2x3/expert', 'halfcheetah-2x3/medium', 'simple_spread/expert', 'simple_spread/medium-replay']);
     expect(new Set(cells.map((c) => c.config.equalTimesFraction))).toEqual(new Set([0, 0.25, 0.5, 0.75]));
