@@ -1,8 +1,8 @@
 /**
  * What a cell measures about its sampler (issue 23), end to end on the smoke datasets: bc and om2p, one seed, four updates.
  * The protocol's stochastic scores must be the very numbers the harness wrote before it measured anything else (recorded
- * by commit 342cebd's `matrix run` with this spec on the smoke datasets today's builder writes), the noise-free score must be the kept agent's deterministic path, a deterministic
- * policy is evaluated once and has no spread.
+ * by commit 342cebd's `matrix run` with this spec on the smoke datasets today's builder writes), the noise-free score must
+ * be the kept agent's deterministic path, a deterministic policy is evaluated once and has no spread.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
