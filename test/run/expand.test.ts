@@ -109,18 +109,28 @@ describe('matrix expansion', () => {
     expect(() => readMatrixSpec(both, () => undefined)).toThrow(/spec\.json: \/preset: is the deprecated spelling of networkPreset/);
   });
 
-  it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets, seed 0, and its HalfCheetah follow-ups', () => {
+  it('the committed sampler sweep is om2p over 4 time distributions × 4 equal-time fractions on its four datasets, seed 0, and its follow-ups per task family', () => {
     const all = expandMatrix(readMatrixSpec(join(import.meta.dirname, '../../results/sampler-sweep.json')));
-    const [derivative, seeds, cells] = [all.slice(0, 2), all.slice(2, 6), all.slice(6)];
-    expect(cells).toHaveLength(4 * 4 * 4);
+    const [followUps, cells] = [all.slice(0, -4 * 4 * 4), all.slice(-4 * 4 * 4)];
     expect(new Set(cells.map((c) => c.seed))).toEqual(new Set([0]));
-    // follow-ups: derivative zero at one setting (seed 0), a second seed of two settings, HalfCheetah's two datasets only
-    expect(derivative.map((c) => [c.env, c.dataset, c.seed, c.config.derivative])).toEqual([['halfcheetah-2x3', 'expert', 0, 'zero'], ['halfcheetah-2x3', 'medium', 0, 'zero']]);
-    expect(seeds.every((c) => c.env === 'halfcheetah-2x3' && c.seed === 1 && c.config.derivative === undefined)).toBe(true);
     const where = [...new Set(cells.map((c) => `${c.env}/${c.dataset}`))].sort();
     expect(where).toEqual(['halfcheetah-2x3/expert', 'halfcheetah-2x3/medium', 'simple_spread/expert', 'simple_spread/medium-replay']);
     expect(new Set(cells.map((c) => c.config.equalTimesFraction))).toEqual(new Set([0, 0.25, 0.5, 0.75]));
     expect(cells.filter((c) => c.env === 'halfcheetah-2x3').every((c) => c.budget.episodes === 10)).toBe(true);
+    // follow-ups, per family: derivative zero at the best setting (seed 0), a second seed of the best three, each on both datasets
+    const derivative = followUps.filter((c) => c.config.derivative === 'zero');
+    expect(derivative.map((c) => [c.env, c.dataset, c.seed])).toEqual([
+      ['halfcheetah-2x3', 'expert', 0],
+      ['halfcheetah-2x3', 'medium', 0],
+      ['simple_spread', 'expert', 0],
+      ['simple_spread', 'medium-replay', 0],
+    ]);
+    const seeds = followUps.filter((c) => c.config.derivative === undefined);
+    expect(seeds).toHaveLength(2 * 3 * 2);
+    expect(seeds.every((c) => c.seed === 1)).toBe(true);
+    // each second seed repeats a grid cell but for its seed, budget included
+    const gridIds = new Set(cells.map((c) => cellId(c)));
+    expect(seeds.every((c) => gridIds.has(cellId({ ...c, seed: 0 })))).toBe(true);
   });
 
   it('canonical JSON ignores key order; the hash changes with any value', () => {
