@@ -133,6 +133,18 @@ describe('matrix expansion', () => {
     expect(seeds.every((c) => gridIds.has(cellId({ ...c, seed: 0 })))).toBe(true);
   });
 
+  it('the HalfCheetah convergence run trains om2p with the matrix\'s settings, and its om2p cells are cells of the 20,000-update η study', () => {
+    const read = (name: string) => expandMatrix(readMatrixSpec(join(import.meta.dirname, `../../results/${name}.json`)));
+    const om2p = (cells: ReturnType<typeof read>) => cells.filter((c) => c.algorithm === 'om2p');
+    const convergence = om2p(read('halfcheetah-convergence'));
+    expect(convergence.map((c) => `${c.dataset}/${c.seed}`).sort()).toEqual(['expert/0', 'expert/1', 'medium/0', 'medium/1']);
+    const study = new Set(om2p(read('halfcheetah-eta-20k')).map(cellId));
+    expect(convergence.every((c) => study.has(cellId(c)))).toBe(true);
+    // the reference matrix (its own budget) runs om2p with the same η and time sampling per dataset
+    const reference = om2p(read('halfcheetah'));
+    for (const c of convergence) expect(reference.find((r) => r.dataset === c.dataset)?.config).toEqual(c.config);
+  });
+
   it('canonical JSON ignores key order; the hash changes with any value', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
     expect(contentHash({ a: 1, b: 2 })).toBe(contentHash({ b: 2, a: 1 }));
