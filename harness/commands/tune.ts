@@ -22,7 +22,7 @@ export function registerTune(program: Command): void {
     .description("per env × dataset × algorithm: the curve's plateau, the seeds' spread, and the first update from which the curve is flat")
     .argument('<dir>', 'results folder of long learning-curve runs (e.g. results/reference/convergence), ≥ 2 seeds per group')
     .option('--window <k>', 'evaluations that must lie within the spread for a curve to count as flat', integerAtLeast(1), 3)
-    .option('--into <spec>', "write each group's flat-from update into this matrix spec's per-dataset updates (algorithms it lists)")
+    .option('--into <spec>', "write each group's flat-from update into this matrix spec's per-dataset updates (algorithms and environments it lists)")
     .action((dir: string, opts: { window: number; into?: string }) => {
       const rows = plateauTable(readRun(dir), opts.window);
       keepBeside(dir, 'budget.md', plateauMarkdown(rows, opts.window));
@@ -39,7 +39,7 @@ export function registerTune(program: Command): void {
     .addOption(
       new Option('--per <scope>', 'one choice per dataset, or per task family (environment: the mean over its datasets)').choices(['dataset', 'family']).default('dataset'),
     )
-    .option('--into <spec>', "write the chosen settings into this matrix spec's per-dataset config (algorithms it lists; a family's to each of its datasets)")
+    .option('--into <spec>', "write the chosen settings into this matrix spec's per-dataset config (algorithms and environments it lists; a family's to each of its datasets)")
     .action((dir: string, opts: { last: number; per: SweepScope; into?: string }) => {
       const choices = sweepChoices(readRun(dir), opts.last, opts.per);
       if (choices.length === 0) throw new Error(`${dir}: no algorithm ran with more than one config (not a sweep)`);

@@ -264,12 +264,10 @@ export function sweepMarkdown(choices: readonly SweepChoice[], lastEvaluations: 
 /**
  * A matrix spec whose algorithm entries carry each chosen setting in their per-dataset config (`<env>/<dataset>` → setting):
  * the swept keys an entry already set there are replaced, its other keys kept. A family's choice goes to every dataset it
- * pooled and every dataset the spec runs on that environment; a choice for an environment the spec does not list (a sweep
- * over several task families written into one family's spec) is left out.
+ * pooled and every dataset the spec runs on that environment.
  */
 export function withSweepChoices<S extends SpecAlgorithms>(spec: S, choices: readonly SweepChoice[]): S {
-  const runs = (env: string) => spec.environments === undefined || spec.environments.some((entry) => entry.name === env);
-  const picks = choices.filter((choice) => runs(choice.env)).flatMap((choice) =>
+  const picks = choices.flatMap((choice) =>
     [...new Set([...choice.datasets, ...(choice.scope === 'family' ? specDatasets(spec, choice.env) : [])])].map((dataset) => ({ ...choice, dataset })),
   );
   return withPerDataset(spec, 'datasetConfig', picks, (pick, old) => {
@@ -297,17 +295,21 @@ type PerDatasetField = 'datasetConfig' | 'datasetUpdates';
 /** One entry of a per-dataset table: a config override for `datasetConfig`, a number of updates for `datasetUpdates`. */
 type PerDatasetValue<F extends PerDatasetField> = NonNullable<AlgorithmEntry[F]>[string];
 
-/** The spec with `entry[field]['<env>/<dataset>'] = valueOf(pick, old)` for every pick of an algorithm the spec lists. */
+/**
+ * The spec with `entry[field]['<env>/<dataset>'] = valueOf(pick, old)` for every pick of an algorithm the spec lists on an
+ * environment it runs: a study over several task families written into one family's spec leaves the others out.
+ */
 function withPerDataset<S extends SpecAlgorithms, F extends PerDatasetField, P extends { algorithm: string; env: string; dataset: string }>(
   spec: S,
   field: F,
   picks: readonly P[],
   valueOf: (pick: P, old: PerDatasetValue<F> | undefined) => PerDatasetValue<F>,
 ): S {
+  const runs = (env: string) => spec.environments === undefined || spec.environments.some((entry) => entry.name === env);
   return {
     ...spec,
     algorithms: spec.algorithms.map((entry) => {
-      const mine = picks.filter((pick) => pick.algorithm === entry.name);
+      const mine = picks.filter((pick) => pick.algorithm === entry.name && runs(pick.env));
       if (mine.length === 0) return entry;
       const table = { ...(entry[field] ?? {}) } as Record<string, PerDatasetValue<F>>;
       for (const pick of mine) {

@@ -49,6 +49,9 @@ describe('plateauTable', () => {
     const rows = plateauTable([flat(0), flat(1), rising(0), rising(1)]);
     const spec = withBudgetChoices({ algorithms: [{ name: 'om2p', datasetUpdates: { 'simple_tag/expert': 900 } }, { name: 'bc' }, { name: 'fql' }] }, rows);
     expect(spec.algorithms).toEqual([{ name: 'om2p', datasetUpdates: { 'simple_tag/expert': 900, 'simple_spread/expert': 4000 } }, { name: 'bc' }, { name: 'fql' }]);
+    // a spec that runs another environment only takes no budget from these cooperative-navigation curves
+    const other = withBudgetChoices({ environments: [{ name: 'halfcheetah-2x3' }], algorithms: [{ name: 'om2p' }] }, rows);
+    expect(other.algorithms).toEqual([{ name: 'om2p' }]);
   });
 });
 

@@ -129,7 +129,7 @@ describe('matrix expansion', () => {
     expect(seeds).toHaveLength(2 * 3 * 2);
     expect(seeds.every((c) => c.seed === 1)).toBe(true);
     // each second seed repeats a grid cell but for its seed, budget included
-    const gridIds = new Set(cells.map((c) => cellId(c)));
+    const gridIds = new Set(cells.map(cellId));
     expect(seeds.every((c) => gridIds.has(cellId({ ...c, seed: 0 })))).toBe(true);
   });
 
